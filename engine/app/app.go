@@ -1,0 +1,121 @@
+// Package app is the contract between TCP reassembly and the application-layer
+// parsers (HTTP, SMB), and between those parsers and the rest of the engine.
+//
+// A parser sees one TCP connection as two ordered byte streams. It is a push-based
+// state machine: the engine calls Feed with whatever bytes reassembly released, in
+// slices of any size, and the parser must produce the same events whether a stream
+// arrives whole or one byte at a time. Parsers never block, never start goroutines
+// and never retain a slice passed to them after the call returns.
+//
+// Parsers know nothing about signatures, hashes or output formats: they report
+// files (identity, offsets, bytes), protocol transactions and anomalies to a Sink.
+package app
+
+// Direction names one side of a connection by where its bytes go.
+type Direction uint8
+
+const (
+	// ToServer is the client-to-server direction (requests, uploads, SMB writes).
+	ToServer Direction = 0
+	// ToClient is the server-to-client direction (responses, downloads, SMB reads).
+	ToClient Direction = 1
+)
+
+// String returns the EVE spelling ("to_server"/"to_client").
+func (d Direction) String() string {
+	if d == ToClient {
+		return "to_client"
+	}
+	return "to_server"
+}
+
+// Opposite returns the other direction.
+func (d Direction) Opposite() Direction { return d ^ 1 }
+
+// Parser is an incremental application-layer state machine for one TCP connection.
+//
+// Call order: any number of Feed/Gap/End calls in any interleaving of directions,
+// then exactly one Close. After End(dir) no more Feed or Gap arrive for dir.
+// Implementations must be safe against hostile input: no panics, no allocation
+// sized by a length read from the wire, every buffer bounded by configuration.
+type Parser interface {
+	// Feed hands the parser the next in-order bytes of dir. data is owned by the
+	// caller and is only valid during the call.
+	Feed(dir Direction, data []byte)
+	// Gap reports that n bytes of dir were lost (never captured, or dropped by a
+	// reassembly limit). The parser must account for them (a file in progress gets
+	// a hole) and resynchronise if it cannot skip them exactly.
+	Gap(dir Direction, n int64)
+	// End reports that dir is finished (FIN or RST seen and all data delivered).
+	End(dir Direction)
+	// Close ends the connection: every open file is closed (truncated when
+	// incomplete) and pending transactions are reported.
+	Close()
+}
+
+// FileHandle identifies a file within one connection. The parser chooses it;
+// it must be unique among the files the parser has open on that connection.
+type FileHandle uint64
+
+// ContentRange is an HTTP Content-Range (bytes Start-End/Total). Total is -1 when
+// the sender sent "*".
+type ContentRange struct {
+	Start, End, Total int64
+}
+
+// FileMeta describes a file when it is opened.
+type FileMeta struct {
+	// Direction the file's bytes travel: ToClient for downloads, ToServer for uploads.
+	Direction Direction
+	// Name is the file name exactly as the protocol carried it (decoded from
+	// UTF-16 for SMB; URI path or Content-Disposition filename for HTTP).
+	Name string
+	// TxID is the protocol transaction the file belongs to (EVE tx_id).
+	TxID uint64
+	// Size is the expected size when the protocol announced it, else -1.
+	Size int64
+	// Range is set for an HTTP 206 partial response; the tracker places the
+	// bytes at Range.Start and may join ranges of one resource into one file.
+	Range *ContentRange
+	// ResourceKey identifies the resource across transactions and connections
+	// (for HTTP: host + URI), used to join ranges. Empty when not applicable.
+	ResourceKey string
+	// Tx is the transaction metadata; it stays valid (and may be updated by the
+	// parser, e.g. an HTTP status arriving later) until the file is closed.
+	Tx Metadata
+}
+
+// Metadata is what a protocol transaction exposes to the rest of the engine:
+// output code reads EVE(), rules read Buffer(). Implementations are owned by the
+// parser; the engine only calls these methods from inside Sink callbacks or while
+// the file they are attached to is open.
+type Metadata interface {
+	// AppProto is the EVE app_proto and the key of the EVE object ("http", "smb").
+	AppProto() string
+	// EVE returns the protocol object logged under the AppProto() key, ready for
+	// encoding/json. The returned value must not alias state the parser mutates.
+	EVE() any
+	// Buffer returns a rule buffer ("http.uri", "http.host", "smb.share", ...).
+	// ok is false when the transaction has no such buffer.
+	Buffer(name string) (b []byte, ok bool)
+}
+
+// Sink receives what parsers find. All slices are only valid during the call.
+type Sink interface {
+	// FileOpen starts a file.
+	FileOpen(h FileHandle, meta FileMeta)
+	// FileData delivers file bytes at a file offset. Offsets may arrive out of
+	// order and overlap (SMB); HTTP delivers sequentially.
+	FileData(h FileHandle, offset int64, data []byte)
+	// FileGap reports n missing bytes at offset (a hole in the file).
+	FileGap(h FileHandle, offset int64, n int64)
+	// FileClose ends a file. truncated is true when the protocol knows the file
+	// is incomplete (connection ended mid-body, gap in framing, aborted).
+	FileClose(h FileHandle, truncated bool)
+	// Transaction reports a finished protocol transaction for logging and for
+	// rules on protocol buffers.
+	Transaction(dir Direction, tx Metadata)
+	// Anomaly reports a protocol anomaly by name ("http.multiple_content_length",
+	// "smb.file_overlap", ...). The engine rate-limits and counts them.
+	Anomaly(dir Direction, name string)
+}

@@ -1,0 +1,3 @@
+module github.com/wirescan/wirescan
+
+go 1.26

@@ -1,0 +1,389 @@
+package files
+
+import (
+	"bytes"
+	"crypto/md5"
+	"crypto/sha1"
+	"crypto/sha256"
+	"hash"
+	"sort"
+
+	"github.com/wirescan/wirescan/engine/app"
+)
+
+// State is the final state of a file, as EVE spells it.
+type State string
+
+const (
+	// StateOpen is a file still receiving data.
+	StateOpen State = "OPEN"
+	// StateClosed is a file that ended completely, without holes.
+	StateClosed State = "CLOSED"
+	// StateTruncated is a file that ended with holes or before its end.
+	StateTruncated State = "TRUNCATED"
+)
+
+// File is one file being tracked. Fields are read by the Consumer; they are
+// final once Closed has been called.
+type File struct {
+	Meta  app.FileMeta
+	ID    uint64 // unique within the tracker (EVE fileinfo.file_id)
+	Owner any    // the caller's context, set at Open
+
+	State State
+	// Size is the file length reached so far: the in-order offset, holes included.
+	Size int64
+	// Seen counts bytes received (including duplicates); Missing bytes in holes;
+	// Overflow bytes that could not be placed (beyond limits).
+	Seen, Missing, Overflow int64
+	Gaps                    bool
+	OverlapDiffers          bool
+	MD5, SHA1, SHA256       []byte // set when closed
+	Magic                   string // set once the first bytes are known
+
+	t        *Tracker
+	next     int64
+	pending  []piece
+	buffered int64
+	history  []byte // last HistoryBytes delivered bytes, ring
+	histPos  int
+	head     []byte // first sniffLen bytes for Sniff
+	md5      hash.Hash
+	sha1     hash.Hash
+	sha256   hash.Hash
+	closed   bool
+
+	joined   *File // range-joined file this file's bytes also go to
+	joinBase int64
+	isJoin   bool
+	joinKey  joinKey
+}
+
+// piece is an out-of-order range: data, or a known hole when data is nil.
+type piece struct {
+	off  int64
+	n    int64
+	data []byte
+}
+
+func (f *File) initHashes() {
+	f.State = StateOpen
+	f.md5, f.sha1, f.sha256 = md5.New(), sha1.New(), sha256.New()
+}
+
+// Next is the offset of the next in-order byte the file waits for.
+func (f *File) Next() int64 { return f.next }
+
+// Write places b at file offset off. b is only read during the call.
+func (f *File) Write(off int64, b []byte) {
+	if f.closed || len(b) == 0 {
+		return
+	}
+	if f.joined != nil {
+		f.joined.Write(f.joinBase+off, b)
+	}
+	f.Seen += int64(len(b))
+	end := off + int64(len(b))
+	if off < 0 || end < off || end > f.t.cfg.MaxFileOffset {
+		f.t.stats.InvalidOffsets++
+		f.Overflow += int64(len(b))
+		f.anomaly("file.invalid_offset")
+		return
+	}
+	if off < f.next {
+		f.t.stats.Overlaps++
+		f.compareHistory(off, b)
+		if end <= f.next {
+			return
+		}
+		b = b[f.next-off:]
+		off = f.next
+	}
+	f.place(off, int64(len(b)), b)
+	if f.isJoin && f.Meta.Size > 0 && f.next >= f.Meta.Size {
+		f.Close(false)
+	}
+}
+
+// Gap records that n bytes at off are missing.
+func (f *File) Gap(off, n int64) {
+	if f.closed || n <= 0 {
+		return
+	}
+	if f.joined != nil {
+		f.joined.Gap(f.joinBase+off, n)
+	}
+	end := off + n
+	if off < 0 || end < off || end > f.t.cfg.MaxFileOffset {
+		f.t.stats.InvalidOffsets++
+		return
+	}
+	if end <= f.next {
+		return
+	}
+	if off < f.next {
+		off = f.next
+		n = end - off
+	}
+	f.place(off, n, nil)
+}
+
+// place stores or delivers n bytes at off >= f.next: data when b is non-nil,
+// a known hole when b is nil. First copies win: only the sub-ranges not yet
+// covered by pending pieces are stored, and covered bytes are compared.
+func (f *File) place(off, n int64, b []byte) {
+	end := off + n
+	sub := func(from, to int64) []byte {
+		if b == nil {
+			return nil
+		}
+		return b[from-off : to-off]
+	}
+	search := func(at int64) int {
+		return sort.Search(len(f.pending), func(i int) bool { return f.pending[i].off+f.pending[i].n > at })
+	}
+	cur := off
+	for cur < end {
+		if cur < f.next {
+			// An earlier step moved the in-order point past cur (a window
+			// overflow delivered buffered data): the rest is an overlap.
+			stop := min(end, f.next)
+			if b != nil {
+				f.compareHistory(cur, sub(cur, stop))
+			}
+			cur = stop
+			continue
+		}
+		i := search(cur)
+		if i >= len(f.pending) || f.pending[i].off >= end || f.pending[i].off > cur {
+			stop := end
+			if i < len(f.pending) && f.pending[i].off < end {
+				stop = f.pending[i].off
+			}
+			f.insert(piece{off: cur, n: stop - cur, data: sub(cur, stop)})
+			cur = stop
+			continue
+		}
+		p := f.pending[i]
+		stop := min(end, p.off+p.n)
+		if p.data != nil && b != nil {
+			f.t.stats.Overlaps++
+			if !bytes.Equal(p.data[cur-p.off:stop-p.off], sub(cur, stop)) {
+				f.overlapDiffers()
+			}
+		}
+		cur = stop
+	}
+	f.drain()
+}
+
+// insert buffers an out-of-order piece (copying data), making room by
+// declaring holes when the window or the tracker budget is exhausted.
+func (f *File) insert(p piece) {
+	if p.off < f.next {
+		if p.off+p.n <= f.next {
+			return
+		}
+		skip := f.next - p.off
+		p.off, p.n = f.next, p.n-skip
+		if p.data != nil {
+			p.data = p.data[skip:]
+		}
+	}
+	if p.off == f.next {
+		if p.data != nil {
+			f.deliver(p.data)
+		} else {
+			f.deliverGap(p.n)
+		}
+		f.drain()
+		return
+	}
+	if p.data != nil {
+		size := int64(len(p.data))
+		for f.buffered+size > f.t.cfg.MaxWindowBytes || f.t.stats.BufferedBytes+size > f.t.cfg.MaxBufferedBytes {
+			if len(f.pending) == 0 || f.pending[0].off > p.off {
+				// Nothing buffered before p: p itself starts the new in-order point.
+				f.t.stats.WindowOverflows++
+				f.anomaly("file.reorder_window_exceeded")
+				f.deliverGap(p.off - f.next)
+				f.deliver(p.data)
+				f.drain()
+				return
+			}
+			f.t.stats.WindowOverflows++
+			f.anomaly("file.reorder_window_exceeded")
+			f.skipToPending()
+		}
+		p.data = bytes.Clone(p.data)
+		f.buffered += size
+		f.t.stats.BufferedBytes += size
+	}
+	i := sort.Search(len(f.pending), func(i int) bool { return f.pending[i].off > p.off })
+	f.pending = append(f.pending, piece{})
+	copy(f.pending[i+1:], f.pending[i:])
+	f.pending[i] = p
+}
+
+// skipToPending declares the hole before the first pending piece and delivers
+// everything contiguous from there.
+func (f *File) skipToPending() {
+	if len(f.pending) == 0 {
+		return
+	}
+	if gap := f.pending[0].off - f.next; gap > 0 {
+		f.deliverGap(gap)
+	}
+	f.drain()
+}
+
+// drain delivers pending pieces that have become contiguous.
+func (f *File) drain() {
+	for len(f.pending) > 0 && f.pending[0].off <= f.next {
+		p := f.pending[0]
+		f.pending = f.pending[1:]
+		if p.data != nil {
+			f.buffered -= int64(len(p.data))
+			f.t.stats.BufferedBytes -= int64(len(p.data))
+		}
+		end := p.off + p.n
+		if end <= f.next {
+			continue
+		}
+		skip := f.next - p.off
+		if p.data == nil {
+			f.deliverGap(end - f.next)
+		} else {
+			f.deliver(p.data[skip:])
+		}
+	}
+	if len(f.pending) == 0 {
+		f.pending = nil
+	}
+}
+
+func (f *File) deliver(b []byte) {
+	if len(b) == 0 {
+		return
+	}
+	off := f.next
+	if len(f.head) < sniffLen && off == int64(len(f.head)) {
+		f.head = append(f.head, b[:min(len(b), sniffLen-len(f.head))]...)
+	}
+	f.md5.Write(b)
+	f.sha1.Write(b)
+	f.sha256.Write(b)
+	f.remember(b)
+	f.next += int64(len(b))
+	f.Size = f.next
+	f.t.stats.Bytes += uint64(len(b))
+	f.t.consumer.Data(f, off, b)
+}
+
+func (f *File) deliverGap(n int64) {
+	if n <= 0 {
+		return
+	}
+	off := f.next
+	f.Gaps = true
+	f.Missing += n
+	f.next += n
+	f.Size = f.next
+	f.t.stats.GapBytes += uint64(n)
+	f.t.consumer.Gap(f, off, n)
+}
+
+// remember keeps the last HistoryBytes delivered bytes.
+func (f *File) remember(b []byte) {
+	h := f.t.cfg.HistoryBytes
+	if h <= 0 {
+		return
+	}
+	if len(b) >= h {
+		f.history = append(f.history[:0], b[len(b)-h:]...)
+		f.histPos = 0
+		return
+	}
+	for len(b) > 0 {
+		if len(f.history) < h {
+			n := min(len(b), h-len(f.history))
+			f.history = append(f.history, b[:n]...)
+			b = b[n:]
+			continue
+		}
+		n := copy(f.history[f.histPos:], b)
+		f.histPos = (f.histPos + n) % h
+		b = b[n:]
+	}
+}
+
+// compareHistory checks bytes at off (< f.next) against what was delivered,
+// as far as the history reaches.
+func (f *File) compareHistory(off int64, b []byte) {
+	histStart := f.next - int64(len(f.history))
+	for i := range b {
+		pos := off + int64(i)
+		if pos >= f.next {
+			return
+		}
+		if pos < histStart {
+			continue
+		}
+		idx := int(pos - histStart)
+		if len(f.history) == f.t.cfg.HistoryBytes {
+			idx = (f.histPos + idx) % len(f.history)
+		}
+		if f.history[idx] != b[i] {
+			f.overlapDiffers()
+			return
+		}
+	}
+}
+
+func (f *File) overlapDiffers() {
+	f.t.stats.OverlapsDiffering++
+	if !f.OverlapDiffers {
+		f.OverlapDiffers = true
+		f.anomaly("file.overlap_different_data")
+	}
+}
+
+func (f *File) anomaly(name string) { f.t.consumer.Anomaly(f, name) }
+
+// Close ends the file. truncated says the protocol knows the file ended early.
+// Pending pieces are delivered with holes; the state is TRUNCATED when anything
+// is missing. The Consumer's Closed is called once.
+func (f *File) Close(truncated bool) {
+	if f.closed {
+		return
+	}
+	if f.joined != nil {
+		j := f.joined
+		f.joined = nil
+		_ = j // the joined file lives on until complete or the tracker closes
+	}
+	for len(f.pending) > 0 {
+		f.skipToPending()
+	}
+	if f.Meta.Size > 0 && f.next < f.Meta.Size {
+		truncated = true
+	}
+	f.closed = true
+	f.State = StateClosed
+	if truncated || f.Gaps {
+		f.State = StateTruncated
+		f.t.stats.Truncated++
+	}
+	f.MD5, f.SHA1, f.SHA256 = f.md5.Sum(nil), f.sha1.Sum(nil), f.sha256.Sum(nil)
+	f.Magic = Sniff(f.head)
+	f.history, f.head = nil, nil
+	f.t.stats.Closed++
+	if f.isJoin {
+		f.t.forgetJoined(f.joinKey)
+	}
+	f.t.consumer.Closed(f)
+}
+
+// Head returns the first bytes of the file seen so far (up to 512), for type
+// sniffing before the file ends. The slice is owned by the file.
+func (f *File) Head() []byte { return f.head }

@@ -1,0 +1,257 @@
+package files
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/wirescan/wirescan/engine/app"
+)
+
+// recorder is a Consumer that rebuilds what it was given.
+type recorder struct {
+	t         *testing.T
+	orig      []byte // when set, every Data must equal orig at its offset
+	out       []byte
+	gaps      int64
+	next      int64
+	anomalies []string
+	closed    []*File
+}
+
+func (r *recorder) Data(f *File, off int64, b []byte) {
+	if f.isJoin {
+		return
+	}
+	if off != r.next {
+		r.t.Fatalf("data at %d, want in-order %d", off, r.next)
+	}
+	if r.orig != nil && !bytes.Equal(b, r.orig[off:off+int64(len(b))]) {
+		r.t.Fatalf("data at %d differs from the original", off)
+	}
+	r.out = append(r.out, b...)
+	r.next += int64(len(b))
+}
+
+func (r *recorder) Gap(f *File, off, n int64) {
+	if f.isJoin {
+		return
+	}
+	if off != r.next {
+		r.t.Fatalf("gap at %d, want in-order %d", off, r.next)
+	}
+	r.gaps += n
+	r.out = append(r.out, make([]byte, n)...)
+	r.next += n
+}
+func (r *recorder) Anomaly(f *File, name string) { r.anomalies = append(r.anomalies, name) }
+func (r *recorder) Closed(f *File)               { r.closed = append(r.closed, f) }
+
+func newTestTracker(t *testing.T, cfg Config, orig []byte) (*Tracker, *recorder, *Stats) {
+	r := &recorder{t: t, orig: orig}
+	var st Stats
+	return NewTracker(&cfg, &st, r), r, &st
+}
+
+func TestInOrderAndHashes(t *testing.T) {
+	tr, r, _ := newTestTracker(t, DefaultConfig(), nil)
+	f := tr.Open(app.FileMeta{Name: "a"}, nil)
+	f.Write(0, []byte("hello "))
+	f.Write(6, []byte("world"))
+	f.Close(false)
+	if string(r.out) != "hello world" || f.State != StateClosed || f.Size != 11 || f.Gaps {
+		t.Fatalf("got %q state %s size %d gaps %v", r.out, f.State, f.Size, f.Gaps)
+	}
+	want := sha256.Sum256([]byte("hello world"))
+	if !bytes.Equal(f.SHA256, want[:]) {
+		t.Fatalf("sha256 mismatch")
+	}
+	if f.Magic != "ASCII text" {
+		t.Fatalf("magic %q", f.Magic)
+	}
+}
+
+func TestOutOfOrderOverlapAndHoles(t *testing.T) {
+	cases := []struct {
+		name      string
+		ops       func(f *File)
+		want      string
+		gaps      int64
+		state     State
+		anomalies int
+	}{
+		{"reversed", func(f *File) { f.Write(4, []byte("EFGH")); f.Write(0, []byte("ABCD")) }, "ABCDEFGH", 0, StateClosed, 0},
+		{"overlap same", func(f *File) { f.Write(2, []byte("CDEF")); f.Write(0, []byte("ABCDEF")) }, "ABCDEF", 0, StateClosed, 0},
+		{"overlap differs pending", func(f *File) { f.Write(2, []byte("CDEF")); f.Write(0, []byte("ABXXEF")) }, "ABCDEF", 0, StateClosed, 1},
+		{"overlap differs delivered", func(f *File) { f.Write(0, []byte("ABCDEF")); f.Write(2, []byte("XX")) }, "ABCDEF", 0, StateClosed, 1},
+		{"hole at close", func(f *File) { f.Write(0, []byte("AB")); f.Write(4, []byte("EF")) }, "AB\x00\x00EF", 2, StateTruncated, 0},
+		{"explicit gap", func(f *File) { f.Write(0, []byte("AB")); f.Gap(2, 2); f.Write(4, []byte("EF")) }, "AB\x00\x00EF", 2, StateTruncated, 0},
+		{"gap ahead then fill", func(f *File) { f.Gap(4, 2); f.Write(0, []byte("ABCD")); f.Write(6, []byte("G")) }, "ABCD\x00\x00G", 2, StateTruncated, 0},
+		{"middle piece spans two pending", func(f *File) { f.Write(1, []byte("B")); f.Write(3, []byte("D")); f.Write(0, []byte("ABCDE")) }, "ABCDE", 0, StateClosed, 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			tr, r, st := newTestTracker(t, DefaultConfig(), nil)
+			f := tr.Open(app.FileMeta{}, nil)
+			tc.ops(f)
+			f.Close(false)
+			if string(r.out) != tc.want || r.gaps != tc.gaps || f.State != tc.state || len(r.anomalies) != tc.anomalies {
+				t.Fatalf("got %q gaps %d state %s anomalies %v", r.out, r.gaps, f.State, r.anomalies)
+			}
+			if st.BufferedBytes != 0 {
+				t.Fatalf("buffered bytes not released: %d", st.BufferedBytes)
+			}
+		})
+	}
+}
+
+func TestKnownSizeShortIsTruncated(t *testing.T) {
+	tr, _, _ := newTestTracker(t, DefaultConfig(), nil)
+	f := tr.Open(app.FileMeta{Size: 10}, nil)
+	f.Write(0, []byte("12345"))
+	f.Close(false)
+	if f.State != StateTruncated {
+		t.Fatalf("state %s", f.State)
+	}
+}
+
+func TestHostileOffsets(t *testing.T) {
+	tr, r, st := newTestTracker(t, DefaultConfig(), nil)
+	f := tr.Open(app.FileMeta{}, nil)
+	f.Write(-5, []byte("x"))
+	f.Write(1<<62, []byte("x"))
+	f.Write(1<<63-1, []byte("xx"))
+	f.Close(false)
+	if st.InvalidOffsets != 3 || len(r.out) != 0 {
+		t.Fatalf("invalid %d out %d", st.InvalidOffsets, len(r.out))
+	}
+}
+
+// TestPermutationsYieldOriginal is the property test: any order and
+// duplication of a file's pieces gives back the original bytes with no gaps,
+// as long as the window holds them.
+func TestPermutationsYieldOriginal(t *testing.T) {
+	seed := uint64(20261130)
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(seed, 1))
+	for iter := 0; iter < 300; iter++ {
+		orig := make([]byte, 1+rng.IntN(5000))
+		for i := range orig {
+			orig[i] = byte(rng.IntN(256))
+		}
+		type pc struct{ off, n int }
+		var pieces []pc
+		for off := 0; off < len(orig); {
+			n := 1 + rng.IntN(700)
+			n = min(n, len(orig)-off)
+			pieces = append(pieces, pc{off, n})
+			off += n
+		}
+		// duplicates and overlapping re-sends
+		for range rng.IntN(5) {
+			a := rng.IntN(len(orig))
+			b := a + 1 + rng.IntN(len(orig)-a)
+			pieces = append(pieces, pc{a, b - a})
+		}
+		rng.Shuffle(len(pieces), func(i, j int) { pieces[i], pieces[j] = pieces[j], pieces[i] })
+		tr, r, st := newTestTracker(t, DefaultConfig(), orig)
+		f := tr.Open(app.FileMeta{}, nil)
+		for _, p := range pieces {
+			f.Write(int64(p.off), orig[p.off:p.off+p.n])
+		}
+		f.Close(false)
+		if !bytes.Equal(r.out, orig) || r.gaps != 0 || f.State != StateClosed || len(r.anomalies) != 0 {
+			t.Fatalf("iter %d: out %d bytes (want %d) gaps %d state %s anomalies %v", iter, len(r.out), len(orig), r.gaps, f.State, r.anomalies)
+		}
+		if st.BufferedBytes != 0 {
+			t.Fatalf("iter %d: %d bytes still buffered", iter, st.BufferedBytes)
+		}
+	}
+}
+
+// TestTinyWindowStaysConsistent: with a tiny window, pieces become holes but
+// every delivered byte is still the original byte at its offset and nothing
+// stays buffered.
+func TestTinyWindowStaysConsistent(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	cfg := DefaultConfig()
+	cfg.MaxWindowBytes = 64
+	for iter := 0; iter < 200; iter++ {
+		orig := make([]byte, 1+rng.IntN(3000))
+		for i := range orig {
+			orig[i] = byte(rng.IntN(256))
+		}
+		tr, r, st := newTestTracker(t, cfg, orig)
+		f := tr.Open(app.FileMeta{}, nil)
+		for range 40 {
+			off := rng.IntN(len(orig))
+			n := 1 + rng.IntN(min(200, len(orig)-off))
+			f.Write(int64(off), orig[off:off+n])
+			if f.buffered > cfg.MaxWindowBytes {
+				t.Fatalf("window exceeded: %d", f.buffered)
+			}
+		}
+		f.Close(false)
+		if st.BufferedBytes != 0 || int64(len(r.out)) != f.Size {
+			t.Fatalf("iter %d: buffered %d out %d size %d", iter, st.BufferedBytes, len(r.out), f.Size)
+		}
+	}
+}
+
+func TestRangeJoin(t *testing.T) {
+	tr, r, _ := newTestTracker(t, DefaultConfig(), nil)
+	whole := []byte("0123456789")
+	meta := func(s, e int64) app.FileMeta {
+		return app.FileMeta{Name: "/f", ResourceKey: "h/f", Range: &app.ContentRange{Start: s, End: e, Total: 10}}
+	}
+	b := tr.Open(meta(5, 9), nil)
+	b.Write(0, whole[5:])
+	b.Close(false)
+	r.next, r.out = 0, nil // the recorder checks order per part
+	a := tr.Open(meta(0, 4), nil)
+	a.Write(0, whole[:5])
+	a.Close(false)
+	if len(r.closed) != 3 {
+		t.Fatalf("closed %d files, want 2 parts + 1 joined", len(r.closed))
+	}
+	var j *File
+	for _, c := range r.closed {
+		if c.isJoin {
+			j = c
+		}
+	}
+	want := sha256.Sum256(whole)
+	if j.Size != 10 || j.State != StateClosed || !bytes.Equal(j.SHA256, want[:]) {
+		t.Fatalf("joined file size %d state %s", j.Size, j.State)
+	}
+	tr.Close()
+}
+
+func FuzzFile(f *testing.F) {
+	f.Add([]byte{0, 4, 1, 2, 3, 4, 4, 2, 9, 9})
+	f.Fuzz(func(t *testing.T, ops []byte) {
+		cfg := DefaultConfig()
+		cfg.MaxWindowBytes = 32
+		r := &recorder{t: t}
+		var st Stats
+		tr := NewTracker(&cfg, &st, r)
+		fl := tr.Open(app.FileMeta{}, nil)
+		for len(ops) >= 3 {
+			off, n := int64(ops[0]), int(ops[1]%64)
+			if n > len(ops)-2 {
+				n = len(ops) - 2
+			}
+			if ops[2]&1 == 1 {
+				fl.Gap(off, int64(n))
+			} else {
+				fl.Write(off, ops[2:2+n])
+			}
+			ops = ops[2+n:]
+		}
+		fl.Close(false)
+		if st.BufferedBytes != 0 || int64(len(r.out)) != fl.Size {
+			t.Fatalf("buffered %d out %d size %d", st.BufferedBytes, len(r.out), fl.Size)
+		}
+	})
+}

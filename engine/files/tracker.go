@@ -1,0 +1,139 @@
+package files
+
+import (
+	"github.com/wirescan/wirescan/engine/app"
+)
+
+// Config bounds the tracker. The zero value is not useful; start from DefaultConfig.
+type Config struct {
+	// MaxWindowBytes is how many out-of-order bytes one file may hold while it
+	// waits for a missing piece. Beyond it the missing piece becomes a hole.
+	MaxWindowBytes int64
+	// MaxBufferedBytes bounds the out-of-order bytes of all files of a tracker.
+	MaxBufferedBytes int64
+	// HistoryBytes is how many recently delivered bytes a file keeps to check
+	// that a retransmitted or overlapping piece carries the same bytes.
+	HistoryBytes int
+	// MaxFileOffset rejects pieces beyond this offset (hostile SMB offsets).
+	MaxFileOffset int64
+	// MaxJoinedFiles bounds the HTTP range-joined files kept across flows.
+	MaxJoinedFiles int
+}
+
+// DefaultConfig returns finite defaults: an 8 MiB reorder window per file
+// (enough for SMB clients with many outstanding 1 MiB reads), 256 MiB per
+// tracker, 16 KiB of overlap history.
+func DefaultConfig() Config {
+	return Config{
+		MaxWindowBytes:   8 << 20,
+		MaxBufferedBytes: 256 << 20,
+		HistoryBytes:     16 << 10,
+		MaxFileOffset:    1 << 40,
+		MaxJoinedFiles:   1024,
+	}
+}
+
+// Stats counts tracker activity; the engine mirrors it into metrics.
+type Stats struct {
+	Opened, Closed, Truncated     uint64
+	Bytes                         uint64 // in-order bytes delivered to analyzers
+	GapBytes                      uint64 // bytes reported missing
+	Overlaps, OverlapsDiffering   uint64
+	WindowOverflows, BudgetDrops  uint64
+	InvalidOffsets                uint64
+	Joined                        uint64 // range-joined files opened
+	BufferedBytes                 int64  // out-of-order bytes held now
+}
+
+// Consumer receives a file's in-order stream and its end. The tracker calls it
+// synchronously from Write/Gap/Close; b is only valid during the call.
+type Consumer interface {
+	Data(f *File, off int64, b []byte)
+	Gap(f *File, off, n int64)
+	Anomaly(f *File, name string)
+	Closed(f *File)
+}
+
+// Tracker owns the files of one worker.
+type Tracker struct {
+	cfg      Config
+	stats    *Stats
+	consumer Consumer
+	nextID   uint64
+	joined   map[joinKey]*File
+	joinList []joinKey // insertion order, for bounded eviction and deterministic Close
+}
+
+type joinKey struct {
+	resource string
+	total    int64
+}
+
+// NewTracker returns a tracker that reports to c.
+func NewTracker(cfg *Config, stats *Stats, c Consumer) *Tracker {
+	return &Tracker{cfg: *cfg, stats: stats, consumer: c, joined: map[joinKey]*File{}}
+}
+
+// Open starts a file. owner is the caller's context for the file (its flow),
+// available to the Consumer as File.Owner.
+func (t *Tracker) Open(meta app.FileMeta, owner any) *File {
+	t.nextID++
+	t.stats.Opened++
+	f := &File{Meta: meta, ID: t.nextID, Owner: owner, t: t}
+	f.initHashes()
+	if r := meta.Range; r != nil && meta.ResourceKey != "" && r.Total > 0 && r.Start >= 0 && r.Start < r.Total {
+		f.joined = t.joinedFile(meta, owner)
+		f.joinBase = r.Start
+	}
+	return f
+}
+
+// joinedFile finds or opens the file that joins the ranges of one resource.
+func (t *Tracker) joinedFile(meta app.FileMeta, owner any) *File {
+	k := joinKey{meta.ResourceKey, meta.Range.Total}
+	if j := t.joined[k]; j != nil {
+		j.Owner = owner
+		j.Meta.Tx = meta.Tx
+		return j
+	}
+	if t.cfg.MaxJoinedFiles > 0 && len(t.joinList) >= t.cfg.MaxJoinedFiles {
+		oldest := t.joinList[0]
+		if j := t.joined[oldest]; j != nil {
+			j.Close(true)
+		}
+	}
+	jm := meta
+	jm.Range = nil
+	jm.Size = meta.Range.Total
+	t.nextID++
+	t.stats.Opened++
+	t.stats.Joined++
+	j := &File{Meta: jm, ID: t.nextID, Owner: owner, t: t, isJoin: true, joinKey: k}
+	j.initHashes()
+	t.joined[k] = j
+	t.joinList = append(t.joinList, k)
+	return j
+}
+
+func (t *Tracker) forgetJoined(k joinKey) {
+	delete(t.joined, k)
+	for i, x := range t.joinList {
+		if x == k {
+			t.joinList = append(t.joinList[:i], t.joinList[i+1:]...)
+			break
+		}
+	}
+}
+
+// Close ends the files the tracker owns beyond single flows (joined ranges),
+// as truncated when incomplete. Call it at shutdown or end of replay.
+func (t *Tracker) Close() {
+	for len(t.joinList) > 0 {
+		k := t.joinList[0]
+		if j := t.joined[k]; j != nil {
+			j.Close(true)
+		} else {
+			t.joinList = t.joinList[1:]
+		}
+	}
+}

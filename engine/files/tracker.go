@@ -35,14 +35,14 @@ func DefaultConfig() Config {
 
 // Stats counts tracker activity; the engine mirrors it into metrics.
 type Stats struct {
-	Opened, Closed, Truncated     uint64
-	Bytes                         uint64 // in-order bytes delivered to analyzers
-	GapBytes                      uint64 // bytes reported missing
-	Overlaps, OverlapsDiffering   uint64
-	WindowOverflows, BudgetDrops  uint64
-	InvalidOffsets                uint64
-	Joined                        uint64 // range-joined files opened
-	BufferedBytes                 int64  // out-of-order bytes held now
+	Opened, Closed, Truncated    uint64
+	Bytes                        uint64 // in-order bytes delivered to analyzers
+	GapBytes                     uint64 // bytes reported missing
+	Overlaps, OverlapsDiffering  uint64
+	WindowOverflows, BudgetDrops uint64
+	InvalidOffsets               uint64
+	Joined                       uint64 // range-joined files opened
+	BufferedBytes                int64  // out-of-order bytes held now
 }
 
 // Consumer receives a file's in-order stream and its end. The tracker calls it

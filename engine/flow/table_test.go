@@ -27,7 +27,10 @@ func TestTableEvictsLeastRecentlySeen(t *testing.T) {
 	var st Stats
 	tb := NewTable[int](&cfg, &st)
 	t0 := time.Unix(0, 0)
-	key := func(p uint16) Key { k, _ := NewKey(netip.MustParseAddr("1.1.1.1"), netip.MustParseAddr("2.2.2.2"), p, 80, 6, 0); return k }
+	key := func(p uint16) Key {
+		k, _ := NewKey(netip.MustParseAddr("1.1.1.1"), netip.MustParseAddr("2.2.2.2"), p, 80, 6, 0)
+		return k
+	}
 	var evicted []int
 	ev := func(e *Entry[int]) { evicted = append(evicted, e.Value) }
 	tb.Insert(key(1), 1, t0, ev)
@@ -47,7 +50,10 @@ func TestTableExpiresByStateTimeout(t *testing.T) {
 	var st Stats
 	tb := NewTable[string](&cfg, &st)
 	t0 := time.Unix(1000, 0)
-	key := func(p uint16) Key { k, _ := NewKey(netip.MustParseAddr("1.1.1.1"), netip.MustParseAddr("2.2.2.2"), p, 80, 6, 0); return k }
+	key := func(p uint16) Key {
+		k, _ := NewKey(netip.MustParseAddr("1.1.1.1"), netip.MustParseAddr("2.2.2.2"), p, 80, 6, 0)
+		return k
+	}
 	tb.Insert(key(1), "new", t0, nil).State = StateNew
 	tb.Insert(key(2), "est", t0, nil).State = StateEstablished
 	tb.Insert(key(3), "closed", t0.Add(2*time.Second), nil).State = StateClosed

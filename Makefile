@@ -1,0 +1,62 @@
+# wirescan — build, run, test, benchmark.
+#   make run    replay the bundled example captures with the built-in signatures and print the alerts
+#   make test   vet, unit/fuzz-seed/end-to-end tests, real-traffic tests where the machine allows
+GO        ?= go
+BIN       := bin/wirescan
+VERSION   := $(shell git describe --always --dirty 2>/dev/null || echo dev)
+SHARED    ?= ../shared
+CONFORMANCE_JOBS ?= 2
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
+.PHONY: all build run test unit realtraffic lint bench fuzz conformance conformance-baseline testdata clean
+
+all: build
+
+build:
+	$(GO) build -trimpath -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/wirescan
+
+run: build
+	@echo "== HTTP: keep-alive downloads, chunked+gzip, multipart upload (testdata/http-eicar.pcap)"
+	@./$(BIN) replay -r testdata/http-eicar.pcap --set 'event-types=[alert]'
+	@echo "== SMB2: reads and a write on a share (testdata/smb2-eicar.pcap)"
+	@./$(BIN) replay -r testdata/smb2-eicar.pcap --set 'event-types=[alert]'
+
+test: lint unit realtraffic
+
+unit:
+	$(GO) test -count=1 ./...
+
+# Real clients and servers (curl/nginx, smbclient/samba) in network namespaces;
+# each test skips with a message where the machine can't run it (not root, tools missing).
+realtraffic: build
+	WIRESCAN_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -tags realtraffic -v -run RealTraffic ./tests/realtraffic/
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
+
+bench: build
+	$(GO) run ./bench -out bench/results/latest.md
+
+fuzz:
+	@for t in $$(grep -rl --include='*_test.go' '^func Fuzz' . | xargs -n1 dirname | sort -u); do \
+	  for f in $$(grep -h '^func Fuzz' $$t/*_test.go | sed 's/func \(Fuzz[A-Za-z0-9_]*\).*/\1/'); do \
+	    echo "== $$t $$f"; $(GO) test -run XXX -fuzz "^$$f$$" -fuzztime $${FUZZTIME:-30s} -parallel 1 $$t || exit 1; done; done
+
+# The Suricata-derived conformance suite in ../shared (not part of the repository).
+# Fails when a case listed in conformance/baseline.txt no longer passes.
+conformance: build
+	@if [ ! -d $(SHARED)/conformance ]; then echo "conformance: $(SHARED)/conformance not found, skipping"; exit 0; fi
+	$(SHARED)/conformance/run --bin $(CURDIR)/$(BIN) --tier all -j $(CONFORMANCE_JOBS) -q --json conformance/latest.json > conformance/latest.txt || true
+	python3 conformance/gate.py conformance/baseline.txt conformance/latest.json
+
+conformance-baseline: build
+	$(SHARED)/conformance/run --bin $(CURDIR)/$(BIN) --tier all -j $(CONFORMANCE_JOBS) -q --json conformance/latest.json > conformance/latest.txt || true
+	python3 conformance/gate.py --write conformance/baseline.txt conformance/latest.json
+
+testdata:
+	$(GO) run ./internal/pcapgen/cmd/gen -o testdata
+
+clean:
+	rm -rf bin conformance/latest.json conformance/latest.txt

@@ -1,0 +1,62 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"io"
+	"strings"
+
+	"github.com/wirescan/wirescan/engine"
+)
+
+// errHelp is returned when -h was asked for; the usage was printed.
+var errHelp = errors.New("help requested")
+
+// multiFlag is a repeatable string flag (-r a -r b, -S x -S y).
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+// parseFlags parses fs, turning flag errors into usage errors.
+func parseFlags(fs *flag.FlagSet, args []string, stderr io.Writer) error {
+	fs.SetOutput(stderr)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return errHelp
+		}
+		return usagef("%s: %v", fs.Name(), err)
+	}
+	return nil
+}
+
+// configFlags are the flags every engine-running command shares.
+type configFlags struct {
+	file   string
+	sets   multiFlag
+	rules  multiFlag
+	strict bool
+}
+
+func (c *configFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.file, "c", "", "YAML configuration `file` (see 'wirescan config')")
+	fs.Var(&c.sets, "set", "override a configuration key: `key=value` (repeatable)")
+	fs.Var(&c.rules, "S", "signature `file` (.rules, .ndb, .hdb, .hsb, .ign2); repeatable; default: the built-in set")
+	fs.BoolVar(&c.strict, "strict", false, "fail on any rule that can't be loaded instead of skipping it")
+}
+
+// load builds the engine configuration: defaults, then -c, then --set.
+func (c *configFlags) load() (engine.Config, error) {
+	cfg := engine.DefaultConfig()
+	if c.file != "" {
+		if err := cfg.LoadConfigFile(c.file); err != nil {
+			return cfg, err
+		}
+	}
+	for _, kv := range c.sets {
+		if err := cfg.Set(kv); err != nil {
+			return cfg, usageError{err.Error()}
+		}
+	}
+	return cfg, nil
+}

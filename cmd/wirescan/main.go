@@ -1,0 +1,82 @@
+// Command wirescan replays captures (or captures live) and reports the files
+// carried by HTTP/1.x and SMB, and the signatures they match, as EVE JSON.
+//
+// Exit status: 0 success (also when a damaged capture was processed up to the
+// damage), 1 a runtime error (missing or unreadable input, not a capture, bad
+// rules with --strict or no rule loadable, output not writable), 2 a usage error.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+)
+
+// Exit codes, documented in the README.
+const (
+	exitOK    = 0
+	exitError = 1
+	exitUsage = 2
+)
+
+// usageError marks errors that are the caller's mistake in invoking us.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+
+const topUsage = `usage: wirescan <command> [flags]
+
+commands:
+  replay   replay pcap/pcapng captures and write EVE events
+  rules    check or describe signature files (rules check, rules stats)
+  config   print the default configuration as YAML
+  version  print the version
+
+Run 'wirescan <command> -h' for the flags of a command.
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, topUsage)
+		return exitUsage
+	}
+	var err error
+	switch args[0] {
+	case "replay":
+		err = cmdReplay(args[1:], stdin, stdout, stderr)
+	case "rules":
+		err = cmdRules(args[1:], stdout, stderr)
+	case "config":
+		err = cmdConfig(args[1:], stdout, stderr)
+	case "version", "--version", "-V":
+		fmt.Fprintln(stdout, "wirescan", version)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, topUsage)
+	default:
+		fmt.Fprintf(stderr, "wirescan: unknown command %q\n\n%s", args[0], topUsage)
+		return exitUsage
+	}
+	if err == nil {
+		return exitOK
+	}
+	var ue usageError
+	if errors.As(err, &ue) {
+		fmt.Fprintf(stderr, "wirescan: %s\n", ue.msg)
+		return exitUsage
+	}
+	if errors.Is(err, errHelp) {
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "wirescan: %v\n", err)
+	return exitError
+}
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"

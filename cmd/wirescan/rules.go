@@ -1,0 +1,123 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/wirescan/wirescan/signatures"
+)
+
+// loadRules loads the given signature files, or the built-in set when none
+// are given. Skipped rules are printed as warnings naming file:line.
+func loadRules(paths []string, strict bool, stderr io.Writer) (*signatures.Set, error) {
+	if len(paths) == 0 {
+		return signatures.Builtin(), nil
+	}
+	set, warnings, err := signatures.Load(paths, signatures.Options{Strict: strict})
+	for _, w := range warnings {
+		fmt.Fprintf(stderr, "wirescan: warning: %s\n", w)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return set, nil
+}
+
+func cmdRules(args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return usagef("rules: want a subcommand: check FILE... | stats FILE...")
+	}
+	sub, rest := args[0], args[1:]
+	fs := flag.NewFlagSet("rules "+sub, flag.ContinueOnError)
+	strict := fs.Bool("strict", false, "treat skipped rules as errors")
+	if err := parseFlags(fs, rest, stderr); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		return usagef("rules %s: no signature file given", sub)
+	}
+	switch sub {
+	case "check":
+		return rulesCheck(fs.Args(), *strict, stdout)
+	case "stats":
+		return rulesStats(fs.Args(), stdout)
+	default:
+		return usagef("rules: unknown subcommand %q (want check or stats)", sub)
+	}
+}
+
+// rulesCheck loads files and reports every problem with file:line, a count
+// of rules by kind and the unsupported keywords with their counts.
+func rulesCheck(paths []string, strict bool, stdout io.Writer) error {
+	set, warnings, err := signatures.Load(paths, signatures.Options{Strict: strict})
+	for _, w := range warnings {
+		fmt.Fprintln(stdout, w.String())
+	}
+	if err != nil {
+		return err
+	}
+	kinds := map[string]int{}
+	for _, r := range set.Rules() {
+		kinds[r.Proto]++
+	}
+	fmt.Fprintf(stdout, "%d rules loaded, %d skipped\n", len(set.Rules()), len(warnings))
+	printCounts(stdout, "by protocol", kinds)
+	keywords := map[string]int{}
+	for _, w := range warnings {
+		if k, ok := unsupportedKeyword(w.Msg); ok {
+			keywords[k]++
+		}
+	}
+	printCounts(stdout, "unsupported keywords", keywords)
+	if len(warnings) > 0 {
+		return fmt.Errorf("rules check: %d rules could not be loaded", len(warnings))
+	}
+	return nil
+}
+
+func unsupportedKeyword(msg string) (string, bool) {
+	const marker = `keyword "`
+	i := strings.Index(msg, marker)
+	if i < 0 {
+		return "", false
+	}
+	rest := msg[i+len(marker):]
+	j := strings.IndexByte(rest, '"')
+	if j < 0 {
+		return "", false
+	}
+	return rest[:j], true
+}
+
+func printCounts(w io.Writer, title string, m map[string]int) {
+	if len(m) == 0 {
+		return
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return m[keys[i]] > m[keys[j]] || (m[keys[i]] == m[keys[j]] && keys[i] < keys[j]) })
+	fmt.Fprintf(w, "%s:\n", title)
+	for _, k := range keys {
+		fmt.Fprintf(w, "  %-24s %d\n", k, m[k])
+	}
+}
+
+func rulesStats(paths []string, stdout io.Writer) error {
+	set, warnings, err := signatures.Load(paths, signatures.Options{})
+	if err != nil {
+		return err
+	}
+	st := set.Stats()
+	fmt.Fprintf(stdout, "rules:          %d (%d skipped)\n", st.Rules, len(warnings))
+	fmt.Fprintf(stdout, "patterns:       %d\n", st.Patterns)
+	fmt.Fprintf(stdout, "states:         %d\n", st.States)
+	fmt.Fprintf(stdout, "memory:         %.1f MiB\n", float64(st.MemoryBytes)/(1<<20))
+	fmt.Fprintf(stdout, "compile time:   %s\n", st.CompileTime)
+	fmt.Fprintf(stdout, "version:        %s\n", set.Version())
+	return nil
+}

@@ -1,0 +1,198 @@
+package engine
+
+import (
+	"net/netip"
+	"slices"
+	"time"
+
+	"github.com/wirescan/wirescan/engine/app"
+	"github.com/wirescan/wirescan/engine/files"
+	"github.com/wirescan/wirescan/engine/flow"
+	"github.com/wirescan/wirescan/reassembly"
+	"github.com/wirescan/wirescan/signatures"
+)
+
+// conn is the engine's state for one TCP connection. It is owned by one
+// worker. It receives reassembled bytes (as a reassembly.Handler, through
+// streamHandler) and parser output (as an app.Sink).
+type conn struct {
+	w      *worker
+	entry  *flow.Entry[*conn]
+	id     uint64
+	client netip.AddrPort
+	server netip.AddrPort
+	vlan   []uint16
+	start  time.Time
+	last   time.Time
+
+	pkts, bytes [2]uint64
+	stream      *reassembly.Stream
+	ended       [2]bool
+	sawSYN      bool
+	finished    bool
+
+	// Application layer.
+	proto    string // "http", "smb", "failed" or "" while undecided
+	parser   app.Parser
+	probe    [2][]byte
+	probeNo  [2]bool
+	files    map[app.FileHandle]*files.File
+	alerted  bool
+	anomalyN map[string]int
+
+	// Raw stream inspection for rules without a buffer, one per direction.
+	streamScan [2]*signatures.Scanner
+	streamOff  [2]int64
+	noStream   [2]bool
+	rules      *signatures.Set // the set the connection started with
+}
+
+// endpoints returns source and destination of bytes travelling in dir.
+func (c *conn) endpoints(dir app.Direction) (src, dst netip.AddrPort) {
+	if dir == app.ToServer {
+		return c.client, c.server
+	}
+	return c.server, c.client
+}
+
+// streamHandler adapts a conn to reassembly.Handler.
+type streamHandler struct{ c *conn }
+
+func (h streamHandler) Data(dir reassembly.Direction, data []byte) {
+	h.c.onData(app.Direction(dir), data)
+}
+
+func (h streamHandler) Gap(dir reassembly.Direction, n int64) {
+	h.c.onGap(app.Direction(dir), n)
+}
+
+func (h streamHandler) Anomaly(dir reassembly.Direction, name string) {
+	h.c.anomaly(app.Direction(dir), "stream", name)
+}
+
+func (h streamHandler) End(dir reassembly.Direction) {
+	h.c.onEnd(app.Direction(dir))
+}
+
+func (c *conn) onData(dir app.Direction, data []byte) {
+	c.scanStream(dir, data)
+	switch c.proto {
+	case "":
+		c.detect(dir, data)
+	case "failed":
+	default:
+		c.parser.Feed(dir, data)
+	}
+}
+
+func (c *conn) onGap(dir app.Direction, n int64) {
+	if sc := c.streamScan[dir]; sc != nil {
+		sc.Gap(n)
+	}
+	c.streamOff[dir] += n
+	switch c.proto {
+	case "":
+		// A gap before detection: whatever was probed is not contiguous with
+		// what follows; start over on this direction.
+		c.probe[dir] = c.probe[dir][:0]
+	case "failed":
+	default:
+		c.parser.Gap(dir, n)
+	}
+}
+
+func (c *conn) onEnd(dir app.Direction) {
+	if c.ended[dir] {
+		return
+	}
+	c.ended[dir] = true
+	c.endStreamScan(dir)
+	if c.proto == "" && len(c.probe[dir]) > 0 {
+		c.decideOnEnd(dir)
+	}
+	if c.parser != nil {
+		c.parser.End(dir)
+	}
+	if c.ended[0] && c.ended[1] && c.entry != nil {
+		c.entry.State = flow.StateClosed
+	}
+}
+
+// Sink implementation: the parser reports files, transactions, anomalies.
+
+func (c *conn) FileOpen(h app.FileHandle, meta app.FileMeta) {
+	if old := c.files[h]; old != nil {
+		old.Close(true)
+	}
+	if c.files == nil {
+		c.files = map[app.FileHandle]*files.File{}
+	}
+	c.files[h] = c.w.files.Open(meta, c)
+}
+
+func (c *conn) FileData(h app.FileHandle, offset int64, data []byte) {
+	if f := c.files[h]; f != nil {
+		f.Write(offset, data)
+	}
+}
+
+func (c *conn) FileGap(h app.FileHandle, offset, n int64) {
+	if f := c.files[h]; f != nil {
+		f.Gap(offset, n)
+	}
+}
+
+func (c *conn) FileClose(h app.FileHandle, truncated bool) {
+	if f := c.files[h]; f != nil {
+		delete(c.files, h)
+		f.Close(truncated)
+	}
+}
+
+func (c *conn) Transaction(dir app.Direction, tx app.Metadata) {
+	c.w.transaction(c, dir, tx)
+}
+
+func (c *conn) Anomaly(dir app.Direction, name string) {
+	c.anomaly(dir, "applayer", name)
+}
+
+func (c *conn) anomaly(dir app.Direction, kind, name string) {
+	c.w.stats.Anomalies++
+	if c.anomalyN == nil {
+		c.anomalyN = map[string]int{}
+	}
+	c.anomalyN[name]++
+	if c.anomalyN[name] > c.w.e.cfg.AnomaliesPerFlow {
+		c.w.stats.AnomaliesSuppressed++
+		return
+	}
+	c.w.emitAnomaly(c, dir, kind, name)
+}
+
+// finish ends the connection: reassembly flushes (reporting holes), the parser
+// closes every open file, and the flow event is written.
+func (c *conn) finish(reason string) {
+	if c.finished {
+		return
+	}
+	c.finished = true
+	c.stream.Close()
+	for dir := range 2 {
+		c.onEnd(app.Direction(dir))
+	}
+	if c.parser != nil {
+		c.parser.Close()
+	}
+	handles := make([]app.FileHandle, 0, len(c.files))
+	for h := range c.files {
+		handles = append(handles, h)
+	}
+	slices.Sort(handles) // deterministic event order
+	for _, h := range handles {
+		f := c.files[h]
+		delete(c.files, h)
+		f.Close(true)
+	}
+	c.w.emitFlow(c, reason)
+}

@@ -1,0 +1,268 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"io"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/wirescan/wirescan/engine/capture"
+	"github.com/wirescan/wirescan/engine/decode"
+	"github.com/wirescan/wirescan/engine/flow"
+	"github.com/wirescan/wirescan/reassembly"
+	"github.com/wirescan/wirescan/signatures"
+)
+
+// Engine runs captures through the pipeline. Create one with New; it may run
+// one source at a time.
+type Engine struct {
+	cfg   Config
+	rules atomic.Pointer[signatures.Set]
+	out   *output
+	mem   *reassembly.Memory
+	seed  maphash.Seed
+
+	alertMu   sync.Mutex
+	alertsBy  map[int]uint64
+	workersMu sync.Mutex
+	workers   []*worker
+	decStats  decode.Stats
+
+	readPackets, readBytes atomic.Uint64
+}
+
+// New returns an engine that writes events to w, with rules (nil: no
+// detection, only file extraction).
+func New(cfg Config, rules *signatures.Set, w EventWriter) (*Engine, error) {
+	if cfg.Workers < 1 {
+		return nil, fmt.Errorf("engine: workers must be at least 1, got %d", cfg.Workers)
+	}
+	e := &Engine{
+		cfg:      cfg,
+		out:      newOutput(w, cfg.EventTypes),
+		mem:      reassembly.NewMemory(cfg.StreamMemcap),
+		seed:     maphash.MakeSeed(),
+		alertsBy: map[int]uint64{},
+	}
+	e.rules.Store(rules)
+	return e, nil
+}
+
+// Rules returns the rule set new flows start with.
+func (e *Engine) Rules() *signatures.Set { return e.rules.Load() }
+
+// SetRules swaps the rule set atomically. Flows already running keep the set
+// they started with, so no file is scanned half with one set and half with
+// another.
+func (e *Engine) SetRules(s *signatures.Set) { e.rules.Store(s) }
+
+func (e *Engine) countAlert(sid int) {
+	e.alertMu.Lock()
+	e.alertsBy[sid]++
+	e.alertMu.Unlock()
+}
+
+// Summary is what a run did, for the end-of-run line and for tests.
+type Summary struct {
+	Packets, Bytes, TCPPackets uint64
+	Flows                      uint64
+	Files                      uint64
+	FilesTruncated             uint64
+	Alerts                     uint64
+	Anomalies                  uint64
+	FileBytes                  uint64
+	Damaged                    uint64
+	Elapsed                    time.Duration
+	Decode                     decode.Stats
+	Workers                    []WorkerStats
+}
+
+// Run reads src to its end (or until ctx is done), then finishes every flow.
+// Damage in the capture is reported to warn and reading goes on with what
+// follows (the next file of a multi-file capture). The returned error is a
+// read error that stopped the run or an output error.
+func (e *Engine) Run(ctx context.Context, src capture.Source, warn func(error)) (Summary, error) {
+	start := time.Now()
+	var dec = decode.NewDecoder(&e.cfg.Decode, &e.decStats)
+	workers := make([]*worker, e.cfg.Workers)
+	for i := range workers {
+		workers[i] = newWorker(e, i)
+	}
+	e.workersMu.Lock()
+	e.workers = workers
+	e.workersMu.Unlock()
+
+	var runErr error
+	if len(workers) == 1 {
+		runErr = e.runInline(ctx, src, dec, workers[0], warn)
+	} else {
+		runErr = e.runParallel(ctx, src, dec, workers, warn)
+	}
+	sum := Summary{Elapsed: time.Since(start), Decode: e.decStats}
+	for _, w := range workers {
+		ws := w.stats
+		sum.Packets += ws.Packets
+		sum.TCPPackets += ws.TCPPackets
+		sum.Flows += ws.Flows.Created
+		sum.Files += ws.Files.Closed
+		sum.FilesTruncated += ws.FilesTruncated
+		sum.Alerts += ws.Alerts
+		sum.Anomalies += ws.Anomalies
+		sum.FileBytes += ws.Files.Bytes
+		sum.Workers = append(sum.Workers, ws)
+	}
+	sum.Packets = e.readPackets.Load()
+	sum.Bytes = e.readBytes.Load()
+	if err := e.out.flush(); err != nil && runErr == nil {
+		runErr = fmt.Errorf("engine: writing events: %w", err)
+	}
+	return sum, runErr
+}
+
+// next reads the next packet, reporting damage and going on past it.
+func (e *Engine) next(src capture.Source, warn func(error), damaged *uint64) (capture.Packet, error) {
+	for {
+		pkt, err := src.Next()
+		if err == nil {
+			e.readPackets.Add(1)
+			e.readBytes.Add(uint64(len(pkt.Data)))
+			return pkt, nil
+		}
+		var de *capture.DamageError
+		if errors.As(err, &de) {
+			*damaged++
+			if warn != nil {
+				warn(err)
+			}
+			continue
+		}
+		return pkt, err
+	}
+}
+
+func (e *Engine) runInline(ctx context.Context, src capture.Source, dec *decode.Decoder, w *worker, warn func(error)) error {
+	var damaged uint64
+	var err error
+	for n := 0; ; n++ {
+		if n&1023 == 0 && ctx.Err() != nil {
+			break
+		}
+		var pkt capture.Packet
+		pkt, err = e.next(src, warn, &damaged)
+		if err != nil {
+			break
+		}
+		p, ok := dec.Decode(pkt.LinkType, pkt.Data, pkt.Timestamp, pkt.Num, pkt.Length)
+		if !ok {
+			continue
+		}
+		t0 := time.Now()
+		w.handle(p)
+		w.stats.BusyNanos += int64(time.Since(t0))
+	}
+	w.drain("shutdown")
+	if errors.Is(err, io.EOF) {
+		err = nil
+	}
+	return err
+}
+
+// batch carries decoded packets to a worker. Payloads live in buf.
+type batch struct {
+	pkts []decode.Packet
+	buf  []byte
+}
+
+const batchPackets = 256
+
+func (e *Engine) runParallel(ctx context.Context, src capture.Source, dec *decode.Decoder, workers []*worker, warn func(error)) error {
+	chans := make([]chan *batch, len(workers))
+	free := make(chan *batch, len(workers)*8)
+	var wg sync.WaitGroup
+	for i, w := range workers {
+		chans[i] = make(chan *batch, 8)
+		wg.Add(1)
+		go func(w *worker, in <-chan *batch) {
+			defer wg.Done()
+			for b := range in {
+				t0 := time.Now()
+				for i := range b.pkts {
+					w.handle(&b.pkts[i])
+				}
+				w.stats.BusyNanos += int64(time.Since(t0))
+				b.pkts, b.buf = b.pkts[:0], b.buf[:0]
+				select {
+				case free <- b:
+				default:
+				}
+			}
+			w.drain("shutdown")
+		}(w, chans[i])
+	}
+	pending := make([]*batch, len(workers))
+	get := func() *batch {
+		select {
+		case b := <-free:
+			return b
+		default:
+			return &batch{pkts: make([]decode.Packet, 0, batchPackets), buf: make([]byte, 0, 256<<10)}
+		}
+	}
+	var damaged uint64
+	var err error
+	for n := 0; ; n++ {
+		if n&1023 == 0 && ctx.Err() != nil {
+			break
+		}
+		var pkt capture.Packet
+		pkt, err = e.next(src, warn, &damaged)
+		if err != nil {
+			break
+		}
+		p, ok := dec.Decode(pkt.LinkType, pkt.Data, pkt.Timestamp, pkt.Num, pkt.Length)
+		if !ok {
+			continue
+		}
+		var vlan uint16
+		if p.VLANCount > 0 {
+			vlan = p.VLAN[0]
+		}
+		key, _ := flow.NewKey(p.SrcIP, p.DstIP, p.SrcPort, p.DstPort, p.IPProto, vlan)
+		i := int(key.Hash(e.seed) % uint64(len(workers)))
+		b := pending[i]
+		if b == nil {
+			b = get()
+			pending[i] = b
+		}
+		cp := *p
+		off := len(b.buf)
+		b.buf = append(b.buf, p.Payload...)
+		cp.Payload = b.buf[off:len(b.buf):len(b.buf)]
+		b.pkts = append(b.pkts, cp)
+		if len(b.pkts) == batchPackets || len(b.buf) > 200<<10 {
+			chans[i] <- b
+			pending[i] = nil
+		}
+	}
+	for i, b := range pending {
+		if b != nil {
+			chans[i] <- b
+		}
+		close(chans[i])
+	}
+	wg.Wait()
+	if errors.Is(err, io.EOF) {
+		err = nil
+	}
+	return err
+}
+
+// Progress returns the packets and bytes read so far (safe to call from any
+// goroutine while Run is running).
+func (e *Engine) Progress() (packets, bytes uint64) {
+	return e.readPackets.Load(), e.readBytes.Load()
+}

@@ -1,0 +1,207 @@
+package eve
+
+import "time"
+
+// Event is one EVE line. The json tags are Suricata's key names; empty
+// optional fields are left out so that each event type carries only the keys
+// Suricata would log for it.
+//
+// Event is a plain value: the engine fills it and the Writer encodes it
+// without keeping a reference after Write returns.
+type Event struct {
+	// Timestamp is the packet time of the event, written in UTC as
+	// 2006-01-02T15:04:05.000000+0000.
+	Timestamp time.Time `json:"timestamp"`
+	// FlowID correlates all events of one flow; omitted when 0.
+	FlowID uint64 `json:"flow_id,omitempty"`
+	// PcapCnt is the 1-based number of the packet in the capture that caused
+	// the event; omitted when 0 (live capture or pseudo packets).
+	PcapCnt uint64 `json:"pcap_cnt,omitempty"`
+	// EventType selects the payload object: "alert", "fileinfo", "http",
+	// "smb", "anomaly", "flow", "stats".
+	EventType string `json:"event_type"`
+	// VLAN lists the VLAN ids of the packet, outermost first.
+	VLAN []uint16 `json:"vlan,omitempty"`
+	// SrcIP is the source address (for flow-level events, the client).
+	SrcIP string `json:"src_ip,omitempty"`
+	// SrcPort is the source TCP port.
+	SrcPort uint16 `json:"src_port,omitempty"`
+	// DestIP is the destination address (for flow-level events, the server).
+	DestIP string `json:"dest_ip,omitempty"`
+	// DestPort is the destination TCP port.
+	DestPort uint16 `json:"dest_port,omitempty"`
+	// Proto is the transport protocol name as Suricata spells it ("TCP").
+	Proto string `json:"proto,omitempty"`
+	// Direction is "to_server" or "to_client": which way the bytes that
+	// caused the event travelled (alerts, fileinfo).
+	Direction string `json:"direction,omitempty"`
+	// TxID is the protocol transaction id; a pointer because 0 is a valid id
+	// that must still be written.
+	TxID *uint64 `json:"tx_id,omitempty"`
+	// Alert is the signature that fired (event_type "alert").
+	Alert *Alert `json:"alert,omitempty"`
+	// AppProto is the application protocol of the flow ("http", "smb").
+	AppProto string `json:"app_proto,omitempty"`
+	// HTTP is the HTTP transaction object (app.Metadata.EVE()) for "http",
+	// "fileinfo" and "alert" events.
+	HTTP any `json:"http,omitempty"`
+	// SMB is the SMB transaction object (app.Metadata.EVE()).
+	SMB any `json:"smb,omitempty"`
+	// FileInfo is the file record of a "fileinfo" event.
+	FileInfo *FileInfo `json:"fileinfo,omitempty"`
+	// Files lists the files an alert fired on ("files" in alert events).
+	Files []FileInfo `json:"files,omitempty"`
+	// Anomaly describes a protocol or stream anomaly (event_type "anomaly").
+	Anomaly *Anomaly `json:"anomaly,omitempty"`
+	// Flow is the flow record of a "flow" event (or the flow summary of an
+	// alert).
+	Flow *Flow `json:"flow,omitempty"`
+	// Stats is the statistics object of a "stats" event. Only keys that
+	// Suricata's schema knows may appear in it; wirescan-only counters go to
+	// Prometheus metrics or to Wirescan.
+	Stats any `json:"stats,omitempty"`
+	// Wirescan holds wirescan's own additions; the only key Suricata's
+	// schema does not know.
+	Wirescan *Extra `json:"wirescan,omitempty"`
+}
+
+// Alert is the "alert" object: which signature fired and what it says about
+// the traffic. Field names and types follow Suricata's alert logger.
+type Alert struct {
+	// Action is "allowed" (wirescan is passive) or "blocked".
+	Action string `json:"action"`
+	// GID is the generator id (1 for rule-file signatures).
+	GID int `json:"gid"`
+	// SignatureID is the rule's sid.
+	SignatureID int `json:"signature_id"`
+	// Rev is the rule's revision.
+	Rev int `json:"rev"`
+	// Signature is the rule's msg.
+	Signature string `json:"signature"`
+	// Category is the classtype description; omitted when the rule has none.
+	Category string `json:"category,omitempty"`
+	// Severity is the priority, 1 (highest) to 255.
+	Severity int `json:"severity"`
+	// Metadata is the rule's metadata keyword, each key with its values.
+	Metadata map[string][]string `json:"metadata,omitempty"`
+	// Rule is the rule text, when logging of rules is enabled.
+	Rule string `json:"rule,omitempty"`
+}
+
+// FileInfo is a file record: the "fileinfo" object of fileinfo events and an
+// element of an alert's "files" array. Key names are Suricata's.
+type FileInfo struct {
+	// Filename is the name the protocol carried (URI path, multipart filename
+	// or SMB path), never sanitised: it is attacker-controlled text.
+	Filename string `json:"filename"`
+	// SID lists the signature ids that matched the file.
+	SID []int `json:"sid,omitempty"`
+	// Magic is the detected file type.
+	Magic string `json:"magic,omitempty"`
+	// Gaps is true when bytes of the file were never seen.
+	Gaps bool `json:"gaps"`
+	// State is "CLOSED", "TRUNCATED", "ERROR" or "OPEN" (see the State
+	// constants).
+	State string `json:"state"`
+	// MD5 is the lowercase hex MD5 of the file when it was computed.
+	MD5 string `json:"md5,omitempty"`
+	// SHA1 is the lowercase hex SHA-1 of the file when it was computed.
+	SHA1 string `json:"sha1,omitempty"`
+	// SHA256 is the lowercase hex SHA-256 of the file when it was computed.
+	SHA256 string `json:"sha256,omitempty"`
+	// Stored is true when the file was written to the file store.
+	Stored bool `json:"stored"`
+	// Storing is set while a file store write is in progress (Suricata logs
+	// it in alert files[] for files still open when the alert fires).
+	Storing *bool `json:"storing,omitempty"`
+	// FileID is the file store id; omitted when the file was not stored.
+	FileID uint64 `json:"file_id,omitempty"`
+	// Size is the number of file bytes seen (holes excluded).
+	Size int64 `json:"size"`
+	// TxID is the protocol transaction the file belongs to.
+	TxID uint64 `json:"tx_id"`
+	// Start is the first byte offset of an HTTP range response.
+	Start *int64 `json:"start,omitempty"`
+	// End is the last byte offset of an HTTP range response.
+	End *int64 `json:"end,omitempty"`
+}
+
+// File states, as Suricata writes them in fileinfo "state".
+const (
+	// StateClosed is a file that ended normally.
+	StateClosed = "CLOSED"
+	// StateTruncated is a file that ended before all its bytes arrived.
+	StateTruncated = "TRUNCATED"
+	// StateError is a file whose processing failed.
+	StateError = "ERROR"
+	// StateOpen is a file still in progress (alerts fired mid-file).
+	StateOpen = "OPEN"
+)
+
+// Anomaly is the "anomaly" object: something odd in the traffic that is not
+// a signature match.
+type Anomaly struct {
+	// Type is "applayer", "stream" or "decode".
+	Type string `json:"type"`
+	// Event is the stable snake_case anomaly name ("http.multiple_content_length").
+	Event string `json:"event"`
+	// Layer is where an applayer anomaly was found ("proto_parser",
+	// "proto_detect"); omitted for other types.
+	Layer string `json:"layer,omitempty"`
+	// AppProto is the application protocol of an applayer anomaly.
+	AppProto string `json:"app_proto,omitempty"`
+}
+
+// Flow is the "flow" object: per-direction counters and the flow's life span.
+type Flow struct {
+	// PktsToServer counts packets from client to server.
+	PktsToServer uint64 `json:"pkts_toserver"`
+	// PktsToClient counts packets from server to client.
+	PktsToClient uint64 `json:"pkts_toclient"`
+	// BytesToServer counts bytes (IP layer) from client to server.
+	BytesToServer uint64 `json:"bytes_toserver"`
+	// BytesToClient counts bytes (IP layer) from server to client.
+	BytesToClient uint64 `json:"bytes_toclient"`
+	// Start is the time of the flow's first packet.
+	Start time.Time `json:"start"`
+	// End is the time of the flow's last packet.
+	End time.Time `json:"end"`
+	// Age is the flow's duration in whole seconds.
+	Age int64 `json:"age"`
+	// State is the TCP state at the end ("new", "established", "closed").
+	State string `json:"state,omitempty"`
+	// Reason is why the flow was logged ("timeout", "forced", "shutdown").
+	Reason string `json:"reason,omitempty"`
+	// Alerted is true when any alert fired on the flow.
+	Alerted bool `json:"alerted"`
+}
+
+// Extra is the top-level "wirescan" object: what wirescan adds to Suricata's
+// layout so an analyst can see why a file matched and how complete it was.
+// The key names are stable: dashboards may depend on them.
+type Extra struct {
+	// MatchOffsets are the file offsets (for file rules) or stream offsets at
+	// which the patterns of the firing rule matched, in match order.
+	MatchOffsets []int64 `json:"match_offsets,omitempty"`
+	// RuleFile is the rule file that defined the signature.
+	RuleFile string `json:"rule_file,omitempty"`
+	// RuleLine is the 1-based line of the signature in RuleFile.
+	RuleLine int `json:"rule_line,omitempty"`
+	// RulesetVersion identifies the compiled signature set that matched, so
+	// an alert can be traced to a reload.
+	RulesetVersion string `json:"ruleset_version,omitempty"`
+	// Engine names the signature family: "suricata", "clamav-ndb",
+	// "clamav-hash".
+	Engine string `json:"engine,omitempty"`
+	// FileSeen counts file bytes delivered to the scanner.
+	FileSeen int64 `json:"file_seen,omitempty"`
+	// FileMissing counts file bytes never seen (holes).
+	FileMissing int64 `json:"file_missing,omitempty"`
+	// FileOverflow counts file bytes dropped by a reassembly or depth limit.
+	FileOverflow int64 `json:"file_overflow,omitempty"`
+	// IncidentID groups repeated identical alerts into one incident.
+	IncidentID uint64 `json:"incident_id,omitempty"`
+	// IncidentCount is how many hits this event stands for when policy
+	// aggregated a flood of identical alerts (omitted for a single hit).
+	IncidentCount uint64 `json:"incident_count,omitempty"`
+}

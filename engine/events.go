@@ -1,0 +1,171 @@
+package engine
+
+import (
+	"encoding/hex"
+	"time"
+
+	"github.com/wirescan/wirescan/engine/app"
+	"github.com/wirescan/wirescan/engine/eve"
+	"github.com/wirescan/wirescan/engine/files"
+	"github.com/wirescan/wirescan/signatures"
+)
+
+// base fills the fields every flow event shares, oriented by dir (the
+// direction of the bytes the event is about).
+func (w *worker) base(c *conn, dir app.Direction, eventType string) *eve.Event {
+	src, dst := c.endpoints(dir)
+	ev := &eve.Event{
+		Timestamp: w.now,
+		FlowID:    c.id,
+		PcapCnt:   w.pktNum,
+		EventType: eventType,
+		VLAN:      c.vlan,
+		SrcIP:     src.Addr().String(),
+		SrcPort:   src.Port(),
+		DestIP:    dst.Addr().String(),
+		DestPort:  dst.Port(),
+		Proto:     "TCP",
+	}
+	if c.proto != "" && c.proto != "failed" {
+		ev.AppProto = c.proto
+	}
+	return ev
+}
+
+func attachTx(ev *eve.Event, tx app.Metadata) {
+	if tx == nil {
+		return
+	}
+	switch tx.AppProto() {
+	case "http":
+		ev.HTTP = tx.EVE()
+	case "smb":
+		ev.SMB = tx.EVE()
+	}
+}
+
+func (w *worker) emitAlert(c *conn, dir app.Direction, m signatures.Match, tx app.Metadata, f *files.File, fs *fileScan) {
+	w.stats.Alerts++
+	w.e.countAlert(m.Rule.SID)
+	c.alerted = true
+	r := m.Rule
+	ev := w.base(c, dir, "alert")
+	ev.Direction = dir.String()
+	ev.Alert = &eve.Alert{
+		Action:      "allowed",
+		GID:         r.GID,
+		SignatureID: r.SID,
+		Rev:         r.Rev,
+		Signature:   r.Msg,
+		Category:    classtypeDescription(r.Classtype),
+		Severity:    r.Priority,
+		Metadata:    r.Metadata,
+	}
+	attachTx(ev, tx)
+	if f != nil {
+		txID := f.Meta.TxID
+		ev.TxID = &txID
+		fi := fileInfo(f)
+		if f.State == files.StateOpen {
+			fi.State = eve.StateOpen
+		}
+		storing := false
+		fi.Storing = &storing
+		ev.Files = []eve.FileInfo{*fi}
+	}
+	ev.Wirescan = &eve.Extra{
+		RuleFile:       r.File,
+		RuleLine:       r.Line,
+		RulesetVersion: c.rules.Version(),
+	}
+	if m.Offset >= 0 {
+		ev.Wirescan.MatchOffsets = []int64{m.Offset}
+	}
+	w.e.out.write(ev)
+}
+
+func fileInfo(f *files.File) *eve.FileInfo {
+	fi := &eve.FileInfo{
+		Filename: f.Meta.Name,
+		Gaps:     f.Gaps,
+		State:    string(f.State),
+		Size:     f.Size,
+		TxID:     f.Meta.TxID,
+		Magic:    f.Magic,
+	}
+	if f.State != files.StateOpen {
+		fi.MD5 = hex.EncodeToString(f.MD5)
+		fi.SHA1 = hex.EncodeToString(f.SHA1)
+		fi.SHA256 = hex.EncodeToString(f.SHA256)
+	}
+	if r := f.Meta.Range; r != nil {
+		start, end := r.Start, r.End
+		fi.Start, fi.End = &start, &end
+	}
+	return fi
+}
+
+func (w *worker) emitFileinfo(fs *fileScan, f *files.File) {
+	c := fs.conn
+	if c == nil {
+		return
+	}
+	ev := w.base(c, f.Meta.Direction, "fileinfo")
+	txID := f.Meta.TxID
+	ev.TxID = &txID
+	attachTx(ev, f.Meta.Tx)
+	ev.FileInfo = fileInfo(f)
+	ev.FileInfo.SID = fs.sids
+	ev.Wirescan = &eve.Extra{FileSeen: f.Seen, FileMissing: f.Missing, FileOverflow: f.Overflow}
+	w.e.out.write(ev)
+}
+
+func (w *worker) emitAnomaly(c *conn, dir app.Direction, kind, name string) {
+	ev := w.base(c, dir, "anomaly")
+	ev.Anomaly = &eve.Anomaly{Type: kind, Event: name}
+	if kind == "applayer" {
+		ev.Anomaly.Layer = "proto_parser"
+		ev.Anomaly.AppProto = ev.AppProto
+	}
+	w.e.out.write(ev)
+}
+
+func (w *worker) emitTransaction(c *conn, dir app.Direction, tx app.Metadata) {
+	if !w.e.out.wants(tx.AppProto()) {
+		return
+	}
+	ev := w.base(c, app.ToServer, tx.AppProto())
+	attachTx(ev, tx)
+	w.e.out.write(ev)
+}
+
+func (w *worker) emitFlow(c *conn, reason string) {
+	if !w.e.out.wants("flow") {
+		return
+	}
+	ev := w.base(c, app.ToServer, "flow")
+	ev.PcapCnt = 0
+	state := "established"
+	switch {
+	case c.ended[0] && c.ended[1]:
+		state = "closed"
+	case !c.sawSYN && c.pkts[0]+c.pkts[1] <= 1:
+		state = "new"
+	}
+	ev.Flow = &eve.Flow{
+		PktsToServer:  c.pkts[app.ToServer],
+		PktsToClient:  c.pkts[app.ToClient],
+		BytesToServer: c.bytes[app.ToServer],
+		BytesToClient: c.bytes[app.ToClient],
+		Start:         c.start,
+		End:           c.last,
+		Age:           int64(c.last.Sub(c.start) / time.Second),
+		State:         state,
+		Reason:        reason,
+		Alerted:       c.alerted,
+	}
+	if c.proto == "failed" {
+		ev.AppProto = "failed"
+	}
+	w.e.out.write(ev)
+}

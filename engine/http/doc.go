@@ -1,0 +1,59 @@
+// Package http is wirescan's HTTP/1.x parser: an incremental, push-based
+// state machine (app.Parser) that turns the two byte streams of a TCP
+// connection into transactions and files.
+//
+// # Pipeline
+//
+// Reassembly calls Feed/Gap/End/Close; the parser reports to an app.Sink:
+// FileOpen/FileData/FileGap/FileClose with decoded body bytes (de-chunked,
+// decompressed, split out of multipart uploads), Transaction once per
+// request/response pair, and Anomaly events named in events.go. Probe
+// recognises HTTP on any port from the first bytes of a direction.
+//
+// # Leniency
+//
+// wirescan decodes what lenient clients and libhtp decode, because evasions
+// live in the gap between strict and lenient parsers: bare LF and lone CR line
+// ends, obs-fold, junk lines before a status line, responses without a status
+// line (raw body until close), "chunked" anywhere in Transfer-Encoding, an
+// invalid first chunk-size line (body read as is), Content-Length with junk
+// (ignored: read until close), unknown Content-Encoding tokens (skipped),
+// gzip/zlib/raw deflate auto-detected per layer and passed through when the
+// data does not decompress at all. Each oddity raises a named anomaly.
+//
+// # Limits (Config) and what happens when hit
+//
+//   - MaxHeaderBytes: "http.header_too_long", the block is parsed as far as kept.
+//   - MaxHeaders: "http.too_many_headers", further headers are ignored.
+//   - MaxChunkLine and the chunk overhead budget (Go's net/http rule):
+//     "http.chunk_line_too_long"/"http.chunk_overhead", the file is truncated
+//     and the direction resynchronises on the next request/status line.
+//   - MaxPipelined: "http.too_many_pipelined", the oldest request is reported
+//     without a response.
+//   - DecompressLayers: "http.too_many_encoding_layers", only the outermost
+//     layers are decoded.
+//   - MaxDecompressRatio, MaxDecompressedBytes: "http.compression_bomb",
+//     decoding stops and the file is truncated.
+//   - MaxMultipartParts: "http.too_many_multipart_parts", later parts are not
+//     reported as files.
+//
+// Memory per connection is bounded by MaxHeaderBytes per direction, one 32 KiB
+// inflate window plus about 5 KiB of pending input per decoding layer, and a
+// multipart hold-back of about 4 KiB. Nothing is sized by a length from the
+// wire.
+//
+// # Decompression
+//
+// compress/flate pulls from an io.Reader and keeps its first read error, so it
+// cannot pause when a Feed call runs out of bytes. inflate.go is therefore a
+// small push-based DEFLATE decoder that rolls back to the start of the current
+// code when input runs out; a differential test checks it against
+// compress/flate.
+//
+// # Not handled yet
+//
+// Brotli, lzma and compress encodings (delivered raw with
+// "http.unsupported_encoding"); HTTP/2; multipart response bodies
+// (multipart/byteranges is delivered as one file); request smuggling beyond
+// the anomalies listed.
+package http

@@ -1,0 +1,273 @@
+package http
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/wirescan/wirescan/engine/app"
+)
+
+// This file decides what a parsed head means: which transaction it belongs
+// to and how its body is framed (RFC 9112 section 6.3, with client leniency).
+
+// request handles a parsed request head.
+func (h *half) request(m *message) {
+	p := h.p
+	p.stats.Requests++
+	h.headAnomalies(m)
+	tx := p.newTx()
+	tx.HasRequest = true
+	tx.Method, tx.Target, tx.Protocol = m.method, m.target, m.proto
+	tx.RequestLine, tx.RequestHeaders, tx.RequestRaw = m.startLine, m.headers, m.raw
+	tx.req09 = m.proto == ""
+	tx.isHead = strings.EqualFold(m.method, "HEAD")
+	tx.isConnect = strings.EqualFold(m.method, "CONNECT")
+	if tx.req09 {
+		p.anomaly(h.dir, AnomRequestWithoutVersion)
+	}
+	p.enqueue(tx)
+	if tx.req09 || tx.isConnect {
+		h.startBody(tx, m, frNone, 0)
+		return
+	}
+	fr, n := h.framing(m, false)
+	h.startBody(tx, m, fr, n)
+}
+
+// response handles a parsed response head.
+func (h *half) response(m *message) {
+	p := h.p
+	p.stats.Responses++
+	h.headAnomalies(m)
+	tx := h.responseTx()
+	tx.HasResponse = true
+	tx.Status, tx.StatusMsg, tx.ResponseProto = m.status, m.statusMsg, m.proto
+	tx.ResponseLine, tx.ResponseHeaders, tx.ResponseRaw = m.startLine, m.headers, m.raw
+	_, upgrade := m.get("Upgrade")
+	switch {
+	case m.status == 101 && upgrade:
+		h.popPending(tx)
+		tx.responseDone = true
+		p.maybeReport(tx)
+		p.startTunnel(AnomUpgrade)
+		return
+	case m.status >= 100 && m.status < 200 && m.status != 101:
+		return // interim: the final response follows for the same request
+	}
+	h.popPending(tx)
+	if tx.isConnect && m.status >= 200 && m.status < 300 {
+		tx.responseDone = true
+		p.maybeReport(tx)
+		p.startTunnel(AnomConnectTunnel)
+		return
+	}
+	if tx.isHead {
+		h.startBody(tx, m, frNone, 0)
+		return
+	}
+	fr, n := h.framing(m, true)
+	if m.status == 204 || m.status == 304 || m.status == 101 {
+		// No body by the RFC; a sender that announces one anyway gets it
+		// parsed (lenient clients read it), else nothing follows.
+		if fr == frClose {
+			fr = frNone
+		}
+	}
+	h.startBody(tx, m, fr, n)
+}
+
+// framing picks the body framing of a message.
+func (h *half) framing(m *message, response bool) (framing, int64) {
+	te, nte := m.all("Transfer-Encoding")
+	cl, ncl := m.all("Content-Length")
+	length, clOK := h.contentLength(cl, ncl)
+	if nte > 0 {
+		if isChunked(te) {
+			if ncl > 0 {
+				h.p.anomaly(h.dir, AnomTEAndCL)
+			}
+			if !strings.EqualFold(strings.TrimSpace(te), "chunked") {
+				h.p.anomaly(h.dir, AnomUnknownTE)
+			}
+			return frChunked, 0
+		}
+		h.p.anomaly(h.dir, AnomUnknownTE)
+	}
+	if clOK {
+		return frLength, length
+	}
+	if response {
+		return frClose, 0
+	}
+	return frNone, 0
+}
+
+// isChunked reports whether a Transfer-Encoding value selects chunked. Like
+// libhtp it looks for "chunked" anywhere, case-insensitively and ignoring NUL
+// bytes, so "xchunked", "chunked;" and ": chunked" all count: a sensor must
+// decode what lenient clients decode.
+func isChunked(te string) bool {
+	if strings.IndexByte(te, 0) >= 0 {
+		te = strings.ReplaceAll(te, "\x00", "")
+	}
+	return strings.Contains(strings.ToLower(te), "chunked")
+}
+
+// contentLength parses the joined Content-Length values. Leading digits
+// count (trailing junk is an anomaly); differing values are an anomaly and
+// the first wins.
+func (h *half) contentLength(v string, count int) (int64, bool) {
+	if count == 0 {
+		return 0, false
+	}
+	var first int64 = -1
+	multiple, invalid := false, false
+	for _, tok := range strings.Split(v, ",") {
+		tok = strings.TrimSpace(tok)
+		n, clean := leadingInt(tok)
+		if n < 0 || !clean {
+			// "34 68", "34(68)": not a length; clients then read to close.
+			invalid = true
+			continue
+		}
+		if first < 0 {
+			first = n
+		} else if n != first {
+			multiple = true
+		}
+	}
+	if multiple {
+		h.p.anomaly(h.dir, AnomMultipleCL)
+	}
+	if invalid {
+		h.p.anomaly(h.dir, AnomInvalidCL)
+	}
+	return first, first >= 0
+}
+
+// leadingInt parses leading decimal digits; -1 when there are none or the
+// value overflows 2^62. clean is false when other bytes follow.
+func leadingInt(s string) (int64, bool) {
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	if i == 0 || i > 18 {
+		return -1, false
+	}
+	n, err := strconv.ParseInt(s[:i], 10, 64)
+	if err != nil {
+		return -1, false
+	}
+	return n, i == len(s)
+}
+
+// gap handles lost bytes according to the state of the direction.
+func (h *half) gap(n int64) {
+	switch h.state {
+	case hsStart:
+		h.lostSync()
+	case hsHead:
+		h.p.anomaly(h.dir, AnomGapInHeaders)
+		h.head = h.head[:0]
+		h.lostSync()
+	case hsBody:
+		h.bodyGap(n)
+	case hsResync:
+		h.rs, h.rsSkip = h.rs[:0], true
+	}
+}
+
+func (h *half) bodyGap(n int64) {
+	b := h.body
+	switch b.framing {
+	case frLength:
+		k := min(n, b.remaining)
+		b.gap(k)
+		b.remaining -= k
+		if b.remaining == 0 {
+			h.finishBody(false)
+		}
+		if n > k {
+			h.p.anomaly(h.dir, AnomGapLostSync)
+			h.lostSync()
+		}
+	case frChunked:
+		if b.ck.state == ckData && n <= b.ck.size {
+			b.gap(n)
+			b.ck.size -= n
+			if b.ck.size == 0 {
+				b.ck.state, b.ck.lineLen = ckDataEnd, 0
+			}
+			return
+		}
+		if b.ck.state == ckData {
+			b.gap(b.ck.size)
+		}
+		h.p.anomaly(h.dir, AnomGapLostSync)
+		h.finishBody(!b.ck.lastSeen())
+		h.lostSync()
+	default:
+		b.gap(n)
+	}
+}
+
+// resync discards bytes until a line starts like a request (ToServer) or a
+// status line (ToClient).
+func (h *half) resync(data []byte) []byte {
+	for i, c := range data {
+		if h.rsSkip {
+			if c == '\n' {
+				h.rsSkip = false
+			}
+			continue
+		}
+		h.rs = append(h.rs, c)
+		switch Probe(h.dir, h.rs) {
+		case Yes:
+			h.state = hsStart
+			rs := h.rs
+			h.rs = h.rs[:0]
+			h.feedHeadPrefix(rs)
+			return data[i+1:]
+		case No:
+			h.rs = h.rs[:0]
+			h.rsSkip = c != '\n'
+		}
+	}
+	return nil
+}
+
+// feedHeadPrefix restarts header parsing with bytes already consumed.
+func (h *half) feedHeadPrefix(prefix []byte) {
+	tmp := append([]byte(nil), prefix...)
+	h.feed(tmp)
+}
+
+// end finishes the direction.
+func (h *half) end() {
+	switch h.state {
+	case hsHead:
+		if h.undecided && len(h.head) > 0 {
+			h.toRawResponse()
+		} else if len(h.head) > 0 {
+			h.headDone()
+		}
+	case hsStart:
+		if h.dir == app.ToClient && len(h.p.pending) > 0 && h.p.pending[0].req09 {
+			h.popPending(h.p.pending[0])
+		}
+	}
+	if h.state == hsBody {
+		b := h.body
+		switch b.framing {
+		case frClose:
+			h.finishBody(false)
+		case frChunked:
+			h.finishBody(!b.ck.lastSeen())
+		default:
+			h.finishBody(true)
+		}
+	}
+	h.state = hsEnded
+}

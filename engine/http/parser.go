@@ -1,0 +1,172 @@
+package http
+
+import (
+	"github.com/wirescan/wirescan/engine/app"
+)
+
+// Parser is the HTTP/1.x state machine of one TCP connection. It implements
+// app.Parser. It is not safe for concurrent use; reuse it across flows with
+// Reset.
+type Parser struct {
+	cfg   Config
+	stats *Stats
+	sink  app.Sink
+
+	half       [2]half
+	pending    []*Transaction // requests awaiting their final response, oldest first
+	live       []*Transaction // transactions not yet reported
+	nextTxID   uint64
+	nextHandle app.FileHandle
+	tunnel     bool
+	closed     bool
+}
+
+var _ app.Parser = (*Parser)(nil)
+
+// NewParser returns a parser reporting to sink. cfg is copied; a nil cfg means
+// DefaultConfig. stats may be shared by the parsers of one worker; nil means
+// the parser keeps its own.
+func NewParser(cfg *Config, stats *Stats, sink app.Sink) *Parser {
+	p := &Parser{cfg: DefaultConfig(), stats: stats}
+	if cfg != nil {
+		p.cfg = *cfg
+	}
+	if p.stats == nil {
+		p.stats = &Stats{}
+	}
+	p.Reset(sink)
+	return p
+}
+
+// Reset prepares the parser for a new connection reporting to sink, keeping
+// its buffers. Files and transactions of the previous flow are dropped
+// without events: call Close first.
+func (p *Parser) Reset(sink app.Sink) {
+	p.sink = sink
+	for i := range p.half {
+		h := &p.half[i]
+		*h = half{p: p, dir: app.Direction(i), head: h.head[:0], rs: h.rs[:0]}
+	}
+	clear(p.pending)
+	clear(p.live)
+	p.pending, p.live = p.pending[:0], p.live[:0]
+	p.nextTxID, p.nextHandle = 0, 0
+	p.tunnel, p.closed = false, false
+}
+
+// Feed consumes the next in-order bytes of dir.
+func (p *Parser) Feed(dir app.Direction, data []byte) {
+	if p.closed || dir > app.ToClient {
+		return
+	}
+	p.half[dir].feed(data)
+}
+
+// Gap accounts n lost bytes of dir; the file in progress gets a hole, or the
+// direction resynchronises on the next request or status line.
+func (p *Parser) Gap(dir app.Direction, n int64) {
+	if p.closed || dir > app.ToClient || n <= 0 {
+		return
+	}
+	p.stats.Gaps++
+	p.half[dir].gap(n)
+}
+
+// End reports that dir is finished: a close-delimited body completes, any
+// other unfinished body is truncated.
+func (p *Parser) End(dir app.Direction) {
+	if p.closed || dir > app.ToClient {
+		return
+	}
+	p.half[dir].end()
+}
+
+// Close ends both directions and reports every pending transaction.
+func (p *Parser) Close() {
+	if p.closed {
+		return
+	}
+	p.End(app.ToServer)
+	p.End(app.ToClient)
+	for _, tx := range p.live {
+		if !tx.reported {
+			tx.reported = true
+			p.sink.Transaction(p.txDir(tx), tx)
+		}
+	}
+	clear(p.live)
+	p.live = p.live[:0]
+	p.closed = true
+}
+
+func (p *Parser) txDir(tx *Transaction) app.Direction {
+	if tx.HasResponse {
+		return app.ToClient
+	}
+	return app.ToServer
+}
+
+func (p *Parser) anomaly(dir app.Direction, name string) {
+	p.stats.Anomalies++
+	p.sink.Anomaly(dir, name)
+}
+
+// newTx starts a transaction.
+func (p *Parser) newTx() *Transaction {
+	tx := &Transaction{ID: p.nextTxID}
+	p.nextTxID++
+	p.live = append(p.live, tx)
+	return tx
+}
+
+// maybeReport reports tx once both of its sides are complete.
+func (p *Parser) maybeReport(tx *Transaction) {
+	if tx.reported || !tx.responseDone || !(tx.requestDone || !tx.HasRequest) {
+		return
+	}
+	p.report(tx)
+}
+
+func (p *Parser) report(tx *Transaction) {
+	tx.reported = true
+	for i, t := range p.live {
+		if t == tx {
+			p.live = append(p.live[:i], p.live[i+1:]...)
+			break
+		}
+	}
+	p.sink.Transaction(p.txDir(tx), tx)
+}
+
+// enqueue adds a request awaiting its response, dropping the oldest beyond
+// MaxPipelined.
+func (p *Parser) enqueue(tx *Transaction) {
+	if len(p.pending) >= p.cfg.MaxPipelined {
+		old := p.pending[0]
+		p.pending = p.pending[:copy(p.pending, p.pending[1:])]
+		p.stats.PipelineOverflow++
+		p.anomaly(app.ToServer, AnomTooManyPipelined)
+		old.responseDone = true
+		if !old.reported {
+			p.report(old)
+		}
+	}
+	p.pending = append(p.pending, tx)
+}
+
+// startTunnel stops parsing: after CONNECT 2xx or 101 the bytes are not HTTP.
+func (p *Parser) startTunnel(name string) {
+	if p.tunnel {
+		return
+	}
+	p.tunnel = true
+	p.stats.Tunnels++
+	p.anomaly(app.ToClient, name)
+	for i := range p.half {
+		h := &p.half[i]
+		if h.body != nil {
+			h.finishBody(false)
+		}
+		h.state = hsTunnel
+	}
+}

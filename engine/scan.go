@@ -1,0 +1,162 @@
+package engine
+
+import (
+	"github.com/wirescan/wirescan/engine/app"
+	"github.com/wirescan/wirescan/engine/files"
+	"github.com/wirescan/wirescan/signatures"
+)
+
+// fileScan is the detection state of one file: its scanner (nil when no rule
+// can apply) and the rules that already fired.
+type fileScan struct {
+	conn    *conn
+	scanner *signatures.Scanner
+	sids    []int
+	offsets map[*signatures.Rule]int64
+}
+
+func (w *worker) scanState(f *files.File) *fileScan {
+	if fs := w.fstate[f.ID]; fs != nil {
+		return fs
+	}
+	c, _ := f.Owner.(*conn)
+	fs := &fileScan{conn: c}
+	if c != nil && c.rules != nil {
+		ctx := c.fileContext(f)
+		fs.scanner = c.rules.NewScanner(signatures.FileData, ctx)
+	}
+	w.fstate[f.ID] = fs
+	return fs
+}
+
+func (c *conn) fileContext(f *files.File) *signatures.Context {
+	dir := f.Meta.Direction
+	src, dst := c.endpoints(dir)
+	ctx := &signatures.Context{
+		Proto:       c.proto,
+		ToServer:    dir == app.ToServer,
+		SrcIP:       src.Addr(),
+		DstIP:       dst.Addr(),
+		SrcPort:     src.Port(),
+		DstPort:     dst.Port(),
+		Established: true,
+		Filename:    f.Meta.Name,
+	}
+	if f.Meta.Tx != nil {
+		ctx.Buffers = f.Meta.Tx
+	}
+	return ctx
+}
+
+// Data implements files.Consumer: in-order file bytes go to the scanner.
+func (w *worker) Data(f *files.File, off int64, b []byte) {
+	fs := w.scanState(f)
+	if fs.scanner == nil {
+		return
+	}
+	w.stats.FileBytesScanned += uint64(len(b))
+	for _, m := range fs.scanner.Write(b) {
+		w.fileAlert(fs, f, m)
+	}
+}
+
+// Gap implements files.Consumer.
+func (w *worker) Gap(f *files.File, off, n int64) {
+	if fs := w.scanState(f); fs.scanner != nil {
+		fs.scanner.Gap(n)
+	}
+}
+
+// Anomaly implements files.Consumer.
+func (w *worker) Anomaly(f *files.File, name string) {
+	if c, ok := f.Owner.(*conn); ok {
+		c.anomaly(f.Meta.Direction, "applayer", name)
+	}
+}
+
+// Closed implements files.Consumer: end-of-file rules, then the fileinfo event.
+func (w *worker) Closed(f *files.File) {
+	fs := w.scanState(f)
+	delete(w.fstate, f.ID)
+	if fs.scanner != nil {
+		facts := signatures.FileFacts{
+			Size: f.Size, MD5: f.MD5, SHA1: f.SHA1, SHA256: f.SHA256,
+			Magic: f.Magic, Complete: f.State == files.StateClosed,
+		}
+		for _, m := range fs.scanner.End(facts) {
+			w.fileAlert(fs, f, m)
+		}
+	}
+	proto := "unknown"
+	if fs.conn != nil {
+		proto = fs.conn.proto
+	}
+	w.stats.FilesByProto[proto]++
+	if f.State == files.StateTruncated {
+		w.stats.FilesTruncated++
+	}
+	w.emitFileinfo(fs, f)
+}
+
+func (w *worker) fileAlert(fs *fileScan, f *files.File, m signatures.Match) {
+	fs.sids = append(fs.sids, m.Rule.SID)
+	if fs.conn == nil {
+		return
+	}
+	w.emitAlert(fs.conn, f.Meta.Direction, m, f.Meta.Tx, f, fs)
+}
+
+// scanStream feeds raw reassembled bytes to the stream rules of dir.
+func (c *conn) scanStream(dir app.Direction, data []byte) {
+	if c.rules == nil || c.ended[dir] {
+		return
+	}
+	sc := c.streamScan[dir]
+	if sc == nil {
+		if c.noStream[dir] {
+			return // no stream rule applies to this direction
+		}
+		src, dst := c.endpoints(dir)
+		sc = c.rules.NewScanner(signatures.Stream, &signatures.Context{
+			Proto: c.proto, ToServer: dir == app.ToServer,
+			SrcIP: src.Addr(), DstIP: dst.Addr(), SrcPort: src.Port(), DstPort: dst.Port(),
+			Established: true,
+		})
+		if sc == nil {
+			c.noStream[dir] = true
+			return
+		}
+		c.streamScan[dir] = sc
+	}
+	c.streamOff[dir] += int64(len(data))
+	for _, m := range sc.Write(data) {
+		c.w.emitAlert(c, dir, m, nil, nil, nil)
+	}
+}
+
+func (c *conn) endStreamScan(dir app.Direction) {
+	sc := c.streamScan[dir]
+	if sc == nil {
+		return
+	}
+	c.streamScan[dir] = nil
+	for _, m := range sc.End(signatures.FileFacts{Size: c.streamOff[dir], Complete: true}) {
+		c.w.emitAlert(c, dir, m, nil, nil, nil)
+	}
+}
+
+// transaction evaluates rules on protocol buffers and logs the transaction.
+func (w *worker) transaction(c *conn, dir app.Direction, tx app.Metadata) {
+	if c.rules != nil {
+		src, dst := c.endpoints(dir)
+		ctx := &signatures.Context{
+			Proto: c.proto, ToServer: dir == app.ToServer,
+			SrcIP: src.Addr(), DstIP: dst.Addr(), SrcPort: src.Port(), DstPort: dst.Port(),
+			Established: true, Buffers: tx,
+		}
+		for _, m := range c.rules.MatchTransaction(ctx) {
+			w.emitAlert(c, dir, m, tx, nil, nil)
+		}
+	}
+	w.emitTransaction(c, dir, tx)
+}

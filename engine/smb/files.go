@@ -1,0 +1,162 @@
+package smb
+
+import "github.com/wirescan/wirescan/engine/app"
+
+// fileRef is what a READ/WRITE handler knows about the file it moves.
+type fileRef struct {
+	version uint8
+	session uint64
+	tree    uint32
+	fid     fileID
+	dir     app.Direction
+	command uint16
+	fuid    string
+	// createMsg links a related compound WRITE to its CREATE (see openFile).
+	createMsg    uint64
+	hasCreateMsg bool
+	name         string
+	hasName      bool
+}
+
+// fileFor returns the open file for ref, opening it on the sink when this is
+// its first data. It returns nil when the bytes are not a file: a named pipe,
+// DCERPC traffic on a tree we never saw, or the open-file limit was reached.
+// probe is the first available data bytes, used to recognise DCERPC.
+func (p *Parser) fileFor(ref fileRef, probe []byte) *openFile {
+	key := fileKey{version: ref.version, session: ref.session, tree: ref.tree, fid: ref.fid, dir: ref.dir}
+	if f := p.conn.files[key]; f != nil {
+		return f
+	}
+	tree, treeKnown := p.conn.trees[treeKey{ref.session, ref.tree}]
+	if treeKnown && tree.pipe {
+		return nil
+	}
+	fi := p.conn.fids[fidKey{ref.version, ref.fid}]
+	if fi != nil && fi.pipe {
+		return nil
+	}
+	if !treeKnown && looksLikeDCERPC(probe) {
+		// Midstream: no TREE_CONNECT seen, and the payload is DCERPC, so this
+		// is a named pipe. Remember that for the next messages.
+		p.addTree(treeKey{ref.session, ref.tree}, &treeInfo{pipe: true})
+		return nil
+	}
+	if len(p.conn.files) >= p.cfg.MaxOpenFiles {
+		p.anomaly(ref.dir, AnomalyTooManyFiles)
+		return nil
+	}
+	name := ref.name
+	if !ref.hasName && fi != nil {
+		name = fi.name
+	}
+	tx := p.newTx(ref.version, ref.command, txFile, ref.session, ref.tree)
+	tx.filename = name
+	tx.fuid = ref.fuid
+	if treeKnown {
+		tx.share = tree.share
+	}
+	p.conn.nextHandle++
+	f := &openFile{
+		h: app.FileHandle(p.conn.nextHandle), key: key, tx: tx, seq: p.conn.nextSeq(),
+		createMsg: ref.createMsg, hasCreateMsg: ref.hasCreateMsg,
+	}
+	p.conn.files[key] = f
+	p.stats.Files++
+	p.sink.FileOpen(f.h, app.FileMeta{Direction: ref.dir, Name: name, TxID: tx.id - 1, Size: -1, Tx: tx})
+	return f
+}
+
+// deliver hands file bytes to the sink; bytes for a closed file are dropped.
+func (p *Parser) deliver(f *openFile, off int64, b []byte) {
+	if f == nil || f.closed || len(b) == 0 {
+		return
+	}
+	if f.key.dir == app.ToClient {
+		p.stats.ReadBytes += uint64(len(b))
+	} else {
+		p.stats.WriteBytes += uint64(len(b))
+	}
+	p.sink.FileData(f.h, off, b)
+}
+
+// deliverGap reports n lost file bytes at off.
+func (p *Parser) deliverGap(f *openFile, off, n int64) {
+	if f == nil || f.closed || n <= 0 {
+		return
+	}
+	p.sink.FileGap(f.h, off, n)
+}
+
+// closeFile ends a file on the sink and reports its transaction.
+func (p *Parser) closeFile(f *openFile, truncated bool) {
+	if f.closed {
+		return
+	}
+	f.closed = true
+	delete(p.conn.files, f.key)
+	p.sink.FileClose(f.h, truncated)
+	p.report(f.key.dir, f.tx)
+}
+
+// closeFID closes the files (both directions) of a file id on CLOSE; the
+// file transaction's status becomes STATUS_SUCCESS as Suricata logs it.
+func (p *Parser) closeFID(version uint8, session uint64, tree uint32, fid fileID) {
+	for _, d := range [2]app.Direction{app.ToServer, app.ToClient} {
+		k := fileKey{version: version, session: session, tree: tree, fid: fid, dir: d}
+		f := p.conn.files[k]
+		if f == nil {
+			f = p.findFileByFID(version, session, fid, d)
+		}
+		if f != nil {
+			f.tx.setNTStatus(statusSuccess)
+			p.closeFile(f, false)
+		}
+	}
+}
+
+// findFileByFID finds an open file by session and file id when the tree id
+// differs (async responses carry no tree id). The scan is bounded by
+// MaxOpenFiles.
+func (p *Parser) findFileByFID(version uint8, session uint64, fid fileID, d app.Direction) *openFile {
+	for k, f := range p.conn.files {
+		if k.version == version && k.session == session && k.fid == fid && k.dir == d {
+			return f
+		}
+	}
+	return nil
+}
+
+// rekeyRelated gives files opened through a related (all-ones) FileId the
+// real FileId that the CREATE with message id msg returned.
+func (p *Parser) rekeyRelated(msg uint64, fid fileID, fuid string) {
+	for k, f := range p.conn.files {
+		if !f.hasCreateMsg || f.createMsg != msg || k.fid != allOnesFID {
+			continue
+		}
+		delete(p.conn.files, k)
+		k.fid = fid
+		f.key = k
+		f.hasCreateMsg = false
+		f.tx.fuid = fuid
+		if old := p.conn.files[k]; old != nil {
+			p.closeFile(old, false)
+		}
+		p.conn.files[k] = f
+	}
+}
+
+// looksLikeDCERPC reports whether b starts like a DCERPC connection-oriented
+// PDU (version 5.0/5.1, a known packet type, sane fragment length).
+func looksLikeDCERPC(b []byte) bool {
+	if len(b) < 16 {
+		return false
+	}
+	if b[0] != dcerpcVersionMajor || b[1] > 1 || b[2] > 19 {
+		return false
+	}
+	fragLen := int(b[8]) | int(b[9])<<8
+	if b[4]&0x10 == 0 {
+		fragLen = int(b[9]) | int(b[8])<<8
+	}
+	return fragLen >= 16
+}

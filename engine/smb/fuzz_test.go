@@ -1,0 +1,96 @@
+package smb
+
+import (
+	"testing"
+
+	"github.com/wirescan/wirescan/engine/app"
+)
+
+// fuzzSegs turns fuzz input into a conversation: each byte 0xF0 switches
+// direction; everything else is stream content. A small config keeps the
+// limits reachable.
+func fuzzSegs(data []byte) []seg {
+	var segs []seg
+	dir := app.ToServer
+	start := 0
+	for i, c := range data {
+		if c == 0xF0 {
+			if i > start {
+				segs = append(segs, seg{dir: dir, data: data[start:i]})
+			}
+			dir ^= 1
+			start = i + 1
+		}
+	}
+	if start < len(data) {
+		segs = append(segs, seg{dir: dir, data: data[start:]})
+	}
+	return segs
+}
+
+func fuzzConfig() *Config {
+	c := DefaultConfig()
+	c.MaxHeaderBuffer = 256
+	c.MaxOutstanding = 8
+	c.MaxOpenFiles = 4
+	c.MaxCompound = 8
+	return &c
+}
+
+// fuzzCheck asserts no panic (the recording sink panics on contract
+// violations) and that one-byte and split feeding equal whole feeding.
+func fuzzCheck(t *testing.T, data []byte) {
+	segs := fuzzSegs(data)
+	cfg := fuzzConfig()
+	want := run(cfg, segs, whole).summary()
+	if got := run(cfg, segs, oneByte).summary(); got != want {
+		t.Fatalf("one-byte feeding differs:\n%s\nwant:\n%s", got, want)
+	}
+	if got := run(cfg, segs, randomSplit(int64(len(data)))).summary(); got != want {
+		t.Fatalf("random split differs:\n%s\nwant:\n%s", got, want)
+	}
+	// Gaps anywhere must not break the contract either.
+	if len(segs) > 0 {
+		g := append([]seg{}, segs[:1]...)
+		g = append(g, seg{dir: segs[0].dir, gap: int64(len(data) % 97)})
+		g = append(g, segs[1:]...)
+		run(cfg, g, whole)
+	}
+}
+
+func FuzzSMB2(f *testing.F) {
+	data := pattern(400)
+	seeds := [][]byte{
+		cat(nbss(negotiateReq(h2{}, 0x202, 0x311)), []byte{0xF0}, nbss(negotiateResp(h2{}, 0x311))),
+		cat(nbss(createReq(h2{msgID: 2, session: sess, tree: 1}, "a.txt", 1, 0)), []byte{0xF0},
+			nbss(createResp(h2{msgID: 2, session: sess, tree: 1}, fidA, 10)), []byte{0xF0},
+			nbss(writeReq(h2{msgID: 3, session: sess, tree: 1}, fidA, 0, data, 8)),
+			nbss(readReq(h2{msgID: 4, session: sess, tree: 1}, fidA, 0, 300)), []byte{0xF0},
+			nbss(readResp(h2{msgID: 4, session: sess, tree: 1}, data[:300])), []byte{0xF0},
+			nbss(closeReq(h2{msgID: 5, session: sess, tree: 1}, fidA))),
+		nbss(compound(createReq(h2{msgID: 2}, "c", 5, 0), writeReq(h2{msgID: 3, related: true}, allOnesFID, 0, data[:50], 0), closeReq(h2{msgID: 4, related: true}, allOnesFID))),
+		cat(nbss(readReq(h2{msgID: 7}, fidA, 0, 9)), []byte{0xF0}, nbss(interim(h2{cmd: smb2Read, msgID: 7})), nbss(readResp(h2{msgID: 7, async: true}, data[:9]))),
+		nbss(treeConnectReq(h2{msgID: 1}, `\\h\IPC$`)),
+		nbss([]byte("\xfdSMB0123456789012345678901234567890123456789012345678901234567890")),
+	}
+	for _, s := range seeds {
+		f.Add(s)
+	}
+	f.Fuzz(fuzzCheck)
+}
+
+func FuzzSMB1(f *testing.F) {
+	data := pattern(300)
+	hc := h1{tid: 1, pid: 2, uid: 3}
+	seeds := [][]byte{
+		cat(nbss(treeConnect1(withMID(hc, 1), `\\S\C$`, "?????")), []byte{0xF0}, nbss(treeConnectResp1(withMID(hc, 1), "A:"))),
+		cat(nbss(ntCreateReq1(withMID(hc, 2), `\eicar`)), []byte{0xF0}, nbss(ntCreateResp1(withMID(hc, 2), 0x4001)), []byte{0xF0},
+			nbss(writeAndX1(withMID(hc, 3), 0x4001, 0, data, 2)), nbss(close1(withMID(hc, 4), 0x4001))),
+		cat(nbss(readAndX1(withMID(hc, 5), 7, 0, 200)), []byte{0xF0}, nbss(readAndXResp1(withMID(hc, 5), data[:200]))),
+		[]byte{0x81, 0, 0, 4, 1, 2, 3, 4},
+	}
+	for _, s := range seeds {
+		f.Add(s)
+	}
+	f.Fuzz(fuzzCheck)
+}

@@ -1,0 +1,71 @@
+package smb
+
+import "github.com/wirescan/wirescan/engine/app"
+
+// negotiateReq2 records the dialects a client offers.
+func (p *Parser) negotiateReq2(dir app.Direction, h *hdr2, mb []byte) {
+	r, err := parseNegotiateReq2(mb)
+	if err != nil {
+		p.anomaly(dir, AnomalyMalformed)
+	}
+	tx := p.newTx(2, h.command, txNegotiate, h.session, h.tree)
+	tx.clientDialects = make([]string, 0, len(r.dialects))
+	for _, d := range r.dialects {
+		tx.clientDialects = append(tx.clientDialects, smb2DialectName(d))
+	}
+	p.addPending(pendKey{2, h.msgID}, &pending{command: h.command, tx: tx, session: h.session, tree: h.tree})
+}
+
+// negotiateResp2 sets the connection's dialect. An SMB2 response may answer
+// an SMB1 multi-protocol NEGOTIATE, so an SMB1 request is matched too.
+func (p *Parser) negotiateResp2(dir app.Direction, h *hdr2, mb []byte) {
+	r, err := parseNegotiateResp2(mb)
+	if err != nil {
+		if h.status == statusSuccess {
+			p.anomaly(dir, AnomalyMalformed)
+		}
+	} else if h.status == statusSuccess {
+		p.conn.dialect2 = r.dialect
+	}
+	pd := p.takePending(pendKey{2, h.msgID})
+	if pd == nil || pd.command != smb2Negotiate {
+		if pd != nil && pd.tx != nil {
+			pd.tx.setNTStatus(h.status)
+			p.report(dir, pd.tx)
+		}
+		pd = p.takeSMB1Negotiate()
+	}
+	if pd == nil || pd.tx == nil {
+		return
+	}
+	pd.tx.setNTStatus(h.status)
+	if err == nil {
+		pd.tx.serverGUID = fuidString(r.serverGUID)
+	}
+	p.report(dir, pd.tx)
+}
+
+// takeSMB1Negotiate removes a pending SMB1 NEGOTIATE, if any. The scan is
+// bounded by MaxOutstanding.
+func (p *Parser) takeSMB1Negotiate() *pending {
+	for k, v := range p.conn.pend {
+		if k.version == 1 && v.command == smb1Negotiate {
+			delete(p.conn.pend, k)
+			return v
+		}
+	}
+	return nil
+}
+
+// sessionSetupReq2 opens a session setup transaction with the NTLMSSP
+// identity, when the security blob carries an AUTHENTICATE message.
+func (p *Parser) sessionSetupReq2(dir app.Direction, h *hdr2, mb []byte) {
+	tx := p.newTx(2, h.command, txSession, h.session, h.tree)
+	blob, err := parseSessionSetupReq2(mb)
+	if err != nil {
+		p.anomaly(dir, AnomalyMalformed)
+	} else if n, ok := parseNTLMSSPAuth(blob); ok {
+		tx.ntlm = &n
+	}
+	p.addPending(pendKey{2, h.msgID}, &pending{command: h.command, tx: tx, session: h.session, tree: h.tree})
+}

@@ -1,0 +1,41 @@
+package smb
+
+import "github.com/wirescan/wirescan/engine/app"
+
+// writeReq2 plans the delivery of a WRITE request's data to its file at the
+// request's offset. A related compound WRITE (all-ones FileId) is attached to
+// the CREATE earlier in the chain and re-keyed when that CREATE's response
+// reveals the real FileId.
+func (p *Parser) writeReq2(dir app.Direction, h *hdr2, mb []byte, msgLen int64) dataPlan {
+	r, err := parseWriteReq2(mb)
+	if err != nil {
+		p.anomaly(dir, AnomalyMalformed)
+		return dataPlan{}
+	}
+	off, n := int64(r.dataOff), int64(r.length)
+	if n == 0 {
+		return dataPlan{}
+	}
+	if off < writeReq2Fixed || n > msgLen-off {
+		p.anomaly(dir, AnomalyMalformed)
+		return dataPlan{}
+	}
+	if n > int64(p.cfg.MaxReadWriteBytes) {
+		p.anomaly(dir, AnomalyReadWriteTooLarge)
+		return dataPlan{}
+	}
+	if r.offset > maxSaneFileOffset {
+		p.anomaly(dir, AnomalyOffsetTooLarge)
+		return dataPlan{}
+	}
+	ref := fileRef{version: 2, session: h.session, tree: h.tree, fid: r.fid, dir: app.ToServer,
+		command: smb2Write, fuid: fuidString(r.fid)}
+	if h.related() && r.fid == allOnesFID && p.conn.chainHas {
+		ref.createMsg, ref.hasCreateMsg = p.conn.chainCreate, true
+		if pd := p.conn.pend[pendKey{2, p.conn.chainCreate}]; pd != nil {
+			ref.name, ref.hasName = pd.name, true
+		}
+	}
+	f := p.fileFor(ref, dataProbe(mb, off, n))
+	return dataPlan{off: off, n: n, file: f, fileOff: int64(r.offset)}
+}

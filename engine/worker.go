@@ -1,0 +1,181 @@
+package engine
+
+import (
+	"time"
+
+	"github.com/wirescan/wirescan/engine/app"
+	"github.com/wirescan/wirescan/engine/decode"
+	"github.com/wirescan/wirescan/engine/files"
+	"github.com/wirescan/wirescan/engine/flow"
+	"github.com/wirescan/wirescan/engine/http"
+	"github.com/wirescan/wirescan/engine/smb"
+	"github.com/wirescan/wirescan/reassembly"
+)
+
+// WorkerStats are the counters of one worker. They are plain integers
+// written only by the worker; readers take a copy when the worker is idle or
+// finished (metrics read them through atomic snapshots, see Engine.Stats).
+type WorkerStats struct {
+	Packets, Bytes      uint64
+	TCPPackets          uint64
+	Flows               flow.Stats
+	Stream              reassembly.Stats
+	HTTP                http.Stats
+	SMB                 smb.Stats
+	Files               files.Stats
+	Alerts              uint64
+	Anomalies           uint64
+	AnomaliesSuppressed uint64
+	FileBytesScanned    uint64
+	FilesByProto        map[string]uint64
+	FilesTruncated      uint64
+	BusyNanos           int64
+}
+
+// worker owns a set of flows and everything hanging off them.
+type worker struct {
+	e         *Engine
+	index     int
+	flows     *flow.Table[*conn]
+	files     *files.Tracker
+	fstate    map[uint64]*fileScan // by files.File.ID
+	stats     WorkerStats
+	probeList []prober
+	nextFlow  uint64
+
+	// The packet being processed: events take their time and pcap_cnt from it.
+	now       time.Time
+	pktNum    uint64
+	lastSweep time.Time
+}
+
+func newWorker(e *Engine, index int) *worker {
+	w := &worker{e: e, index: index, fstate: map[uint64]*fileScan{}}
+	w.stats.FilesByProto = map[string]uint64{}
+	w.flows = flow.NewTable[*conn](&e.cfg.Flow, &w.stats.Flows)
+	w.files = files.NewTracker(&e.cfg.Files, &w.stats.Files, w)
+	w.probeList = w.probers()
+	return w
+}
+
+// handle processes one decoded packet.
+func (w *worker) handle(p *decode.Packet) {
+	w.now, w.pktNum = p.Timestamp, p.Num
+	w.stats.Packets++
+	w.stats.Bytes += uint64(p.Length)
+	if w.lastSweep.IsZero() {
+		w.lastSweep = p.Timestamp
+	}
+	if p.Timestamp.Sub(w.lastSweep) >= time.Second {
+		w.lastSweep = p.Timestamp
+		w.flows.Expire(p.Timestamp, w.expire)
+	}
+	if p.IPProto != 6 {
+		return
+	}
+	w.stats.TCPPackets++
+	var vlan uint16
+	if p.VLANCount > 0 {
+		vlan = p.VLAN[0]
+	}
+	key, _ := flow.NewKey(p.SrcIP, p.DstIP, p.SrcPort, p.DstPort, 6, vlan)
+	e := w.flows.Lookup(key, p.Timestamp)
+	if e != nil && p.SYN && !p.ACK && (e.State == flow.StateClosed || e.Value.finished) {
+		// Port reuse: a new connection on the 4-tuple of a finished one.
+		w.flows.Remove(e)
+		e.Value.finish("reused")
+		e = nil
+	}
+	if e == nil {
+		c := w.newConn(p)
+		e = w.flows.Insert(key, c, p.Timestamp, w.evict)
+		c.entry = e
+	}
+	c := e.Value
+	c.last = p.Timestamp
+	src := netipAddrPort(p.SrcIP, p.SrcPort)
+	dir := app.ToServer
+	if src != c.client {
+		dir = app.ToClient
+	}
+	c.pkts[dir]++
+	c.bytes[dir] += uint64(p.Length)
+	if len(p.Payload) > 0 && e.State == flow.StateNew {
+		e.State = flow.StateEstablished
+	}
+	c.stream.Add(reassembly.Direction(dir), reassembly.Segment{
+		Seq: p.Seq, Ack: p.Ack, SYN: p.SYN, FIN: p.FIN, RST: p.RST, ACK: p.ACK, Payload: p.Payload,
+	})
+	if c.ended[0] && c.ended[1] {
+		e.State = flow.StateClosed
+	}
+}
+
+// newConn creates the state of a new connection, deciding which side is the
+// client: the sender of a bare SYN, the receiver of a SYN-ACK, otherwise (a
+// connection picked up midstream) the side not on a well-known service port.
+func (w *worker) newConn(p *decode.Packet) *conn {
+	w.nextFlow++
+	src, dst := netipAddrPort(p.SrcIP, p.SrcPort), netipAddrPort(p.DstIP, p.DstPort)
+	client, server := src, dst
+	switch {
+	case p.SYN && !p.ACK:
+	case p.SYN && p.ACK:
+		client, server = dst, src
+	case isServicePort(p.SrcPort) && !isServicePort(p.DstPort):
+		client, server = dst, src
+	case !isServicePort(p.DstPort) && !isServicePort(p.SrcPort) && p.SrcPort < 1024 && p.DstPort >= 1024:
+		client, server = dst, src
+	}
+	c := &conn{
+		w:      w,
+		id:     flowID(w.index, w.nextFlow),
+		client: client,
+		server: server,
+		start:  p.Timestamp,
+		last:   p.Timestamp,
+		rules:  w.e.Rules(),
+		sawSYN: p.SYN,
+	}
+	for i := range p.VLANCount {
+		c.vlan = append(c.vlan, p.VLAN[i])
+	}
+	c.stream = reassembly.NewStream(&w.e.cfg.Stream, w.e.mem, &w.stats.Stream, streamHandler{c})
+	return c
+}
+
+// flowID makes a stable, unique EVE flow_id from the worker and a counter
+// (Suricata's are hashes; ours are deterministic in replay).
+func flowID(worker int, n uint64) uint64 {
+	return (n*0x9E3779B97F4A7C15 ^ uint64(worker)<<56) & (1<<51 - 1)
+}
+
+var servicePorts = map[uint16]bool{80: true, 8080: true, 8000: true, 8008: true, 8888: true, 3128: true, 445: true, 139: true, 443: true, 21: true, 25: true}
+
+func isServicePort(p uint16) bool { return servicePorts[p] }
+
+func (w *worker) expire(e *flow.Entry[*conn]) {
+	w.withTime(e.Value.last, func() { e.Value.finish("timeout") })
+}
+
+func (w *worker) evict(e *flow.Entry[*conn]) {
+	e.Value.anomaly(app.ToServer, "stream", "flow.evicted")
+	w.withTime(e.Value.last, func() { e.Value.finish("evicted") })
+}
+
+// withTime runs fn with events stamped at t and no packet number: events that
+// a flow's end causes belong to no particular packet.
+func (w *worker) withTime(t time.Time, fn func()) {
+	now, num := w.now, w.pktNum
+	w.now, w.pktNum = t, 0
+	fn()
+	w.now, w.pktNum = now, num
+}
+
+// drain finishes every flow (end of replay, shutdown) and closes joined files.
+func (w *worker) drain(reason string) {
+	w.flows.Drain(func(e *flow.Entry[*conn]) {
+		w.withTime(e.Value.last, func() { e.Value.finish(reason) })
+	})
+	w.files.Close()
+}

@@ -1,0 +1,177 @@
+package pcapgen
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"math/rand/v2"
+	"time"
+)
+
+// epoch is the start of every testdata capture's clock.
+func epoch() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }
+
+// ExpectedFile is one file the engine must report for a capture: the
+// fileinfo it should log and whether a rule matching EICAR should alert.
+type ExpectedFile struct {
+	// Filename is the name the engine reports: the URI path for HTTP
+	// downloads, the multipart filename for uploads, the CREATE name for SMB.
+	Filename string `json:"filename"`
+	// Size is the file size after transfer and content decoding.
+	Size int64 `json:"size"`
+	// SHA256 is the lowercase hex SHA-256 of the decoded file.
+	SHA256 string `json:"sha256"`
+	// Alert is true for the EICAR file.
+	Alert bool `json:"alert"`
+	// AppProto is "http" or "smb".
+	AppProto string `json:"app_proto"`
+	// Direction is "to_client" (download) or "to_server" (upload).
+	Direction string `json:"direction"`
+}
+
+func expect(proto, name string, data []byte, upload bool) ExpectedFile {
+	sum := sha256.Sum256(data)
+	dir := "to_client"
+	if upload {
+		dir = "to_server"
+	}
+	return ExpectedFile{Filename: name, Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:]),
+		Alert: string(data) == EICAR, AppProto: proto, Direction: dir}
+}
+
+// Scenario is one testdata capture.
+type Scenario struct {
+	// Name is the capture's file name ("http-eicar.pcap").
+	Name string
+	// Description says what the capture contains, for testdata/README.md.
+	Description string
+	// Write writes the capture and returns the files in it, in order.
+	Write func(w io.Writer) ([]ExpectedFile, error)
+}
+
+// Testdata returns the project's testdata captures.
+func Testdata() []Scenario {
+	return []Scenario{
+		{Name: "http-eicar.pcap", Write: writeHTTPEicar, Description: "Two HTTP/1.1 connections (IPv4). " +
+			"Connection 1 (keep-alive): GET /index.html (HTML, Content-Length), GET /downloads/tool.exe (PE-looking binary), " +
+			"GET /downloads/eicar.com (EICAR). Connection 2: GET /static/app.js (chunked + gzip; the file is the " +
+			"decoded body), POST /upload (multipart/form-data with report.csv; 204 response without body)."},
+		{Name: "smb2-eicar.pcap", Write: writeSMB2Eicar, Description: "One SMB 2.1 session on port 445 (IPv4): " +
+			"NEGOTIATE, NTLMSSP SESSION_SETUP (2 rounds), TREE_CONNECT \\\\fileserver\\public, READ of " +
+			"docs\\quarterly-report.txt (3 READs of 64 KiB or less), READ of tools\\eicar.com, WRITE of " +
+			"uploads\\notes.txt (2 WRITEs), TREE_DISCONNECT, LOGOFF."},
+		{Name: "mixed-impaired.pcap", Write: writeMixedImpaired, Description: "HTTP over IPv6 (EICAR and a " +
+			"binary download) and SMB2 over IPv4 in VLAN 42 with MSS 536 (EICAR and a text file read), both with " +
+			"seeded reordering, duplicate segments and tiny segments; no loss, so every file is complete."},
+	}
+}
+
+func writeHTTPEicar(w io.Writer) ([]ExpectedFile, error) {
+	r := rand.New(rand.NewPCG(1, 1))
+	c, err := NewCapture(w, epoch())
+	if err != nil {
+		return nil, err
+	}
+	client, server := EP("192.168.56.10", 49732), EP("192.168.56.20", 80)
+	html := HTML(r, "Downloads", 2400)
+	tool := Executable(r, 3000)
+	host := "files.example.test"
+	xs := []HTTPExchange{
+		{URI: "/index.html", Host: host, RespBody: html, RespHeaders: []Header{{"Content-Type", "text/html; charset=utf-8"}}},
+		{URI: "/downloads/tool.exe", Host: host, RespBody: tool, RespHeaders: []Header{{"Content-Type", "application/octet-stream"}}},
+		{URI: "/downloads/eicar.com", Host: host, RespBody: []byte(EICAR), RespHeaders: []Header{{"Content-Type", "application/octet-stream"}}},
+	}
+	exp := []ExpectedFile{expect("http", "/index.html", html, false), expect("http", "/downloads/tool.exe", tool, false),
+		expect("http", "/downloads/eicar.com", []byte(EICAR), false)}
+	if err := httpConn(c, client, server, ConnOptions{}, xs); err != nil {
+		return nil, err
+	}
+
+	js := Text(r, 20000)
+	csv := Text(r, 5000)
+	body, ctype := MultipartFile("----pcapgenBoundary7MA4YWxkTrZu0gW", "file", "report.csv", "text/csv", csv)
+	xs = []HTTPExchange{
+		{URI: "/static/app.js", Host: host, RespBody: js, Chunked: true, Gzip: true,
+			RespHeaders: []Header{{"Content-Type", "application/javascript"}}},
+		{Method: "POST", URI: "/upload", Host: host, ReqBody: body, ReqHeaders: []Header{{"Content-Type", ctype}}, Status: 204},
+	}
+	exp = append(exp, expect("http", "/static/app.js", js, false), expect("http", "report.csv", csv, true))
+	client.Port++
+	c.Sleep(time.Second)
+	if err := httpConn(c, client, server, ConnOptions{}, xs); err != nil {
+		return nil, err
+	}
+	return exp, c.Err()
+}
+
+// conn opens a conversation, lets talk fill it and closes it.
+func conn(c *Capture, client, server Endpoint, opt ConnOptions, talk func(*Conversation) error) error {
+	cv, err := c.Open(client, server, opt)
+	if err != nil {
+		return err
+	}
+	if err := talk(cv); err != nil {
+		return err
+	}
+	return cv.Close()
+}
+
+func httpConn(c *Capture, client, server Endpoint, opt ConnOptions, xs []HTTPExchange) error {
+	return conn(c, client, server, opt, func(cv *Conversation) error { return WriteHTTP(cv, xs) })
+}
+
+func smbConn(c *Capture, client, server Endpoint, opt ConnOptions, s SMB2Session) error {
+	return conn(c, client, server, opt, func(cv *Conversation) error { return WriteSMB2(cv, s) })
+}
+
+func writeSMB2Eicar(w io.Writer) ([]ExpectedFile, error) {
+	r := rand.New(rand.NewPCG(2, 2))
+	c, err := NewCapture(w, epoch())
+	if err != nil {
+		return nil, err
+	}
+	report := Text(r, 150000)
+	notes := Text(r, 70000)
+	s := SMB2Session{Server: "fileserver", Share: "public", Domain: "CORP", User: "alice", Workstation: "WS01", Seed: 2,
+		Files: []SMBFile{
+			{Name: `docs\quarterly-report.txt`, Data: report},
+			{Name: `tools\eicar.com`, Data: []byte(EICAR)},
+			{Name: `uploads\notes.txt`, Data: notes, Write: true},
+		}}
+	if err := smbConn(c, EP("192.168.56.11", 49801), EP("192.168.56.30", SMBPort), ConnOptions{}, s); err != nil {
+		return nil, err
+	}
+	exp := []ExpectedFile{expect("smb", s.Files[0].Name, report, false), expect("smb", s.Files[1].Name, []byte(EICAR), false),
+		expect("smb", s.Files[2].Name, notes, true)}
+	return exp, c.Err()
+}
+
+func writeMixedImpaired(w io.Writer) ([]ExpectedFile, error) {
+	r := rand.New(rand.NewPCG(3, 3))
+	c, err := NewCapture(w, epoch())
+	if err != nil {
+		return nil, err
+	}
+	bin := Executable(r, 40000)
+	host := "cdn.example.test"
+	xs := []HTTPExchange{
+		{URI: "/pub/setup.exe", Host: host, RespBody: bin, RespHeaders: []Header{{"Content-Type", "application/vnd.microsoft.portable-executable"}}},
+		{URI: "/pub/eicar.com", Host: host, RespBody: []byte(EICAR), RespHeaders: []Header{{"Content-Type", "application/octet-stream"}}},
+	}
+	im := Impair{Seed: 3, Reorder: 0.15, Duplicate: 0.05, Tiny: 0.2}
+	if err := httpConn(c, EP("2001:db8::10", 50123), EP("2001:db8::80", 80), ConnOptions{Impair: im}, xs); err != nil {
+		return nil, err
+	}
+	exp := []ExpectedFile{expect("http", "/pub/setup.exe", bin, false), expect("http", "/pub/eicar.com", []byte(EICAR), false)}
+
+	text := Text(r, 100000)
+	s := SMB2Session{Server: "nas", Share: "home", Domain: "CORP", User: "bob", Workstation: "WS02", Seed: 3,
+		Files: []SMBFile{{Name: `bob\eicar.com`, Data: []byte(EICAR)}, {Name: `bob\minutes.txt`, Data: text}}}
+	im.Seed = 4
+	c.Sleep(500 * time.Millisecond)
+	if err := smbConn(c, EP("10.20.0.5", 50200), EP("10.20.0.9", SMBPort), ConnOptions{VLAN: 42, MSS: 536, Impair: im}, s); err != nil {
+		return nil, err
+	}
+	exp = append(exp, expect("smb", s.Files[0].Name, []byte(EICAR), false), expect("smb", s.Files[1].Name, text, false))
+	return exp, c.Err()
+}

@@ -1,0 +1,64 @@
+package reassembly
+
+// copyPiece copies p (at off) for buffering after reserving its cost in
+// Memory. It reports false, counting a memcap drop, when Memory is full.
+func (s *Stream) copyPiece(d *half, off int64, p []byte) (seg, bool) {
+	cost := int64(len(p)) + segmentOverhead
+	if !s.mem.TryReserve(cost) {
+		s.stats.MemcapDrops++
+		return seg{}, false
+	}
+	d.held += cost
+	d.bufBytes += int64(len(p))
+	return seg{off: off, data: append([]byte(nil), p...)}, true
+}
+
+// dropFront removes the first k buffered pieces (already delivered) and
+// returns their memory.
+func (s *Stream) dropFront(d *half, k int) {
+	if k == 0 {
+		return
+	}
+	var bytes int64
+	for _, g := range d.segs[:k] {
+		bytes += int64(len(g.data))
+	}
+	cost := bytes + int64(k)*segmentOverhead
+	s.mem.Release(cost)
+	d.held -= cost
+	d.bufBytes -= bytes
+	n := copy(d.segs, d.segs[k:])
+	clear(d.segs[n:])
+	d.segs = d.segs[:n]
+	if n == 0 && cap(d.segs) > 64 {
+		d.segs = nil // do not keep a large index alive for an idle flow
+	}
+}
+
+// remember records delivered bytes in the history, growing it (within
+// HistoryBytes and Memory) when it is smaller than needed.
+func (s *Stream) remember(d *half, p []byte) {
+	limit := s.cfg.HistoryBytes
+	if limit == 0 {
+		return
+	}
+	if c := len(d.hist.buf); c < limit && d.hist.n+len(p) > c {
+		nc := min(limit, max(2*c, 4096, d.hist.n+len(p)))
+		if s.mem.TryReserve(int64(nc - c)) {
+			d.held += int64(nc - c)
+			d.hist.resize(nc)
+		} else {
+			s.stats.HistoryMemcapHits++
+		}
+	}
+	d.hist.add(p)
+}
+
+// releaseAll frees d's buffered pieces and history and returns their memory.
+func (s *Stream) releaseAll(d *half) {
+	s.dropFront(d, len(d.segs))
+	d.segs = nil
+	s.mem.Release(int64(len(d.hist.buf)))
+	d.held -= int64(len(d.hist.buf))
+	d.hist = history{}
+}

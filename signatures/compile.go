@@ -1,0 +1,143 @@
+package signatures
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Compile builds one immutable Set from parsed rules (Suricata rules and converted
+// ClamAV signatures alike). It fails only on limits (ErrLimit) and on internal
+// inconsistencies; rules are not re-validated.
+func Compile(rules []*Rule, opts Options) (*Set, error) {
+	start := time.Now()
+	opts = opts.withDefaults()
+	if len(rules) > opts.MaxRules {
+		return nil, fmt.Errorf("signatures: %d rules, limit Options.MaxRules %d: %w", len(rules), opts.MaxRules, ErrLimit)
+	}
+	s := &Set{rules: rules, crules: make([]crule, len(rules)), hashIdx: map[string][]int32{}, position: opts.positions}
+	pb := newPatternBuilder()
+	groupIDs := map[string]int32{}
+	h := sha256.New()
+	for i, r := range rules {
+		h.Write([]byte(r.Raw))
+		h.Write([]byte{'\n'})
+		cr, err := compileRule(r)
+		if err != nil {
+			return nil, fmt.Errorf("signatures: %s:%d: %w", r.File, r.Line, err)
+		}
+		key := groupKey(r)
+		g, ok := groupIDs[key]
+		if !ok {
+			g = int32(len(s.groups))
+			groupIDs[key] = g
+			s.groups = append(s.groups, group{kind: r.kind, rep: int32(i)})
+			s.byKind[r.kind] = append(s.byKind[r.kind], g)
+		}
+		cr.group = g
+		s.crules[i] = cr
+		switch {
+		case r.kind == kindTx:
+			s.txRules = append(s.txRules, int32(i))
+		case r.file.clamHash != nil:
+			k := r.file.clamHash.algo + ":" + r.file.clamHash.sum
+			s.hashIdx[k] = append(s.hashIdx[k], int32(i))
+		case !hasPositiveChain(cr.chains):
+			s.endOnly[r.kind] = append(s.endOnly[r.kind], int32(i))
+		}
+		for ci := range cr.chains {
+			for ei := range cr.chains[ci].elems {
+				el := &cr.chains[ci].elems[ei]
+				for _, a := range el.alts {
+					if err := pb.add(a, el.nocase, ref{rule: int32(i), chain: uint16(ci), elem: uint16(ei)}); err != nil {
+						return nil, fmt.Errorf("signatures: %s:%d: %w", r.File, r.Line, err)
+					}
+				}
+			}
+		}
+	}
+	pats := pb.finish(s)
+	ac, err := buildAutomaton(pats, opts.MaxStates, opts.DenseBytes)
+	if err != nil {
+		return nil, err
+	}
+	s.ac = ac
+	s.version = hex.EncodeToString(h.Sum(nil))[:12]
+	s.stats = SetStats{
+		Rules:       len(rules),
+		Patterns:    len(pats),
+		States:      ac.numStates(),
+		MemoryBytes: ac.memoryBytes() + int64(len(s.variants))*24 + int64(len(s.refs))*8 + int64(len(s.crules))*64,
+		CompileTime: time.Since(start),
+	}
+	return s, nil
+}
+
+// compileRule builds the verification data of one rule.
+func compileRule(r *Rule) (crule, error) {
+	cr := crule{r: r}
+	if r.kind != kindTx {
+		cr.chains = compileItems(r.data, true)
+	}
+	if r.clam != nil && len(cr.chains) > 0 {
+		c := &cr.chains[0]
+		c.lead = r.clam.lead
+		if r.clam.eof {
+			c.eof, c.eofN, c.eofShift = true, r.clam.eofN, r.clam.eofShift
+		}
+	}
+	for _, c := range cr.chains {
+		if len(c.elems) > 1<<16 {
+			return cr, fmt.Errorf("chain of %d elements: %w", len(c.elems), ErrLimit)
+		}
+	}
+	if len(cr.chains) > 1<<16 {
+		return cr, fmt.Errorf("%d chains: %w", len(cr.chains), ErrLimit)
+	}
+	for i := range r.bufs {
+		cr.bufs = append(cr.bufs, compileBuf(&r.bufs[i]))
+	}
+	if r.file.magic != nil {
+		m := compileBuf(r.file.magic)
+		cr.magic = &m
+	}
+	cr.needEnd = r.needsEnd()
+	for _, c := range cr.chains {
+		if c.negAbs || c.negLast || c.endswith || len(c.dataat) > 0 || c.eof {
+			cr.needEnd = true
+		}
+	}
+	cr.simple = len(cr.chains) == 1 && len(cr.chains[0].elems) == 1 && !cr.needEnd && !cr.chains[0].elems[0].neg
+	return cr, nil
+}
+
+// hasPositiveChain reports whether some chain needs a positive content match (so the
+// rule can only fire after the automaton reported a candidate).
+func hasPositiveChain(chains []chain) bool {
+	for _, c := range chains {
+		if !c.negAbs {
+			return true
+		}
+	}
+	return false
+}
+
+// groupKey is the canonical text of every condition decided at NewScanner time.
+func groupKey(r *Rule) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d|%s|%s|%v|%d", r.kind, r.Proto, r.hdrKey, r.flow, r.dirTo)
+	for _, bc := range r.bufs {
+		b.WriteString("|" + bc.name + ":")
+		for _, it := range bc.items {
+			fmt.Fprintf(&b, "%d,%v,%x,%v,%d,%d,%v,%v,%d,%d,%v,%v,%v,%v,%v,%d,%v;", it.typ, it.neg, it.alts, it.nocase,
+				it.offset, it.depth, it.hasOffset, it.hasDepth, it.distance, it.within, it.hasDistance, it.hasWithin,
+				it.startswith, it.endswith, it.relative, it.dataat, it.size)
+			if it.re != nil {
+				b.WriteString(it.re.String() + ";")
+			}
+		}
+	}
+	return b.String()
+}

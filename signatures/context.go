@@ -1,0 +1,71 @@
+package signatures
+
+import "net/netip"
+
+// Kind says what a Scanner inspects.
+type Kind uint8
+
+const (
+	// FileData is the contents of one file (file_data, file.data,
+	// http.request_body, http.response_body, http_client_body, http_server_body).
+	FileData Kind = iota
+	// Stream is one direction of a reassembled TCP stream (content without a
+	// buffer on an alert tcp/http rule).
+	Stream
+)
+
+// String names the kind.
+func (k Kind) String() string {
+	if k == Stream {
+		return "stream"
+	}
+	return "file_data"
+}
+
+// Context describes the file or stream being scanned: what header, flow and
+// protocol-buffer conditions are checked against.
+type Context struct {
+	// Proto is the application protocol ("http", "smb"), "" if unknown.
+	Proto string
+	// ToServer is the direction the scanned bytes travel.
+	ToServer bool
+	// SrcIP, DstIP, SrcPort and DstPort are those of the direction the bytes
+	// travel. An invalid address only matches "any".
+	SrcIP, DstIP     netip.Addr
+	SrcPort, DstPort uint16
+	// Established is true when the TCP handshake was seen.
+	Established bool
+	// Filename is the file name (file.name, filename, fileext).
+	Filename string
+	// Buffers gives the protocol buffers of the transaction; may be nil.
+	Buffers Buffers
+}
+
+// Buffers exposes a transaction's protocol buffers by Suricata sticky-buffer name
+// ("http.uri", "http.host", "smb.share", ...). engine/app.Metadata satisfies it.
+// Returned bytes are only read during the call that received them.
+type Buffers interface {
+	Buffer(name string) ([]byte, bool)
+}
+
+// FileFacts are the end-of-file facts supplied to Scanner.End.
+type FileFacts struct {
+	// Size is the file size (filesize).
+	Size int64
+	// MD5, SHA1 and SHA256 are the file hashes; nil when not computed.
+	MD5, SHA1, SHA256 []byte
+	// Magic is the libmagic-style description (filemagic, file.magic).
+	Magic string
+	// Complete is true when the whole file was seen (no gap, not truncated).
+	Complete bool
+}
+
+// Match is one rule that matched.
+type Match struct {
+	// Rule is the matching rule (shared, read-only).
+	Rule *Rule
+	// Offset is the end offset (exclusive: one past the last byte) in the scanned
+	// stream of the last content that matched, counting gaps; -1 when the rule
+	// matched on facts alone (hash, size, name, protocol buffers).
+	Offset int64
+}

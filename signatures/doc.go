@@ -1,0 +1,68 @@
+// Package signatures loads Suricata rules and ClamAV signatures, compiles them
+// into one immutable Set, and matches files and streams against it incrementally.
+//
+// It sits between the file tracker (which hands it in-order file bytes, gaps and
+// end-of-file facts) and policy (which receives Matches). It knows nothing about
+// packets, protocols or output formats: protocol facts arrive in a Context.
+//
+// # Match semantics
+//
+// A rule matches a file (or one direction of a stream) when every condition holds
+// for some choice of content occurrences: contents of one buffer linked by
+// distance/within form a chain and must occur in order with those gaps; contents
+// without distance/within are independent. A rule is reported at most once per
+// Scanner, at the end offset (exclusive) of the content occurrence that completed
+// it. Streaming does not change results: bytes fed whole, one at a time or in any
+// split give the same matches and offsets, and no byte is scanned twice. Across a
+// Gap no pattern matches, and offsets keep counting the missing bytes. Rules that
+// need end-of-file facts (negated contents, endswith, isdataat, bsize, filesize,
+// hashes, file magic, ClamAV EOF offsets and hash signatures) are reported by End;
+// until then a verdict involving them is tentative. Header, flow, file-name and
+// protocol-buffer conditions are decided once, when the Scanner starts.
+//
+// Exactness has one documented bound: per rule and per chain element a Scanner
+// remembers at most 64 recent candidate positions (and spends at most 1024 steps
+// per candidate). Inputs that produce more live candidates than that for one rule
+// (say content:"a"; content:"b"; distance:1000; within:10 over a megabyte of "a")
+// may miss that rule; Scanner.Overflow counts every such drop.
+//
+// # Time per byte and memory per pattern
+//
+// Scanning costs one table lookup per byte in the automaton's dense part (the
+// shallowest states, within Options.DenseBytes), plus a few failure-link steps
+// in deeper states; work beyond that happens only at candidate positions, where
+// literals of every rule are found at once. The automaton holds about one state
+// per distinct pattern byte at roughly 20 bytes per state, plus the dense rows
+// (4 bytes x byte classes each, 16 MiB by default). Options.DenseBytes is the
+// knob: more dense rows cost memory and buy speed on data that walks deep into
+// the automaton. A Scanner holds a 4-byte state, an 8-byte offset, a 63-byte tail
+// (only when some pattern is case-sensitive) and, lazily, a small progress record
+// per rule that had a candidate.
+//
+// # Limits
+//
+// Every input-driven size is bounded (Options): line length, rules per set,
+// automaton states, warnings, hash-list lines; and per rule: 256 content items,
+// 16 KiB per content, 1024 ClamAV elements with at most 256 literal alternatives
+// each. A rule over a per-rule limit is skipped with a Warning; a set over a set
+// limit fails to load with an error wrapping ErrLimit.
+//
+// # Not handled yet
+//
+// pcre on file data or streams (it would need the whole buffer), transforms
+// (url_decode, ...), flowbits and other stateful keywords, PE-relative ClamAV
+// offsets and targets other than 0 and 7, logical (.ldb) signatures. Each is
+// skipped with a Warning naming it.
+//
+// # Example
+//
+//	set, warns, err := signatures.Load([]string{"local.rules", "main.ndb"}, signatures.Options{})
+//	// log warns; fail on err
+//	sc := set.NewScanner(signatures.FileData, &signatures.Context{Proto: "http", Filename: name})
+//	for chunk := range chunks {
+//		for _, m := range sc.Write(chunk) { report(m) }
+//	}
+//	for _, m := range sc.End(signatures.FileFacts{Size: n, SHA256: sum}) { report(m) }
+//
+// A Set is safe for concurrent use; a Scanner belongs to one goroutine.
+package signatures

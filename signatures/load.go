@@ -1,0 +1,170 @@
+package signatures
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Load reads Suricata .rules files and ClamAV .ndb, .hdb, .hsb and .ign2 files
+// (chosen by extension) and compiles them into one Set. A rule or signature that
+// fails to parse or uses an unsupported feature is skipped with a Warning naming
+// file:line and the keyword or construct, unless opts.Strict, where it is a
+// *LoadError. A missing or unreadable file, an unknown extension or a limit is an
+// error. .ign2 names drop ClamAV signatures from every file of the call. A
+// duplicate gid:sid is skipped with a Warning.
+func Load(paths []string, opts Options) (*Set, []Warning, error) {
+	opts = opts.withDefaults()
+	l := &loader{opts: opts, ignore: map[string]bool{}, seen: map[[2]int]bool{}}
+	for _, p := range paths {
+		if err := l.file(p); err != nil {
+			return nil, l.warnings(), err
+		}
+	}
+	var keep []*Rule
+	for _, r := range l.rules {
+		if (r.clam != nil || r.file.clamHash != nil) && l.ignore[r.Msg] {
+			continue
+		}
+		key := [2]int{r.GID, r.SID}
+		if l.seen[key] {
+			l.warn(r.File, r.Line, fmt.Sprintf("duplicate signature gid %d sid %d skipped", r.GID, r.SID))
+			continue
+		}
+		l.seen[key] = true
+		keep = append(keep, r)
+	}
+	s, err := Compile(keep, opts)
+	return s, l.warnings(), err
+}
+
+// loader accumulates rules and warnings across the files of one Load.
+type loader struct {
+	opts       Options
+	rules      []*Rule
+	warns      []Warning
+	suppressed int
+	ignore     map[string]bool
+	seen       map[[2]int]bool
+}
+
+// warn records a warning, counting those beyond Options.MaxWarnings.
+func (l *loader) warn(file string, line int, msg string) {
+	if len(l.warns) >= l.opts.MaxWarnings {
+		l.suppressed++
+		return
+	}
+	l.warns = append(l.warns, Warning{File: file, Line: line, Msg: msg})
+}
+
+// warnings returns the warnings plus a summary of suppressed ones.
+func (l *loader) warnings() []Warning {
+	if l.suppressed == 0 {
+		return l.warns
+	}
+	return append(l.warns, Warning{Msg: fmt.Sprintf("%d more warnings suppressed (Options.MaxWarnings)", l.suppressed)})
+}
+
+// file loads one file by extension.
+func (l *loader) file(path string) error {
+	ext := strings.ToLower(filepath.Ext(path))
+	var parse func(line string, lineNo int) (*Rule, error)
+	switch ext {
+	case ".rules":
+		pc := &parseCtx{dir: filepath.Dir(path), opts: l.opts}
+		parse = func(line string, _ int) (*Rule, error) { return parseRule(line, pc) }
+	case ".ndb":
+		parse = func(line string, _ int) (*Rule, error) { return parseNDB(line) }
+	case ".hdb", ".hsb":
+		parse = func(line string, _ int) (*Rule, error) { return parseHashSig(line) }
+	case ".ign2":
+		parse = func(line string, _ int) (*Rule, error) {
+			name, _, _ := strings.Cut(line, ":")
+			l.ignore[strings.TrimSpace(name)] = true
+			return nil, nil
+		}
+	default:
+		return fmt.Errorf("signatures: %s: unknown rule file extension %q", path, ext)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("signatures: %w", err)
+	}
+	defer f.Close()
+	return l.lines(path, f, ext == ".rules", parse)
+}
+
+// lines feeds each logical line (comments and blank lines skipped, '\'
+// continuations joined for .rules) to parse.
+func (l *loader) lines(path string, rd io.Reader, cont bool, parse func(string, int) (*Rule, error)) error {
+	br := bufio.NewReaderSize(rd, 64<<10)
+	lineNo, startLine := 0, 0
+	var acc []byte
+	tooLong := false
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if len(chunk) > 0 {
+			if len(acc) == 0 && !tooLong {
+				startLine = lineNo + 1
+			}
+			if len(acc)+len(chunk) > l.opts.MaxLineBytes {
+				tooLong = true
+				acc = acc[:0]
+			} else if !tooLong {
+				acc = append(acc, chunk...)
+			}
+		}
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue
+		}
+		if err != nil && err != io.EOF {
+			return fmt.Errorf("signatures: %s: %w", path, err)
+		}
+		if len(chunk) > 0 {
+			lineNo++
+		}
+		line := strings.TrimRight(string(acc), "\r\n")
+		if cont && strings.HasSuffix(line, "\\") && err == nil && !tooLong {
+			acc = append(acc[:0], line[:len(line)-1]...)
+			continue
+		}
+		if tooLong {
+			l.warn(path, startLine, fmt.Sprintf("line longer than %d bytes skipped (Options.MaxLineBytes)", l.opts.MaxLineBytes))
+		} else if err := l.line(path, startLine, line, parse); err != nil {
+			return err
+		}
+		acc, tooLong = acc[:0], false
+		if err == io.EOF {
+			return nil
+		}
+	}
+}
+
+// line parses one logical line and records the rule or a warning.
+func (l *loader) line(path string, lineNo int, line string, parse func(string, int) (*Rule, error)) error {
+	line = strings.TrimSpace(line)
+	if line == "" || line[0] == '#' {
+		return nil
+	}
+	r, err := parse(line, lineNo)
+	if err != nil {
+		if l.opts.Strict {
+			return &LoadError{File: path, Line: lineNo, Msg: err.Error(), Err: err}
+		}
+		l.warn(path, lineNo, err.Error())
+		return nil
+	}
+	if r == nil {
+		return nil
+	}
+	if len(l.rules) >= l.opts.MaxRules {
+		return &LoadError{File: path, Line: lineNo, Msg: fmt.Sprintf("more than %d rules (Options.MaxRules)", l.opts.MaxRules), Err: ErrLimit}
+	}
+	r.File, r.Line = path, lineNo
+	l.rules = append(l.rules, r)
+	return nil
+}

@@ -1,0 +1,306 @@
+package signatures
+
+import (
+	"bytes"
+	"encoding/hex"
+	"sort"
+)
+
+// candidateBudget bounds the work one automaton candidate may cause in one rule's
+// progress (cascades through remembered occurrences).
+const candidateBudget = 1024
+
+// Scanner inspects one file or one stream direction incrementally. Its state is
+// one automaton state, the absolute offset, a tail of up to 63 bytes (only when the
+// set has case-sensitive patterns) and, lazily, progress records for rules that
+// had a candidate. A Scanner is used from one goroutine; the nil *Scanner (no rule
+// can match) accepts every call and matches nothing.
+type Scanner struct {
+	set   *Set
+	rk    ruleKind
+	gok   []bool // group applies to this scanner
+	state uint32
+	pos   int64
+	tail  [maxVerify - 1]byte
+	tailN int
+	done  map[int32]struct{}
+	prog  map[int32]*progress
+	out   []Match
+	pids  []int32
+	ended bool
+	// Overflow counts positions dropped or work cut by per-rule bounds; a
+	// non-zero value means a rule might have been missed on adversarial input.
+	Overflow int64
+}
+
+// NewScanner starts inspecting one file (FileData) or one stream direction
+// (Stream) with the rules whose header, flow, protocol-buffer and file-name
+// conditions hold for ctx (evaluated now, once). It returns nil when no rule can
+// match. ctx is not retained.
+func (s *Set) NewScanner(kind Kind, ctx *Context) *Scanner {
+	rk := kindFile
+	if kind == Stream {
+		rk = kindStream
+	}
+	var gok []bool
+	for _, g := range s.byKind[rk] {
+		if s.applies(&s.crules[s.groups[g].rep], ctx) {
+			if gok == nil {
+				gok = make([]bool, len(s.groups))
+			}
+			gok[g] = true
+		}
+	}
+	if gok == nil {
+		return nil
+	}
+	return &Scanner{set: s, rk: rk, gok: gok}
+}
+
+// Write scans the next bytes, contiguous with the previous call (or with the
+// gap). It returns the rules that became fully matched within these bytes and need
+// no end-of-file facts; each rule is reported at most once per Scanner. The
+// returned slice is owned by the Scanner and valid until the next call.
+func (sc *Scanner) Write(b []byte) []Match {
+	if sc == nil || sc.ended {
+		return nil
+	}
+	sc.out = sc.out[:0]
+	a := sc.set.ac
+	dense, nc, nd := a.dense, a.nc, a.nDense
+	cls := &a.classes
+	st := sc.state
+	for i := 0; i < len(b); i++ {
+		c := uint32(cls[b[i]])
+		var t uint32
+		if st < nd {
+			t = dense[st*nc+c]
+		} else {
+			t = a.slowStep(st, c)
+		}
+		if t&outFlag != 0 {
+			t &^= outFlag
+			sc.hit(t, b, i)
+		}
+		st = t
+	}
+	sc.state = st
+	if sc.set.needTail {
+		sc.keepTail(b)
+	}
+	sc.pos += int64(len(b))
+	return sc.out
+}
+
+// Gap reports n missing bytes: no pattern spans them, offsets continue after.
+func (sc *Scanner) Gap(n int64) {
+	if sc == nil || sc.ended || n <= 0 {
+		return
+	}
+	sc.state = 0
+	sc.tailN = 0
+	sc.pos += n
+}
+
+// keepTail remembers the last bytes for verifying case-sensitive patterns that
+// end in a later Write.
+func (sc *Scanner) keepTail(b []byte) {
+	const n = len(sc.tail)
+	if len(b) >= n {
+		copy(sc.tail[:], b[len(b)-n:])
+		sc.tailN = n
+		return
+	}
+	keep := min(sc.tailN, n-len(b))
+	copy(sc.tail[:], sc.tail[sc.tailN-keep:sc.tailN])
+	copy(sc.tail[keep:], b)
+	sc.tailN = keep + len(b)
+}
+
+// verify checks a case-sensitive pattern ending at b[i] against the input.
+func (sc *Scanner) verify(pat []byte, b []byte, i int) bool {
+	end := i + 1
+	if end >= len(pat) {
+		return bytes.Equal(b[end-len(pat):end], pat)
+	}
+	k := len(pat) - end // bytes from the tail
+	if k > sc.tailN {
+		return false
+	}
+	return bytes.Equal(sc.tail[sc.tailN-k:sc.tailN], pat[:k]) && bytes.Equal(b[:end], pat[k:])
+}
+
+// hit handles an automaton state with outputs at b[i].
+func (sc *Scanner) hit(state uint32, b []byte, i int) {
+	s := sc.set
+	e := sc.pos + int64(i) + 1
+	sc.pids = s.ac.outputs(sc.pids[:0], state)
+	for _, pid := range sc.pids {
+		for v := s.pvStart[pid]; v < s.pvStart[pid+1]; v++ {
+			vr := &s.variants[v]
+			if vr.exact != nil && !sc.verify(vr.exact, b, i) {
+				continue
+			}
+			start := e - int64(vr.length)
+			for _, rf := range s.refs[vr.refStart:vr.refEnd] {
+				sc.candidate(rf, start, e)
+			}
+		}
+	}
+}
+
+// candidate feeds one verified occurrence to its rule.
+func (sc *Scanner) candidate(rf ref, s, e int64) {
+	cr := &sc.set.crules[rf.rule]
+	if !sc.gok[cr.group] {
+		return
+	}
+	if _, ok := sc.done[rf.rule]; ok {
+		return
+	}
+	if cr.simple {
+		if cr.chains[0].elems[0].absOK(s, e) {
+			sc.report(rf.rule, e)
+		}
+		return
+	}
+	if sc.prog == nil {
+		sc.prog = map[int32]*progress{}
+	}
+	p := sc.prog[rf.rule]
+	if p == nil {
+		p = newProgress(cr)
+		sc.prog[rf.rule] = p
+	}
+	c := &cr.chains[rf.chain]
+	cp := &p.chains[rf.chain]
+	w := walker{k: sc.set.position, budget: candidateBudget, overflow: &sc.Overflow}
+	w.occur(c, cp, int(rf.elem), s, e)
+	if cr.needEnd || !cp.done {
+		return
+	}
+	for i := range p.chains {
+		if !p.chains[i].done {
+			return
+		}
+	}
+	sc.report(rf.rule, e)
+}
+
+// report records a match.
+func (sc *Scanner) report(rule int32, off int64) {
+	if sc.done == nil {
+		sc.done = map[int32]struct{}{}
+	}
+	sc.done[rule] = struct{}{}
+	sc.out = append(sc.out, Match{Rule: sc.set.rules[rule], Offset: off})
+}
+
+// End supplies end-of-file facts and returns the matches that needed them
+// (negated contents, endswith, isdataat, bsize, filesize, file hashes, file magic,
+// ClamAV EOF offsets and hash signatures), in rule order. After End the Scanner
+// matches nothing more. The slice is owned by the Scanner.
+func (sc *Scanner) End(f FileFacts) []Match {
+	if sc == nil || sc.ended {
+		return nil
+	}
+	sc.ended = true
+	sc.out = sc.out[:0]
+	s := sc.set
+	size := sc.pos
+	var hits []int32
+	for rid, p := range sc.prog {
+		cr := &s.crules[rid]
+		if _, ok := sc.done[rid]; !ok && cr.needEnd && sc.endOK(cr, p, &f, size) {
+			hits = append(hits, rid)
+		}
+	}
+	for _, rid := range s.endOnly[sc.rk] {
+		cr := &s.crules[rid]
+		if _, ok := sc.done[rid]; ok || !sc.gok[cr.group] || sc.prog[rid] != nil {
+			continue
+		}
+		if sc.endOK(cr, nil, &f, size) {
+			hits = append(hits, rid)
+		}
+	}
+	if sc.rk == kindFile {
+		hits = sc.hashHits(hits, &f)
+	}
+	sort.Slice(hits, func(i, j int) bool { return hits[i] < hits[j] })
+	for _, rid := range hits {
+		off := int64(-1)
+		if p := sc.prog[rid]; p != nil {
+			off = p.offset()
+		}
+		sc.report(rid, off)
+	}
+	return sc.out
+}
+
+// hashHits appends ClamAV hash signatures matching the file's hashes.
+func (sc *Scanner) hashHits(hits []int32, f *FileFacts) []int32 {
+	s := sc.set
+	if len(s.hashIdx) == 0 {
+		return hits
+	}
+	for _, h := range []struct {
+		algo string
+		sum  []byte
+	}{{"md5", f.MD5}, {"sha1", f.SHA1}, {"sha256", f.SHA256}} {
+		if len(h.sum) == 0 {
+			continue
+		}
+		for _, rid := range s.hashIdx[h.algo+":"+hex.EncodeToString(h.sum)] {
+			cr := &s.crules[rid]
+			ch := cr.r.file.clamHash
+			if _, ok := sc.done[rid]; ok || !sc.gok[cr.group] || (ch.size >= 0 && ch.size != f.Size) {
+				continue
+			}
+			hits = append(hits, rid)
+		}
+	}
+	return hits
+}
+
+// endOK decides a rule at end of data.
+func (sc *Scanner) endOK(cr *crule, p *progress, f *FileFacts, size int64) bool {
+	for i := range cr.chains {
+		c := &cr.chains[i]
+		if p == nil {
+			if !c.negAbs {
+				return false
+			}
+			continue
+		}
+		if !p.chains[i].endOK(c, size) {
+			return false
+		}
+	}
+	return fileOK(cr, f, size)
+}
+
+// fileOK checks a rule's end-of-file conditions.
+func fileOK(cr *crule, f *FileFacts, size int64) bool {
+	fc := &cr.r.file
+	if fc.size != nil && !fc.size.match(f.Size) {
+		return false
+	}
+	if fc.bsize != nil && !fc.bsize.match(size) {
+		return false
+	}
+	for _, it := range fc.isdataat {
+		if (it.dataat < size) == it.neg {
+			return false
+		}
+	}
+	for i := range fc.hashes {
+		if !fc.hashes[i].match(f) {
+			return false
+		}
+	}
+	if cr.magic != nil && (f.Magic == "" || !cr.magic.match([]byte(f.Magic))) {
+		return false
+	}
+	return true
+}

@@ -1,0 +1,85 @@
+package signatures
+
+import "time"
+
+// Set is a compiled, immutable rule set: one automaton holding every literal of
+// every rule, plus per-rule verification data. It is safe for concurrent use by
+// any number of goroutines; swap Sets atomically to reload.
+type Set struct {
+	rules  []*Rule
+	crules []crule
+	ac     *automaton
+
+	// Pattern tables: pattern id (folded literal) -> variants -> refs.
+	pvStart  []int32
+	variants []variant
+	refs     []ref
+	needTail bool // some variant needs case-sensitive verification
+
+	groups   []group
+	byKind   [3][]int32 // group ids per ruleKind
+	endOnly  [3][]int32 // rules with no positive content, decided at End (per kind)
+	hashIdx  map[string][]int32
+	txRules  []int32
+	version  string
+	stats    SetStats
+	position int // remembered positions per rule stage
+}
+
+// SetStats describes a compiled Set for logs and metrics.
+type SetStats struct {
+	// Rules is the number of rules and signatures.
+	Rules int
+	// Patterns is the number of distinct (case-folded) literals in the automaton.
+	Patterns int
+	// States is the number of automaton states.
+	States int
+	// MemoryBytes estimates the heap held by the matcher tables.
+	MemoryBytes int64
+	// CompileTime is how long Compile took.
+	CompileTime time.Duration
+}
+
+// variant is a pattern as one or more rules wrote it: nocase, or exact bytes that
+// are verified against the input after the folded automaton fires.
+type variant struct {
+	exact    []byte // nil for nocase (or when folding cannot change it)
+	refStart int32
+	refEnd   int32
+	length   int32
+}
+
+// ref points a variant occurrence at a rule element.
+type ref struct {
+	rule  int32
+	chain uint16
+	elem  uint16
+}
+
+// crule is a rule's compiled form.
+type crule struct {
+	r       *Rule
+	group   int32
+	chains  []chain
+	simple  bool // one chain, one positive element, nothing needing End
+	needEnd bool
+	bufs    []cbuf
+	magic   *cbuf
+}
+
+// group is a set of rules sharing every condition decided at NewScanner time
+// (kind, protocol, header, flow, protocol buffers, file name).
+type group struct {
+	kind ruleKind
+	rep  int32 // representative rule
+}
+
+// Rules returns the rules of the set in load order. The slice and rules are shared
+// and must not be modified.
+func (s *Set) Rules() []*Rule { return s.rules }
+
+// Stats returns the set's size and compile statistics.
+func (s *Set) Stats() SetStats { return s.stats }
+
+// Version is a short hash of the rule texts, for EVE and metrics.
+func (s *Set) Version() string { return s.version }

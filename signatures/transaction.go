@@ -1,0 +1,56 @@
+package signatures
+
+// MatchTransaction evaluates, once per transaction, the rules that inspect only
+// protocol buffers (http.uri, http.host, smb.share, ...) or nothing at all beyond
+// their header. Matches carry Offset -1. The returned slice is newly allocated.
+func (s *Set) MatchTransaction(ctx *Context) []Match {
+	var out []Match
+	for _, rid := range s.txRules {
+		cr := &s.crules[rid]
+		if s.applies(cr, ctx) {
+			out = append(out, Match{Rule: cr.r, Offset: -1})
+		}
+	}
+	return out
+}
+
+// applies checks the conditions decided before any byte is scanned: protocol,
+// flow, direction, addresses and ports, file name and protocol buffers.
+func (s *Set) applies(cr *crule, ctx *Context) bool {
+	r := cr.r
+	if (r.Proto == "http" || r.Proto == "smb") && ctx.Proto != r.Proto {
+		return false
+	}
+	if r.flow.toServer && !ctx.ToServer || r.flow.toClient && ctx.ToServer {
+		return false
+	}
+	if r.flow.established && !ctx.Established {
+		return false
+	}
+	if r.dirTo == 1 && !ctx.ToServer || r.dirTo == -1 && ctx.ToServer {
+		return false
+	}
+	h := &r.hdr
+	fwd := h.src.match(ctx.SrcIP) && h.sport.match(ctx.SrcPort) && h.dst.match(ctx.DstIP) && h.dport.match(ctx.DstPort)
+	if !fwd && h.bidir {
+		fwd = h.src.match(ctx.DstIP) && h.sport.match(ctx.DstPort) && h.dst.match(ctx.SrcIP) && h.dport.match(ctx.SrcPort)
+	}
+	if !fwd {
+		return false
+	}
+	for i := range cr.bufs {
+		cb := &cr.bufs[i]
+		var buf []byte
+		var ok bool
+		switch {
+		case cb.name == "file.name":
+			buf, ok = []byte(ctx.Filename), ctx.Filename != ""
+		case ctx.Buffers != nil:
+			buf, ok = ctx.Buffers.Buffer(cb.name)
+		}
+		if !ok || !cb.match(buf) {
+			return false
+		}
+	}
+	return true
+}

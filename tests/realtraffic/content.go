@@ -1,0 +1,43 @@
+//go:build realtraffic
+
+package realtraffic
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// randomBytes returns n bytes from a generator seeded with seed, so every
+// run transfers the same files.
+func randomBytes(seed uint64, n int) []byte {
+	var key [32]byte
+	copy(key[:], fmt.Sprintf("wirescan-realtraffic-%d", seed))
+	b := make([]byte, n)
+	_, _ = rand.NewChaCha8(key).Read(b)
+	return b
+}
+
+// textBytes returns n bytes of numbered text lines (compressible, so gzip
+// really shrinks it).
+func textBytes(tag string, n int) []byte {
+	var sb strings.Builder
+	for i := 0; sb.Len() < n; i++ {
+		fmt.Fprintf(&sb, "%s line %06d: the quick brown fox jumps over the lazy dog\n", tag, i)
+	}
+	return []byte(sb.String()[:n])
+}
+
+// writeFile writes content to dir/name, creating parent directories.
+func writeFile(dir, name string, content []byte) (string, error) {
+	path := filepath.Join(dir, filepath.FromSlash(name))
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return "", fmt.Errorf("write %s: %w", name, err)
+	}
+	if err := os.WriteFile(path, content, 0o644); err != nil {
+		return "", fmt.Errorf("write %s: %w", name, err)
+	}
+	return path, nil
+}

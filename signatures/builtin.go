@@ -1,7 +1,6 @@
 package signatures
 
 import (
-	"encoding/hex"
 	"fmt"
 	"strings"
 )
@@ -13,12 +12,10 @@ const BuiltinSIDBase = 1_990_000
 // eicar is the 68-byte EICAR anti-virus test string.
 const eicar = `X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*`
 
-// eicarSHA256 is the SHA-256 of the 68-byte EICAR file.
-const eicarSHA256 = "275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f"
-
 // Builtin returns the compiled-in default set: the EICAR test string in file
-// contents (sid BuiltinSIDBase+1) and the EICAR file's SHA-256 (sid
-// BuiltinSIDBase+2). It never fails: the rules are fixed and tested.
+// contents (sid BuiltinSIDBase+1), one alert per file that carries it. (A hash
+// rule for the EICAR file would only repeat that alert.) It never fails: the
+// rule is fixed and tested.
 func Builtin() *Set {
 	var hexs strings.Builder
 	for i := 0; i < len(eicar); i++ {
@@ -33,13 +30,7 @@ func Builtin() *Set {
 		panic("signatures: builtin rule: " + err.Error()) // fixed text, covered by tests
 	}
 	r1.File = "builtin"
-	r2 := newClamRule("WIRESCAN EICAR test file (sha256)", "builtin:"+eicarSHA256)
-	r2.SID, r2.Classtype, r2.File = BuiltinSIDBase+2, "misc-activity", "builtin"
-	if _, err := hex.DecodeString(eicarSHA256); err != nil {
-		panic("signatures: builtin hash: " + err.Error())
-	}
-	r2.file.clamHash = &clamHash{algo: "sha256", sum: eicarSHA256, size: -1}
-	s, err := Compile([]*Rule{r1, r2}, Options{})
+	s, err := Compile([]*Rule{r1}, Options{})
 	if err != nil {
 		panic("signatures: builtin set: " + err.Error())
 	}

@@ -188,3 +188,6 @@ func TestHashSignatures(t *testing.T) {
 		t.Fatalf("sid %d out of range", r1.SID)
 	}
 }
+
+// eicarSHA256 is the SHA-256 of the 68-byte EICAR file.
+const eicarSHA256 = "275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f"

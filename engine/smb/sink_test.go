@@ -27,16 +27,42 @@ func (f *recFile) size() int64 {
 	return end
 }
 
-// content assembles the file bytes (holes zero-filled).
+// content assembles the file bytes (holes zero-filled). Only for files
+// whose size is small; see sparse for the general case.
 func (f *recFile) content() []byte {
 	out := make([]byte, f.size())
+	for _, r := range f.sparse() {
+		copy(out[r.off:], r.b)
+	}
+	return out
+}
+
+type run1 struct {
+	off int64
+	b   []byte
+}
+
+// sparse returns the written ranges coalesced, in offset order, later
+// writes overwriting earlier ones where they overlap (data is identical in
+// every test that overlaps).
+func (f *recFile) sparse() []run1 {
 	offs := make([]int64, 0, len(f.data))
 	for off := range f.data {
 		offs = append(offs, off)
 	}
 	sort.Slice(offs, func(i, j int) bool { return offs[i] < offs[j] })
+	var out []run1
 	for _, off := range offs {
-		copy(out[off:], f.data[off])
+		b := f.data[off]
+		if n := len(out); n > 0 && out[n-1].off+int64(len(out[n-1].b)) >= off {
+			last := &out[n-1]
+			end := last.off + int64(len(last.b))
+			if e := off + int64(len(b)); e > end {
+				last.b = append(last.b[:off-last.off], b...)
+			}
+			continue
+		}
+		out = append(out, run1{off, append([]byte(nil), b...)})
 	}
 	return out
 }
@@ -144,7 +170,10 @@ func (s *recSink) summary() string {
 	}
 	for _, h := range s.order {
 		f := s.files[h]
-		fmt.Fprintf(&b, "file %d %q size=%d gaps=%d closed=%v %x\n", h, f.meta.Name, f.size(), f.gaps, f.closed, f.content())
+		fmt.Fprintf(&b, "file %d %q size=%d gaps=%d closed=%v\n", h, f.meta.Name, f.size(), f.gaps, f.closed)
+		for _, r := range f.sparse() {
+			fmt.Fprintf(&b, "  @%d %x\n", r.off, r.b)
+		}
 	}
 	return b.String()
 }

@@ -39,6 +39,11 @@ type Config struct {
 	SMB smb.Config `yaml:"smb"`
 	// Files bounds the file tracker (reorder window, budget).
 	Files files.Config `yaml:"files"`
+	// VLANTracking keys flows by their outer VLAN id as well as addresses
+	// and ports, so overlapping address spaces in different VLANs stay
+	// apart. A connection whose directions carry different tags (a common
+	// SPAN artefact) is still joined into one flow.
+	VLANTracking bool `yaml:"vlan-tracking"`
 	// AnomaliesPerFlow is how many anomaly events of one name a flow may
 	// log; further ones are only counted, so a hostile flow can't flood EVE.
 	AnomaliesPerFlow int `yaml:"anomalies-per-flow"`
@@ -61,6 +66,7 @@ func DefaultConfig() Config {
 		HTTP:             http.DefaultConfig(),
 		SMB:              smb.DefaultConfig(),
 		Files:            files.DefaultConfig(),
+		VLANTracking:     true,
 		AnomaliesPerFlow: 10,
 		EventTypes:       []string{"alert", "fileinfo", "anomaly", "http", "smb", "flow"},
 		ProbeBytes:       512,

@@ -31,6 +31,11 @@ type conn struct {
 	sawSYN      bool
 	finished    bool
 
+	oneSided    bool
+	oneSidedKey flow.Key
+	hasAlias    bool
+	aliasKey    flow.Key
+
 	// Application layer.
 	proto    string // "http", "smb", "failed" or "" while undecided
 	parser   app.Parser
@@ -177,6 +182,7 @@ func (c *conn) finish(reason string) {
 		return
 	}
 	c.finished = true
+	c.w.forget(c)
 	c.stream.Close()
 	for dir := range 2 {
 		c.onEnd(app.Direction(dir))

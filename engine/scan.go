@@ -21,7 +21,7 @@ func (w *worker) scanState(f *files.File) *fileScan {
 	}
 	c, _ := f.Owner.(*conn)
 	fs := &fileScan{conn: c}
-	if c != nil && c.rules != nil {
+	if c != nil && c.rules != nil && !f.RangePart() {
 		ctx := c.fileContext(f)
 		fs.scanner = c.rules.NewScanner(signatures.FileData, ctx)
 	}
@@ -146,16 +146,26 @@ func (c *conn) endStreamScan(dir app.Direction) {
 }
 
 // transaction evaluates rules on protocol buffers and logs the transaction.
+// Buffers of a transaction belong to both directions (request headers travel
+// to the server, the status to the client), so the rules are evaluated once
+// per direction; a rule that matches both ways alerts once, as to_server.
 func (w *worker) transaction(c *conn, dir app.Direction, tx app.Metadata) {
 	if c.rules != nil {
-		src, dst := c.endpoints(dir)
-		ctx := &signatures.Context{
-			Proto: c.proto, ToServer: dir == app.ToServer,
-			SrcIP: src.Addr(), DstIP: dst.Addr(), SrcPort: src.Port(), DstPort: dst.Port(),
-			Established: true, Buffers: tx,
-		}
-		for _, m := range c.rules.MatchTransaction(ctx) {
-			w.emitAlert(c, dir, m, tx, nil, nil)
+		fired := map[*signatures.Rule]bool{}
+		for _, d := range []app.Direction{app.ToServer, app.ToClient} {
+			src, dst := c.endpoints(d)
+			ctx := &signatures.Context{
+				Proto: c.proto, ToServer: d == app.ToServer,
+				SrcIP: src.Addr(), DstIP: dst.Addr(), SrcPort: src.Port(), DstPort: dst.Port(),
+				Established: true, Buffers: tx,
+			}
+			for _, m := range c.rules.MatchTransaction(ctx) {
+				if fired[m.Rule] {
+					continue
+				}
+				fired[m.Rule] = true
+				w.emitAlert(c, d, m, tx, nil, nil)
+			}
 		}
 	}
 	w.emitTransaction(c, dir, tx)

@@ -29,16 +29,22 @@ type WorkerStats struct {
 	FileBytesScanned    uint64
 	FilesByProto        map[string]uint64
 	FilesTruncated      uint64
+	VLANJoins           uint64
 	BusyNanos           int64
 }
 
 // worker owns a set of flows and everything hanging off them.
 type worker struct {
-	e         *Engine
-	index     int
-	flows     *flow.Table[*conn]
-	files     *files.Tracker
-	fstate    map[uint64]*fileScan // by files.File.ID
+	e      *Engine
+	index  int
+	flows  *flow.Table[*conn]
+	files  *files.Tracker
+	fstate map[uint64]*fileScan // by files.File.ID
+	// oneSided indexes flows that have seen one direction only, by their key
+	// without VLAN, and alias maps the other direction's key to such a flow
+	// once joined: SPAN setups often tag only one direction of a connection.
+	oneSided  map[flow.Key]*flow.Entry[*conn]
+	alias     map[flow.Key]*flow.Entry[*conn]
 	stats     WorkerStats
 	probeList []prober
 	nextFlow  uint64
@@ -50,7 +56,8 @@ type worker struct {
 }
 
 func newWorker(e *Engine, index int) *worker {
-	w := &worker{e: e, index: index, fstate: map[uint64]*fileScan{}}
+	w := &worker{e: e, index: index, fstate: map[uint64]*fileScan{},
+		oneSided: map[flow.Key]*flow.Entry[*conn]{}, alias: map[flow.Key]*flow.Entry[*conn]{}}
 	w.stats.FilesByProto = map[string]uint64{}
 	w.flows = flow.NewTable[*conn](&e.cfg.Flow, &w.stats.Flows)
 	w.files = files.NewTracker(&e.cfg.Files, &w.stats.Files, w)
@@ -75,11 +82,11 @@ func (w *worker) handle(p *decode.Packet) {
 	}
 	w.stats.TCPPackets++
 	var vlan uint16
-	if p.VLANCount > 0 {
+	if p.VLANCount > 0 && w.e.cfg.VLANTracking {
 		vlan = p.VLAN[0]
 	}
 	key, _ := flow.NewKey(p.SrcIP, p.DstIP, p.SrcPort, p.DstPort, 6, vlan)
-	e := w.flows.Lookup(key, p.Timestamp)
+	e := w.lookup(key, p)
 	if e != nil && p.SYN && !p.ACK && (e.State == flow.StateClosed || e.Value.finished) {
 		// Port reuse: a new connection on the 4-tuple of a finished one.
 		w.flows.Remove(e)
@@ -90,6 +97,7 @@ func (w *worker) handle(p *decode.Packet) {
 		c := w.newConn(p)
 		e = w.flows.Insert(key, c, p.Timestamp, w.evict)
 		c.entry = e
+		w.trackOneSided(c, key)
 	}
 	c := e.Value
 	c.last = p.Timestamp
@@ -100,6 +108,9 @@ func (w *worker) handle(p *decode.Packet) {
 	}
 	c.pkts[dir]++
 	c.bytes[dir] += uint64(p.Length)
+	if c.oneSided && c.pkts[dir^1] > 0 {
+		w.forgetOneSided(c)
+	}
 	if len(p.Payload) > 0 && e.State == flow.StateNew {
 		e.State = flow.StateEstablished
 	}
@@ -178,4 +189,60 @@ func (w *worker) drain(reason string) {
 		w.withTime(e.Value.last, func() { e.Value.finish(reason) })
 	})
 	w.files.Close()
+}
+
+// lookup finds the flow of key: directly, through a VLAN alias, or by joining
+// a flow whose other direction carried a different VLAN tag (or none).
+func (w *worker) lookup(key flow.Key, p *decode.Packet) *flow.Entry[*conn] {
+	if e := w.flows.Lookup(key, p.Timestamp); e != nil {
+		return e
+	}
+	if e := w.alias[key]; e != nil {
+		w.flows.Lookup(e.Key, p.Timestamp)
+		return e
+	}
+	bare := key
+	bare.VLAN = 0
+	e := w.oneSided[bare]
+	if e == nil || e.Key.VLAN == key.VLAN || e.Value.finished {
+		return nil
+	}
+	c := e.Value
+	src := netipAddrPort(p.SrcIP, p.SrcPort)
+	dir := app.ToServer
+	if src != c.client {
+		dir = app.ToClient
+	}
+	if c.pkts[dir] > 0 {
+		return nil // same direction, other VLAN: a different connection
+	}
+	w.stats.VLANJoins++
+	w.alias[key] = e
+	c.aliasKey, c.hasAlias = key, true
+	w.flows.Lookup(e.Key, p.Timestamp)
+	return e
+}
+
+func (w *worker) trackOneSided(c *conn, key flow.Key) {
+	key.VLAN = 0
+	if _, taken := w.oneSided[key]; taken {
+		return
+	}
+	w.oneSided[key] = c.entry
+	c.oneSided, c.oneSidedKey = true, key
+}
+
+func (w *worker) forgetOneSided(c *conn) {
+	if c.oneSided && w.oneSided[c.oneSidedKey] == c.entry {
+		delete(w.oneSided, c.oneSidedKey)
+	}
+	c.oneSided = false
+}
+
+// forget drops the worker's indexes of a finished connection.
+func (w *worker) forget(c *conn) {
+	w.forgetOneSided(c)
+	if c.hasAlias && w.alias[c.aliasKey] == c.entry {
+		delete(w.alias, c.aliasKey)
+	}
 }

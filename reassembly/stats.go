@@ -40,4 +40,7 @@ type Stats struct {
 	LateGapData uint64
 	// HistoryMemcapHits counts history buffers not grown because Memory was full.
 	HistoryMemcapHits uint64
+	// UnackedDiscardedBytes counts buffered bytes dropped at a RST because the
+	// receiver never acknowledged them.
+	UnackedDiscardedBytes uint64
 }

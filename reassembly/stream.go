@@ -191,11 +191,45 @@ func (s *Stream) reset(d *half, seg Segment) {
 	for i := range s.half {
 		h := &s.half[i]
 		if !h.ended {
-			s.flushDir(h)
+			s.flushAcked(h)
 		}
 		if !h.ended {
 			s.end(h, false)
 		}
+	}
+}
+
+// flushAcked is the flush of a reset connection: only what the receiver
+// acknowledged is delivered (with gaps for acknowledged bytes the capture
+// missed). Buffered bytes beyond the last ACK were never accepted by the
+// receiver before the reset, so they are discarded, not passed on: an
+// attacker can't make the sensor see data the endpoint never took. Without
+// any ACK from the receiver (a one-sided capture) everything is flushed.
+func (s *Stream) flushAcked(d *half) {
+	if d.ended || !d.started {
+		return
+	}
+	if !d.ackKnown {
+		s.flushDir(d)
+		return
+	}
+	limit := d.acked
+	for range len(d.segs) + 1 {
+		if len(d.segs) == 0 || d.segs[0].off >= limit {
+			break
+		}
+		s.gap(d, d.segs[0].off-d.next)
+		s.drain(d)
+	}
+	if limit > d.next && (len(d.segs) > 0 || limit <= d.highest) {
+		s.gap(d, min(limit, d.highest)-d.next)
+		s.drain(d)
+	}
+	if n := len(d.segs); n > 0 {
+		for _, g := range d.segs {
+			s.stats.UnackedDiscardedBytes += uint64(len(g.data))
+		}
+		s.dropFront(d, n)
 	}
 }
 

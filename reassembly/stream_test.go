@@ -160,12 +160,21 @@ var streamCases = []streamCase{
 		stats:     map[string]uint64{"SegmentsAfterClose": 1, "Retransmissions": 1},
 	},
 	{
-		name: "RST flushes with gaps and ends both directions",
-		steps: []step{add(c2s, syn(0)), add(c2s, data(1, "abc")), add(c2s, data(7, "ghi")), add(s2c, synData(1000, "")), add(s2c, data(1001, "xy")),
+		name: "RST delivers acknowledged data with gaps and ends both directions",
+		steps: []step{add(c2s, syn(0)), add(c2s, data(1, "abc")), add(c2s, data(7, "ghi")), add(s2c, synData(1000, "")),
+			add(s2c, Segment{Seq: 1001, Ack: 10, ACK: true, Payload: []byte("xy")}),
 			add(c2s, rst(10)), expect(c2s, "abc<gap 3>ghi<end>"), expect(s2c, "xy<end>"), add(s2c, data(1003, "late")), done},
 		want:      [2]string{"abc<gap 3>ghi<end>", "xy<end>"},
 		anomalies: []string{AnomalyPktAfterClose},
 		stats:     map[string]uint64{"SegmentsAfterClose": 1},
+	},
+	{
+		name: "RST discards buffered data the receiver never acknowledged",
+		steps: []step{add(c2s, syn(0)), add(c2s, data(1, "abc")), add(c2s, data(7, "ghi")), add(s2c, synData(1000, "")),
+			add(s2c, Segment{Seq: 1001, Ack: 4, ACK: true, Payload: []byte("xy")}),
+			add(c2s, rst(10)), expect(c2s, "abc<end>"), expect(s2c, "xy<end>"), done},
+		want:  [2]string{"abc<end>", "xy<end>"},
+		stats: map[string]uint64{"UnackedDiscardedBytes": 3},
 	},
 	{
 		name:      "RST far out of window is ignored",

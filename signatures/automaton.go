@@ -42,14 +42,21 @@ func (a *automaton) memoryBytes() int64 {
 // links until a child or a dense row is found. The result carries outFlag.
 func (a *automaton) slowStep(s, c uint32) uint32 {
 	for s >= a.nDense {
-		f := a.first[s]
-		for t, end := f, f+uint32(a.nchild[s]); t < end; t++ {
-			if uint32(a.label[t]) == c {
-				if a.hasOut[t>>6]&(1<<(t&63)) != 0 {
-					return t | outFlag
-				}
-				return t
+		// Children are contiguous and sorted by label: binary search.
+		lo, hi := a.first[s], a.first[s]+uint32(a.nchild[s])
+		for lo < hi {
+			m := (lo + hi) >> 1
+			if uint32(a.label[m]) < c {
+				lo = m + 1
+			} else {
+				hi = m
 			}
+		}
+		if lo < a.first[s]+uint32(a.nchild[s]) && uint32(a.label[lo]) == c {
+			if a.hasOut[lo>>6]&(1<<(lo&63)) != 0 {
+				return lo | outFlag
+			}
+			return lo
 		}
 		s = a.fail[s]
 	}

@@ -76,7 +76,7 @@ func buildAutomaton(pats [][]byte, maxStates int, denseBytes int) (*automaton, e
 			}
 			if next < 0 {
 				if len(nodes) >= maxStates {
-					return nil, fmt.Errorf("signatures: automaton exceeds %d states (limit Options.MaxStates)", maxStates)
+					return nil, fmt.Errorf("signatures: automaton exceeds %d states (Options.MaxStates): %w", maxStates, ErrLimit)
 				}
 				next = int32(len(nodes))
 				nodes = append(nodes, tnode{child: -1, sibling: nodes[cur].child, label: c})

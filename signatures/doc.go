@@ -33,7 +33,7 @@
 // in deeper states; work beyond that happens only at candidate positions, where
 // literals of every rule are found at once. The automaton holds about one state
 // per distinct pattern byte at roughly 20 bytes per state, plus the dense rows
-// (4 bytes x byte classes each, 16 MiB by default). Options.DenseBytes is the
+// (4 bytes x byte classes each, 4 MiB by default). Options.DenseBytes is the
 // knob: more dense rows cost memory and buy speed on data that walks deep into
 // the automaton. A Scanner holds a 4-byte state, an 8-byte offset, a 63-byte tail
 // (only when some pattern is case-sensitive) and, lazily, a small progress record

@@ -26,7 +26,7 @@ type Warning struct {
 func (w Warning) String() string { return fmt.Sprintf("%s:%d: %s", w.File, w.Line, w.Msg) }
 
 // LoadError is a fatal loading error tied to a source position: a rule that failed
-// in Strict mode, or a hash list that a rule references but cannot be read.
+// in Strict mode, or a set limit (Options.MaxRules) reached at that line.
 type LoadError struct {
 	File string
 	Line int

@@ -21,7 +21,7 @@ type Options struct {
 	MaxStates int
 	// DenseBytes is the memory given to dense DFA rows for the shallowest states;
 	// deeper states use failure links. More is faster on pattern-rich data.
-	// Default 16 MiB.
+	// Default 4 MiB.
 	DenseBytes int
 	// MaxWarnings bounds the warnings Load returns; the rest are counted in a
 	// final summary warning. Default 1000.
@@ -40,7 +40,7 @@ const (
 	defaultMaxLineBytes       = 64 << 10
 	defaultMaxRules           = 4_000_000
 	defaultMaxStates          = 32 << 20
-	defaultDenseBytes         = 16 << 20
+	defaultDenseBytes         = 4 << 20
 	defaultMaxWarnings        = 1000
 	defaultMaxHashListEntries = 10_000_000
 	defaultPositions          = 64

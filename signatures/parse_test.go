@@ -26,7 +26,9 @@ func TestParseRule(t *testing.T) {
 		{name: "client body", line: `alert http any any -> any any (content:"pw="; http_client_body; sid:1;)`,
 			check: func(r *Rule) bool { return r.kind == kindFile && r.dirTo == 1 && len(r.data) == 1 }},
 		{name: "file keywords", line: `alert http any any -> any any (fileext:"exe"; filemagic:"PE32"; filesize:>100; filestore; sid:1;)`,
-			check: func(r *Rule) bool { return r.kind == kindFile && r.Filestore && r.file.magic != nil && r.file.size.op == '>' }},
+			check: func(r *Rule) bool {
+				return r.kind == kindFile && r.Filestore && r.file.magic != nil && r.file.size.op == '>'
+			}},
 		{name: "pcre on uri", line: `alert http any any -> any any (pcre:"/^\/a+b/Ui"; sid:1;)`,
 			check: func(r *Rule) bool { return r.bufs[0].name == "http.uri" && r.bufs[0].items[0].re != nil }},
 		{name: "escaped semicolon", line: `alert tcp any any -> any any (content:"a\;b"; sid:1;)`,

@@ -5,11 +5,11 @@ import "fmt"
 // patternBuilder deduplicates literals while compiling: equal folded literals share
 // one automaton pattern, equal spellings (exact or nocase) share one variant.
 type patternBuilder struct {
-	pid     map[string]int32 // folded literal -> pattern id
-	folded  [][]byte
-	vid     map[string]int32 // "n"/"e" + literal -> variant index in vars
-	vars    []pvariant
-	byPat   [][]int32 // pattern id -> variant indexes
+	pid    map[string]int32 // folded literal -> pattern id
+	folded [][]byte
+	vid    map[string]int32 // "n"/"e" + literal -> variant index in vars
+	vars   []pvariant
+	byPat  [][]int32 // pattern id -> variant indexes
 }
 
 // pvariant is a variant under construction.

@@ -30,8 +30,8 @@ type Rule struct {
 	kind   ruleKind
 	hdrKey string // canonical header text, for grouping
 	hdr    header
-	flow  flowCond
-	dirTo int8 // +1: only bytes going to the server; -1: only to the client; 0: either
+	flow   flowCond
+	dirTo  int8 // +1: only bytes going to the server; -1: only to the client; 0: either
 
 	bufs []bufCond // protocol buffer conditions (whole buffers)
 	data []item    // file_data / stream items, in rule order
@@ -75,19 +75,19 @@ type item struct {
 	neg bool
 
 	// content (ClamAV elements may carry several alternatives)
-	alts                     [][]byte
-	nocase                   bool
-	offset, depth            int64
-	hasOffset, hasDepth      bool
-	distance, within         int64
-	hasDistance, hasWithin   bool
-	startswith, endswith     bool
-	shift                    int64 // ClamAV: max extra start shift after distance/offset, -1 none
-	hasShift                 bool
-	relative                 bool // isdataat/pcre relative to the previous content
-	dataat                   int64
-	re                       *regexp.Regexp
-	size                     sizeCond
+	alts                   [][]byte
+	nocase                 bool
+	offset, depth          int64
+	hasOffset, hasDepth    bool
+	distance, within       int64
+	hasDistance, hasWithin bool
+	startswith, endswith   bool
+	shift                  int64 // ClamAV: max extra start shift after distance/offset, -1 none
+	hasShift               bool
+	relative               bool // isdataat/pcre relative to the previous content
+	dataat                 int64
+	re                     *regexp.Regexp
+	size                   sizeCond
 }
 
 // fileCond holds conditions that need end-of-file facts.

@@ -56,6 +56,7 @@ type File struct {
 	joined   *File // range-joined file this file's bytes also go to
 	joinBase int64
 	isJoin   bool
+	isPart   bool
 	joinKey  joinKey
 }
 
@@ -70,6 +71,11 @@ func (f *File) initHashes() {
 	f.State = StateOpen
 	f.md5, f.sha1, f.sha256 = md5.New(), sha1.New(), sha256.New()
 }
+
+// RangePart reports whether the file is one HTTP range of a resource whose
+// ranges are also joined into a file of their own: analysers that want each
+// byte once look at the joined file instead.
+func (f *File) RangePart() bool { return f.isPart }
 
 // Next is the offset of the next in-order byte the file waits for.
 func (f *File) Next() int64 { return f.next }

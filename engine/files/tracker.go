@@ -81,9 +81,10 @@ func (t *Tracker) Open(meta app.FileMeta, owner any) *File {
 	t.stats.Opened++
 	f := &File{Meta: meta, ID: t.nextID, Owner: owner, t: t}
 	f.initHashes()
-	if r := meta.Range; r != nil && meta.ResourceKey != "" && r.Total > 0 && r.Start >= 0 && r.Start < r.Total {
+	if r := meta.Range; r != nil && meta.ResourceKey != "" && r.Total > 0 && r.Start >= 0 && r.Start < r.Total && !(r.Start == 0 && r.End+1 >= r.Total) {
 		f.joined = t.joinedFile(meta, owner)
 		f.joinBase = r.Start
+		f.isPart = true
 	}
 	return f
 }

@@ -30,6 +30,26 @@ func textBytes(tag string, n int) []byte {
 	return []byte(sb.String()[:n])
 }
 
+// noiseText returns n bytes of hex text made of random bytes: text that
+// gzip can only halve, so its compressed form still spans many segments.
+func noiseText(seed uint64, n int) []byte {
+	const digits = "0123456789abcdef"
+	raw := randomBytes(seed, n/2+1)
+	b := make([]byte, n)
+	for i := range b {
+		if i%65 == 64 {
+			b[i] = '\n'
+			continue
+		}
+		v := raw[i/2]
+		if i%2 == 0 {
+			v >>= 4
+		}
+		b[i] = digits[v&0xf]
+	}
+	return b
+}
+
 // writeFile writes content to dir/name, creating parent directories.
 func writeFile(dir, name string, content []byte) (string, error) {
 	path := filepath.Join(dir, filepath.FromSlash(name))

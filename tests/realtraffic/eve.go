@@ -277,6 +277,9 @@ func judgeMissing(f expectedFile, candidates []*eveEvent, mode checkMode, used m
 			*failures = append(*failures, fmt.Sprintf("%s (%s): CLOSED with a wrong sha256 %s (size %d, want %d %s)", f.Name, f.Direction, fi.SHA256, fi.Size, f.Size, f.SHA256))
 		case fi.State == "TRUNCATED" && fi.Gaps:
 			truncated = true
+		case fi.State == "TRUNCATED" && mode == lossy:
+			wrong = true
+			*failures = append(*failures, fmt.Sprintf("%s (%s): TRUNCATED (size %d of %d) but gaps=false, though the capture lost bytes of it", f.Name, f.Direction, fi.Size, f.Size))
 		}
 	}
 	seen = "no fileinfo"
@@ -337,8 +340,12 @@ func checkCapture(t *testing.T, ctx context.Context, bin string, c *capture, exp
 	if bin == "" {
 		t.Skipf("no wirescan binary: capture %s made but not replayed", c)
 	}
-	if c.KernelDrops > 0 {
+	switch {
+	case mode == complete && (c.KernelDrops > 0 || c.Holes > 0):
+		t.Logf("capture %s is incomplete (the capture, not the engine, lost packets): checked as lossy", c)
 		mode = lossy
+	case mode == lossy && c.Holes == 0:
+		t.Logf("capture %s lost no TCP bytes: the lossy checks are weaker than meant", c)
 	}
 	events := replay(t, ctx, bin, c.Path)
 	t.Logf("events: %s", eventSummary(events))

@@ -103,6 +103,7 @@ func newHTTPEnv(t *testing.T, ctx context.Context) *httpEnv {
 		"/eicar.com":        []byte(eicar),
 		"/text/big.txt":     textBytes("big", 300*1024),
 		"/text/eicar.txt":   []byte(eicar),
+		"/text/noise.txt":   noiseText(10, 400*1024),
 		"/ssi/eicar.inc":    []byte(eicar),
 		"/ka/a.bin":         randomBytes(3, 30*1024),
 		"/ka/b.txt":         textBytes("ka", 50*1024),
@@ -327,7 +328,7 @@ func httpIPv6(t *testing.T, h *httpEnv, exp *expectations) {
 // enough that reordering, duplicates and loss hit file data.
 func httpImpaired(t *testing.T, h *httpEnv, exp *expectations) {
 	h.get(t, exp, h.base, nil, "/bin/random.bin", "/bin/one-mib.bin", "/eicar.com")
-	h.get(t, exp, h.base, []string{"--compressed"}, "/text/big.txt", "/text/eicar.txt")
+	h.get(t, exp, h.base, []string{"--compressed"}, "/text/big.txt", "/text/noise.txt", "/text/eicar.txt")
 	httpMultipart(t, h, exp)
 	httpChunkedUpload(t, h, exp)
 }

@@ -68,9 +68,14 @@ func newNetPair(t *testing.T, ctx context.Context) *netPair {
 		mustRun(t, ctx, side.ns, "ip", "addr", "add", side.ip+"/30", "dev", side.dev)
 		mustRun(t, ctx, side.ns, "ip", "-6", "addr", "add", side.ip6+"/64", "dev", side.dev, "nodad")
 		mustRun(t, ctx, side.ns, "ip", "link", "set", "dev", side.dev, "up")
+		mustRun(t, ctx, side.ns, append([]string{"tc", "qdisc", "replace", "dev", side.dev}, shaping...)...)
 	}
 	return p
 }
+
+// shaping is the veth's root qdisc when no impairment is on: 1 Gbit/s, so
+// that tcpdump keeps up with the traffic on a small, busy machine.
+var shaping = []string{"root", "tbf", "rate", "1gbit", "burst", "1mb", "latency", "50ms"}
 
 // segment sets whether connections opened from now on send MTU-sized TCP
 // segments (on) or GSO super-packets of up to 64 KiB (off, the kernel's
@@ -176,7 +181,7 @@ func (p *netPair) impair(ctx context.Context, im impairment) (func(), error) {
 		defer cancel()
 		for _, s := range sides {
 			_, _ = run(cctx, s.ns, "nft", "delete", "table", "ip", "wsrt")
-			_, _ = run(cctx, s.ns, "tc", "qdisc", "del", "dev", s.dev, "root")
+			_, _ = run(cctx, s.ns, append([]string{"tc", "qdisc", "replace", "dev", s.dev}, shaping...)...)
 		}
 	}, nil
 }
@@ -188,8 +193,8 @@ func impairSide(ctx context.Context, ns, dev, peer string, im impairment) error 
 		// Class 1:10 is the fast path; 1:20 is slow, so a segment put there
 		// leaves after the ones sent just behind it.
 		for _, argv := range [][]string{
-			{"tc", "qdisc", "add", "dev", dev, "root", "handle", "1:", "htb", "default", "10"},
-			{"tc", "class", "add", "dev", dev, "parent", "1:", "classid", "1:10", "htb", "rate", "4gbit", "quantum", "60000"},
+			{"tc", "qdisc", "replace", "dev", dev, "root", "handle", "1:", "htb", "default", "10"},
+			{"tc", "class", "add", "dev", dev, "parent", "1:", "classid", "1:10", "htb", "rate", "1gbit", "quantum", "60000"},
 			{"tc", "class", "add", "dev", dev, "parent", "1:", "classid", "1:20", "htb", "rate", "40mbit", "ceil", "40mbit", "prio", "7"},
 		} {
 			if _, err := run(ctx, ns, argv...); err != nil {

@@ -1,0 +1,55 @@
+package signatures
+
+import (
+	"net/netip"
+	"testing"
+)
+
+type mapBuffers map[string]string
+
+func (m mapBuffers) Buffer(n string) ([]byte, bool) { v, ok := m[n]; return []byte(v), ok }
+
+func TestMatchTransactionAndHeaders(t *testing.T) {
+	s := mustSet(t, Options{Vars: map[string]string{"HOME_NET": "[10.0.0.0/8,!10.9.0.0/16]"}},
+		`alert http any any -> $HOME_NET 80 (http.uri; content:"/admin"; startswith; http.method; content:"POST"; sid:1;)`,
+		`alert http any any -> any any (http.uri; pcre:"/\.php$/"; sid:2;)`,
+		`alert smb any any -> any any (smb.share; content:"IPC$"; nocase; sid:3;)`,
+		`alert http any any -> any any (file.name; content:".exe"; endswith; file_data; content:"MZ"; startswith; sid:4;)`)
+	ctx := &Context{Proto: "http", ToServer: true, SrcIP: netip.MustParseAddr("1.2.3.4"), DstIP: netip.MustParseAddr("10.1.1.1"), DstPort: 80,
+		Buffers: mapBuffers{"http.uri": "/admin/x.php", "http.method": "POST"}}
+	if got := sids(s.MatchTransaction(ctx)); got != "[1 2]" {
+		t.Fatalf("got %s", got)
+	}
+	ctx.DstIP = netip.MustParseAddr("10.9.1.1") // excluded by !10.9.0.0/16
+	if got := sids(s.MatchTransaction(ctx)); got != "[2]" {
+		t.Fatalf("negated address: got %s", got)
+	}
+	ctx.Filename = "setup.exe"
+	sc := s.NewScanner(FileData, ctx)
+	if m := sc.Write([]byte("MZ\x90")); len(m) != 1 || m[0].Rule.SID != 4 {
+		t.Fatalf("file rule with file.name: %v", m)
+	}
+	ctx.Filename = "setup.txt"
+	if s.NewScanner(FileData, ctx) != nil {
+		t.Fatal("file.name mismatch must give a nil scanner")
+	}
+}
+
+func sids(ms []Match) string {
+	var out []int
+	for _, m := range ms {
+		out = append(out, m.Rule.SID)
+	}
+	return fmtInts(out)
+}
+
+func fmtInts(v []int) string {
+	s := "["
+	for i, x := range v {
+		if i > 0 {
+			s += " "
+		}
+		s += itoa(x)
+	}
+	return s + "]"
+}

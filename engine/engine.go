@@ -32,7 +32,19 @@ type Engine struct {
 	workers   []*worker
 	decStats  decode.Stats
 
-	readPackets, readBytes atomic.Uint64
+	readPackets, readBytes     atomic.Uint64
+	kernelPackets, kernelDrops atomic.Uint64
+	damaged                    atomic.Uint64
+	started                    time.Time
+
+	decMu        sync.Mutex
+	decPublished decode.Stats
+	decLast      time.Time
+
+	rulesMu       sync.Mutex
+	rulesInfo     RulesetInfo
+	reloadsOK     uint64
+	reloadsFailed uint64
 }
 
 // New returns an engine that writes events to w, with rules (nil: no
@@ -47,8 +59,9 @@ func New(cfg Config, rules *signatures.Set, w EventWriter) (*Engine, error) {
 		mem:      reassembly.NewMemory(cfg.StreamMemcap),
 		seed:     maphash.MakeSeed(),
 		alertsBy: map[int]uint64{},
+		started:  time.Now(),
 	}
-	e.rules.Store(rules)
+	e.storeRules(rules, 0)
 	return e, nil
 }
 
@@ -57,8 +70,47 @@ func (e *Engine) Rules() *signatures.Set { return e.rules.Load() }
 
 // SetRules swaps the rule set atomically. Flows already running keep the set
 // they started with, so no file is scanned half with one set and half with
-// another.
-func (e *Engine) SetRules(s *signatures.Set) { e.rules.Store(s) }
+// another. compile is how long the set took to build, for metrics.
+func (e *Engine) SetRules(s *signatures.Set, compile time.Duration) {
+	e.storeRules(s, compile)
+	e.rulesMu.Lock()
+	e.reloadsOK++
+	e.rulesMu.Unlock()
+}
+
+// ReloadFailed counts a reload that kept the old set.
+func (e *Engine) ReloadFailed() {
+	e.rulesMu.Lock()
+	e.reloadsFailed++
+	e.rulesMu.Unlock()
+}
+
+func (e *Engine) storeRules(s *signatures.Set, compile time.Duration) {
+	info := RulesetInfo{LoadedAt: time.Now(), CompileSeconds: compile.Seconds()}
+	if s != nil {
+		info.Version = s.Version()
+		info.Rules = len(s.Rules())
+		if compile == 0 {
+			info.CompileSeconds = s.Stats().CompileTime.Seconds()
+		}
+	}
+	e.rulesMu.Lock()
+	e.rulesInfo = info
+	e.rulesMu.Unlock()
+	e.rules.Store(s)
+}
+
+// publishDecode copies the reader's decode counters for Snapshot.
+func (e *Engine) publishDecode(force bool) {
+	now := time.Now()
+	if !force && now.Sub(e.decLast) < publishInterval {
+		return
+	}
+	e.decLast = now
+	e.decMu.Lock()
+	e.decPublished = e.decStats
+	e.decMu.Unlock()
+}
 
 func (e *Engine) countAlert(sid int) {
 	e.alertMu.Lock()
@@ -102,7 +154,7 @@ func (e *Engine) Run(ctx context.Context, src capture.Source, warn func(error)) 
 	} else {
 		runErr = e.runParallel(ctx, src, dec, workers, warn)
 	}
-	sum := Summary{Elapsed: time.Since(start), Decode: e.decStats}
+	sum := Summary{Elapsed: time.Since(start), Decode: e.decStats, Damaged: e.damaged.Load()}
 	for _, w := range workers {
 		ws := w.stats
 		sum.Packets += ws.Packets
@@ -124,7 +176,7 @@ func (e *Engine) Run(ctx context.Context, src capture.Source, warn func(error)) 
 }
 
 // next reads the next packet, reporting damage and going on past it.
-func (e *Engine) next(src capture.Source, warn func(error), damaged *uint64) (capture.Packet, error) {
+func (e *Engine) next(src capture.Source, warn func(error)) (capture.Packet, error) {
 	for {
 		pkt, err := src.Next()
 		if err == nil {
@@ -134,7 +186,7 @@ func (e *Engine) next(src capture.Source, warn func(error), damaged *uint64) (ca
 		}
 		var de *capture.DamageError
 		if errors.As(err, &de) {
-			*damaged++
+			e.damaged.Add(1)
 			if warn != nil {
 				warn(err)
 			}
@@ -145,14 +197,13 @@ func (e *Engine) next(src capture.Source, warn func(error), damaged *uint64) (ca
 }
 
 func (e *Engine) runInline(ctx context.Context, src capture.Source, dec *decode.Decoder, w *worker, warn func(error)) error {
-	var damaged uint64
 	var err error
 	for n := 0; ; n++ {
 		if n&1023 == 0 && ctx.Err() != nil {
 			break
 		}
 		var pkt capture.Packet
-		pkt, err = e.next(src, warn, &damaged)
+		pkt, err = e.next(src, warn)
 		if err != nil {
 			break
 		}
@@ -163,8 +214,14 @@ func (e *Engine) runInline(ctx context.Context, src capture.Source, dec *decode.
 		t0 := time.Now()
 		w.handle(p)
 		w.stats.BusyNanos += int64(time.Since(t0))
+		if n&255 == 0 {
+			w.maybePublish(false)
+			e.publishDecode(false)
+		}
 	}
 	w.drain("shutdown")
+	w.maybePublish(true)
+	e.publishDecode(true)
 	if errors.Is(err, io.EOF) {
 		err = nil
 	}
@@ -194,6 +251,7 @@ func (e *Engine) runParallel(ctx context.Context, src capture.Source, dec *decod
 					w.handle(&b.pkts[i])
 				}
 				w.stats.BusyNanos += int64(time.Since(t0))
+				w.maybePublish(false)
 				b.pkts, b.buf = b.pkts[:0], b.buf[:0]
 				select {
 				case free <- b:
@@ -201,6 +259,7 @@ func (e *Engine) runParallel(ctx context.Context, src capture.Source, dec *decod
 				}
 			}
 			w.drain("shutdown")
+			w.maybePublish(true)
 		}(w, chans[i])
 	}
 	pending := make([]*batch, len(workers))
@@ -212,18 +271,20 @@ func (e *Engine) runParallel(ctx context.Context, src capture.Source, dec *decod
 			return &batch{pkts: make([]decode.Packet, 0, batchPackets), buf: make([]byte, 0, 256<<10)}
 		}
 	}
-	var damaged uint64
 	var err error
 	for n := 0; ; n++ {
 		if n&1023 == 0 && ctx.Err() != nil {
 			break
 		}
 		var pkt capture.Packet
-		pkt, err = e.next(src, warn, &damaged)
+		pkt, err = e.next(src, warn)
 		if err != nil {
 			break
 		}
 		p, ok := dec.Decode(pkt.LinkType, pkt.Data, pkt.Timestamp, pkt.Num, pkt.Length)
+		if n&255 == 0 {
+			e.publishDecode(false)
+		}
 		if !ok {
 			continue
 		}
@@ -255,6 +316,7 @@ func (e *Engine) runParallel(ctx context.Context, src capture.Source, dec *decod
 		close(chans[i])
 	}
 	wg.Wait()
+	e.publishDecode(true)
 	if errors.Is(err, io.EOF) {
 		err = nil
 	}

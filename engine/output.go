@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"maps"
 	"sync"
 
 	"github.com/wirescan/wirescan/engine/eve"
@@ -58,8 +59,8 @@ func (o *output) flush() error {
 	return o.err
 }
 
-func (o *output) count(eventType string) uint64 {
+func (o *output) countsCopy() map[string]uint64 {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	return o.counts[eventType]
+	return maps.Clone(o.counts)
 }

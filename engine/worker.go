@@ -46,6 +46,7 @@ type worker struct {
 	oneSided  map[flow.Key]*flow.Entry[*conn]
 	alias     map[flow.Key]*flow.Entry[*conn]
 	stats     WorkerStats
+	pub       publisher
 	probeList []prober
 	nextFlow  uint64
 

@@ -29,10 +29,6 @@ const (
 	AnomalyTooManyFiles = "smb.too_many_open_files"
 	// AnomalyMessageIDReuse: a request reused the message id of a pending one.
 	AnomalyMessageIDReuse = "smb.message_id_reuse"
-	// AnomalyUnrequestedResponse: a response with no matching request.
-	AnomalyUnrequestedResponse = "smb.response_without_request"
-	// AnomalyGap: data was lost inside SMB framing.
-	AnomalyGap = "smb.gap"
 	// AnomalyDataDirection: a request sent to the client or a response to the server.
 	AnomalyDataDirection = "smb.wrong_direction"
 )

@@ -15,12 +15,12 @@ type countSink struct {
 	anomalies     []string
 }
 
-func (c *countSink) FileOpen(app.FileHandle, app.FileMeta)      { c.opens++ }
+func (c *countSink) FileOpen(app.FileHandle, app.FileMeta)        { c.opens++ }
 func (c *countSink) FileData(_ app.FileHandle, _ int64, d []byte) { c.bytes += int64(len(d)) }
-func (c *countSink) FileGap(app.FileHandle, int64, int64)        {}
-func (c *countSink) FileClose(app.FileHandle, bool)              { c.closes++ }
-func (c *countSink) Transaction(app.Direction, app.Metadata)     {}
-func (c *countSink) Anomaly(_ app.Direction, n string)           { c.anomalies = append(c.anomalies, n) }
+func (c *countSink) FileGap(app.FileHandle, int64, int64)         {}
+func (c *countSink) FileClose(app.FileHandle, bool)               { c.closes++ }
+func (c *countSink) Transaction(app.Direction, app.Metadata)      {}
+func (c *countSink) Anomaly(_ app.Direction, n string)            { c.anomalies = append(c.anomalies, n) }
 
 // TestBigWriteStreamedBoundedAlloc streams 20 MiB of WRITE data (five
 // 4 MiB WRITEs, each far larger than the 64 KiB header buffer) in 64 KiB
@@ -113,15 +113,23 @@ func TestLimits(t *testing.T) {
 func TestHostile(t *testing.T) {
 	good := nbss(writeReq(h2{msgID: 50, session: sess, tree: tree1}, fidOf(9), 0, []byte("after"), 0))
 	bad := map[string][]byte{
-		"garbage":             []byte("GET / HTTP/1.1\r\nHost: x\r\n\r\n"),
-		"bad-magic":           nbss([]byte("\xfeSMX0123456789012345678901234567890123456789012345678901234567890123")),
-		"short-smb2":          nbss([]byte("\xfeSMB\x40\x00")),
-		"next-command-loop":   nbss(func() []byte { m := readReq(h2{msgID: 1}, fidA, 0, 1); m[20] = 8; return m }()),
-		"next-past-record":    nbss(func() []byte { m := readReq(h2{msgID: 1}, fidA, 0, 1); m[21] = 0xff; return m }()),
-		"write-len-overflow":  nbss(func() []byte { m := writeReq(h2{msgID: 1}, fidA, 0, []byte("x"), 0); m[68], m[69], m[70], m[71] = 0xff, 0xff, 0xff, 0xff; return m }()),
+		"garbage":           []byte("GET / HTTP/1.1\r\nHost: x\r\n\r\n"),
+		"bad-magic":         nbss([]byte("\xfeSMX0123456789012345678901234567890123456789012345678901234567890123")),
+		"short-smb2":        nbss([]byte("\xfeSMB\x40\x00")),
+		"next-command-loop": nbss(func() []byte { m := readReq(h2{msgID: 1}, fidA, 0, 1); m[20] = 8; return m }()),
+		"next-past-record":  nbss(func() []byte { m := readReq(h2{msgID: 1}, fidA, 0, 1); m[21] = 0xff; return m }()),
+		"write-len-overflow": nbss(func() []byte {
+			m := writeReq(h2{msgID: 1}, fidA, 0, []byte("x"), 0)
+			m[68], m[69], m[70], m[71] = 0xff, 0xff, 0xff, 0xff
+			return m
+		}()),
 		"write-off-in-header": nbss(func() []byte { m := writeReq(h2{msgID: 1}, fidA, 0, []byte("xy"), 0); m[66], m[67] = 4, 0; return m }()),
 		"create-name-oob":     nbss(func() []byte { m := createReq(h2{msgID: 1}, "abc", 1, 0); m[64+46], m[64+47] = 0xff, 0x7f; return m }()),
-		"smb1-andx-loop":      nbss(func() []byte { m := readAndX1(h1{mid: 1}, 1, 0, 1); m[33], m[35], m[36] = smb1ReadAndX, 32, 0; return m }()),
+		"smb1-andx-loop": nbss(func() []byte {
+			m := readAndX1(h1{mid: 1}, 1, 0, 1)
+			m[33], m[35], m[36] = smb1ReadAndX, 32, 0
+			return m
+		}()),
 		"smb1-bad-wc":         nbss([]byte("\xffSMB\x2f\x00\x00\x00\x00\x18\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\xff")),
 		"huge-nbss-bad-magic": {0, 0xff, 0xff, 0xff, 0x00, 'S', 'M', 'B'},
 		"transform-tiny":      nbss([]byte("\xfdSMB")),

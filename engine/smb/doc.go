@@ -1,0 +1,45 @@
+// Package smb parses SMB1, SMB2 and SMB3 over TCP (NetBIOS session service
+// framing, ports 445/139 or any port where Probe says yes) and reports the
+// files read and written, SMB transactions and anomalies.
+//
+// # Pipeline
+//
+// reassembly → smb.Parser (app.Parser) → app.Sink (engine/files, EVE). The
+// parser is push-based: Feed(dir, bytes) in slices of any size, Gap(dir, n)
+// for lost bytes, End, Close. One-byte feeding yields exactly the events of
+// whole feeding.
+//
+// # Outputs
+//
+//   - Files: READ responses (ToClient, downloads) and WRITE requests
+//     (ToServer, uploads), keyed by session, tree, file id and direction.
+//     FileOpen at the first data of a file id (never at CREATE), FileData at
+//     the SMB file offset, FileGap for bytes lost inside READ/WRITE data,
+//     FileClose(false) on CLOSE and on Close. Named pipes (IPC$, or DCERPC
+//     payload on an unknown tree) are not files. Names are the CREATE names
+//     decoded from UTF-16 ("" when the CREATE was not seen).
+//   - Transactions (*Tx, app.Metadata): one per command request/response as
+//     Suricata logs them (not READ/WRITE/GET_INFO; file transfers are one
+//     transaction per file and direction, reported when the file closes).
+//     EVE() mirrors Suricata's "smb" object.
+//   - Anomalies: see events.go.
+//
+// # Limits (Config)
+//
+// A record is buffered up to MaxHeaderBuffer bytes; the data of a larger
+// READ/WRITE is streamed, so a 16 MiB WRITE never becomes a 16 MiB buffer.
+// Records above MaxRecordBytes lose framing (anomaly, resync). READ/WRITE
+// above MaxReadWriteBytes and offsets above 2^40 are skipped with an
+// anomaly. Outstanding requests, trees, file ids and open files are bounded
+// by MaxOutstanding and MaxOpenFiles (oldest evicted, or new file refused).
+// Compound chains and AndX chains are bounded by MaxCompound. After lost
+// framing (gap in a header, bad protocol id, bad NBSS type) the parser
+// resynchronises on the next NBSS header followed by \xffSMB/\xfeSMB/\xfdSMB.
+//
+// # Not handled yet
+//
+// DCERPC over named pipes (no dcerpc fields), SMB1 TRANS/TRANS2 file data,
+// SMB1 core READ, a CLOSE chained after a WRITE_ANDX in one message (the file
+// is closed before the write's data is delivered), Kerberos, SMB3
+// decryption, frames.
+package smb

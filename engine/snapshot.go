@@ -1,0 +1,99 @@
+package engine
+
+import (
+	"maps"
+	"sync"
+	"time"
+
+	"github.com/wirescan/wirescan/engine/decode"
+)
+
+// Snapshot is a consistent copy of the engine's counters for metrics and
+// stats events. Workers publish their counters at most a few times a second,
+// so a snapshot lags the traffic by up to publishInterval.
+type Snapshot struct {
+	Uptime         time.Duration
+	Packets, Bytes uint64 // read from the sources
+	KernelPackets  uint64 // live capture: packets the kernel saw
+	KernelDrops    uint64 // live capture: packets the kernel dropped
+	Decode         decode.Stats
+	Workers        []WorkerStats
+	StreamMemory   int64 // bytes held by reassembly now
+	Ruleset        RulesetInfo
+	AlertsBySID    map[int]uint64
+	EventsByType   map[string]uint64
+	ReloadsOK      uint64
+	ReloadsFailed  uint64
+	CaptureDamaged uint64
+}
+
+// RulesetInfo describes the rule set new flows start with.
+type RulesetInfo struct {
+	Version        string
+	Rules          int
+	LoadedAt       time.Time
+	CompileSeconds float64
+}
+
+// publishInterval is how often a worker copies its counters for readers.
+const publishInterval = 500 * time.Millisecond
+
+// publisher holds the last published copy of a worker's counters.
+type publisher struct {
+	mu   sync.Mutex
+	last time.Time
+	copy WorkerStats
+}
+
+// maybePublish copies w's counters when publishInterval has passed (or
+// always when force), so that readers never touch the live counters.
+func (w *worker) maybePublish(force bool) {
+	now := time.Now()
+	if !force && now.Sub(w.pub.last) < publishInterval {
+		return
+	}
+	w.pub.mu.Lock()
+	w.pub.last = now
+	w.pub.copy = w.stats
+	w.pub.copy.FilesByProto = maps.Clone(w.stats.FilesByProto)
+	w.pub.mu.Unlock()
+}
+
+func (w *worker) published() WorkerStats {
+	w.pub.mu.Lock()
+	defer w.pub.mu.Unlock()
+	c := w.pub.copy
+	c.FilesByProto = maps.Clone(c.FilesByProto)
+	return c
+}
+
+// Snapshot returns the engine's counters as last published by the workers.
+func (e *Engine) Snapshot() Snapshot {
+	s := Snapshot{
+		Uptime:  time.Since(e.started),
+		Packets: e.readPackets.Load(),
+		Bytes:   e.readBytes.Load(),
+	}
+	e.workersMu.Lock()
+	workers := e.workers
+	e.workersMu.Unlock()
+	for _, w := range workers {
+		s.Workers = append(s.Workers, w.published())
+	}
+	e.decMu.Lock()
+	s.Decode = e.decPublished
+	e.decMu.Unlock()
+	s.KernelPackets = e.kernelPackets.Load()
+	s.KernelDrops = e.kernelDrops.Load()
+	s.CaptureDamaged = e.damaged.Load()
+	s.StreamMemory = e.mem.InUse()
+	e.rulesMu.Lock()
+	s.Ruleset = e.rulesInfo
+	s.ReloadsOK, s.ReloadsFailed = e.reloadsOK, e.reloadsFailed
+	e.rulesMu.Unlock()
+	e.alertMu.Lock()
+	s.AlertsBySID = maps.Clone(e.alertsBy)
+	e.alertMu.Unlock()
+	s.EventsByType = e.out.countsCopy()
+	return s
+}

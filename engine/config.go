@@ -68,7 +68,7 @@ func DefaultConfig() Config {
 		Files:            files.DefaultConfig(),
 		VLANTracking:     true,
 		AnomaliesPerFlow: 10,
-		EventTypes:       []string{"alert", "fileinfo", "anomaly", "http", "smb", "flow"},
+		EventTypes:       []string{"alert", "fileinfo", "anomaly", "http", "smb", "flow", "stats"},
 		ProbeBytes:       512,
 	}
 }

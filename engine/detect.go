@@ -81,10 +81,16 @@ func (c *conn) detect(dir app.Direction, data []byte) {
 		c.probeNo[dir] = true
 		c.probe[dir] = nil
 		if c.probeNo[dir^1] || c.ended[dir^1] {
-			c.proto = "failed"
-			c.probe = [2][]byte{}
+			c.fail()
 		}
 	}
+}
+
+// fail gives up detection: the connection is only scanned as a raw stream.
+func (c *conn) fail() {
+	c.proto = "failed"
+	c.probe = [2][]byte{}
+	c.w.stats.ProtoFlows["failed"]++
 }
 
 // decideOnEnd runs when a direction ends while detection is undecided: with no
@@ -93,14 +99,14 @@ func (c *conn) decideOnEnd(dir app.Direction) {
 	c.probeNo[dir] = true
 	c.probe[dir] = nil
 	if c.probeNo[dir^1] || c.ended[dir^1] {
-		c.proto = "failed"
-		c.probe = [2][]byte{}
+		c.fail()
 	}
 }
 
 // startParser creates the parser and replays the probed bytes, to-server first.
 func (c *conn) startParser(name string) {
 	c.proto = name
+	c.w.stats.ProtoFlows[name]++
 	switch name {
 	case "http":
 		c.parser = http.NewParser(&c.w.e.cfg.HTTP, &c.w.stats.HTTP, c)

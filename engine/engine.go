@@ -32,10 +32,10 @@ type Engine struct {
 	workers   []*worker
 	decStats  decode.Stats
 
-	readPackets, readBytes     atomic.Uint64
-	kernelPackets, kernelDrops atomic.Uint64
-	damaged                    atomic.Uint64
-	started                    time.Time
+	readPackets, readBytes atomic.Uint64
+	damaged                atomic.Uint64
+	started                time.Time
+	lastTS                 atomic.Int64 // last packet time, Unix ns
 
 	decMu        sync.Mutex
 	decPublished decode.Stats
@@ -127,6 +127,7 @@ type Summary struct {
 	Alerts                     uint64
 	Anomalies                  uint64
 	FileBytes                  uint64
+	KernelDrops                uint64
 	Damaged                    uint64
 	Elapsed                    time.Duration
 	Decode                     decode.Stats
@@ -154,21 +155,9 @@ func (e *Engine) Run(ctx context.Context, src capture.Source, warn func(error)) 
 	} else {
 		runErr = e.runParallel(ctx, src, dec, workers, warn)
 	}
-	sum := Summary{Elapsed: time.Since(start), Decode: e.decStats, Damaged: e.damaged.Load()}
-	for _, w := range workers {
-		ws := w.stats
-		sum.Packets += ws.Packets
-		sum.TCPPackets += ws.TCPPackets
-		sum.Flows += ws.Flows.Created
-		sum.Files += ws.Files.Closed
-		sum.FilesTruncated += ws.FilesTruncated
-		sum.Alerts += ws.Alerts
-		sum.Anomalies += ws.Anomalies
-		sum.FileBytes += ws.Files.Bytes
-		sum.Workers = append(sum.Workers, ws)
-	}
-	sum.Packets = e.readPackets.Load()
-	sum.Bytes = e.readBytes.Load()
+	sum := e.summarize(workers, start)
+	e.publishDecode(true)
+	e.EmitStats(time.Time{})
 	if err := e.out.flush(); err != nil && runErr == nil {
 		runErr = fmt.Errorf("engine: writing events: %w", err)
 	}
@@ -182,6 +171,7 @@ func (e *Engine) next(src capture.Source, warn func(error)) (capture.Packet, err
 		if err == nil {
 			e.readPackets.Add(1)
 			e.readBytes.Add(uint64(len(pkt.Data)))
+			e.lastTS.Store(pkt.Timestamp.UnixNano())
 			return pkt, nil
 		}
 		var de *capture.DamageError

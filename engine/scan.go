@@ -150,6 +150,7 @@ func (c *conn) endStreamScan(dir app.Direction) {
 // to the server, the status to the client), so the rules are evaluated once
 // per direction; a rule that matches both ways alerts once, as to_server.
 func (w *worker) transaction(c *conn, dir app.Direction, tx app.Metadata) {
+	w.stats.ProtoTx[tx.AppProto()]++
 	if c.rules != nil {
 		fired := map[*signatures.Rule]bool{}
 		for _, d := range []app.Direction{app.ToServer, app.ToClient} {

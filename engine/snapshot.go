@@ -56,6 +56,8 @@ func (w *worker) maybePublish(force bool) {
 	w.pub.last = now
 	w.pub.copy = w.stats
 	w.pub.copy.FilesByProto = maps.Clone(w.stats.FilesByProto)
+	w.pub.copy.ProtoFlows = maps.Clone(w.stats.ProtoFlows)
+	w.pub.copy.ProtoTx = maps.Clone(w.stats.ProtoTx)
 	w.pub.mu.Unlock()
 }
 
@@ -64,6 +66,8 @@ func (w *worker) published() WorkerStats {
 	defer w.pub.mu.Unlock()
 	c := w.pub.copy
 	c.FilesByProto = maps.Clone(c.FilesByProto)
+	c.ProtoFlows = maps.Clone(c.ProtoFlows)
+	c.ProtoTx = maps.Clone(c.ProtoTx)
 	return c
 }
 
@@ -78,13 +82,17 @@ func (e *Engine) Snapshot() Snapshot {
 	workers := e.workers
 	e.workersMu.Unlock()
 	for _, w := range workers {
-		s.Workers = append(s.Workers, w.published())
+		ws := w.published()
+		s.Workers = append(s.Workers, ws)
+		s.KernelPackets += ws.KernelPackets
+		s.KernelDrops += ws.KernelDrops
 	}
 	e.decMu.Lock()
 	s.Decode = e.decPublished
 	e.decMu.Unlock()
-	s.KernelPackets = e.kernelPackets.Load()
-	s.KernelDrops = e.kernelDrops.Load()
+	for i := range s.Workers {
+		addCounters(&s.Decode, &s.Workers[i].Decode)
+	}
 	s.CaptureDamaged = e.damaged.Load()
 	s.StreamMemory = e.mem.InUse()
 	e.rulesMu.Lock()

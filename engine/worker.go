@@ -28,9 +28,18 @@ type WorkerStats struct {
 	AnomaliesSuppressed uint64
 	FileBytesScanned    uint64
 	FilesByProto        map[string]uint64
+	// ProtoFlows and ProtoTx count connections and transactions by
+	// application protocol ("failed" for undetected connections).
+	ProtoFlows, ProtoTx map[string]uint64
 	FilesTruncated      uint64
 	VLANJoins           uint64
 	BusyNanos           int64
+	// Decode counts this worker's own decoding (live capture, where each
+	// worker decodes its socket's packets).
+	Decode decode.Stats
+	// KernelPackets and KernelDrops are the worker's capture socket's
+	// cumulative kernel counters (live capture).
+	KernelPackets, KernelDrops uint64
 }
 
 // worker owns a set of flows and everything hanging off them.
@@ -60,6 +69,8 @@ func newWorker(e *Engine, index int) *worker {
 	w := &worker{e: e, index: index, fstate: map[uint64]*fileScan{},
 		oneSided: map[flow.Key]*flow.Entry[*conn]{}, alias: map[flow.Key]*flow.Entry[*conn]{}}
 	w.stats.FilesByProto = map[string]uint64{}
+	w.stats.ProtoFlows = map[string]uint64{}
+	w.stats.ProtoTx = map[string]uint64{}
 	w.flows = flow.NewTable[*conn](&e.cfg.Flow, &w.stats.Flows)
 	w.files = files.NewTracker(&e.cfg.Files, &w.stats.Files, w)
 	w.probeList = w.probers()

@@ -132,6 +132,16 @@ func (e *expectations) add(name, proto, direction string, content []byte) {
 	})
 }
 
+// hasEICAR reports whether an EICAR file of protocol proto was moved.
+func (e *expectations) hasEICAR(proto string) bool {
+	for _, f := range e.files {
+		if f.EICAR && f.Proto == proto {
+			return true
+		}
+	}
+	return false
+}
+
 // sha256Hex is the lowercase hex SHA-256 of b.
 func sha256Hex(b []byte) string {
 	s := sha256.Sum256(b)
@@ -224,16 +234,21 @@ func checkFiles(t *testing.T, events []eveEvent, exp *expectations, mode checkMo
 				}
 			}
 			alertCol = fmt.Sprintf("want 1, got %d", n)
-			if n == 0 && (mode == complete || good != nil) {
+			switch {
+			case n == 0 && (mode == complete || good != nil):
 				verdict = "FAIL"
 				failures = append(failures, fmt.Sprintf("%s: no EICAR alert with files[0].filename naming it", f.Name))
+			case n > 1 && mode == complete:
+				verdict = "FAIL"
+				failures = append(failures, fmt.Sprintf("%s: %d EICAR alerts for one transfer", f.Name, n))
 			}
 		}
 		fmt.Fprintf(tw, "%s\t%s/%s\t%d\t%.12s\t%s\t%s\t%s\n", f.Name, f.Proto, f.Direction, f.Size, f.SHA256, seen, alertCol, verdict)
 	}
 	for _, ev := range infos {
 		if !usedInfo[ev] {
-			fmt.Fprintf(tw, "(extra) %s\t%s/%s\t\t\t%s\t\t\n", ev.FileInfo.Filename, ev.AppProto, ev.Direction, describeFile(ev.FileInfo))
+			verdict := judgeExtra(ev.FileInfo, exp, mode, &failures)
+			fmt.Fprintf(tw, "(extra) %q\t%s/%s\t\t\t%s\t\t%s\n", ev.FileInfo.Filename, ev.AppProto, ev.Direction, describeFile(ev.FileInfo), verdict)
 		}
 	}
 	for _, a := range alerts {
@@ -248,7 +263,13 @@ func checkFiles(t *testing.T, events []eveEvent, exp *expectations, mode checkMo
 		if a.Alert != nil {
 			sig = fmt.Sprintf("%d %s", a.Alert.SignatureID, a.Alert.Signature)
 		}
-		fmt.Fprintf(tw, "(alert) %s\t%s/%s\t\t\t%s\t\tFAIL\n", name, a.AppProto, a.Direction, sig)
+		if mode == lossy && len(a.Files) > 0 && name == "" && exp.hasEICAR(a.AppProto) {
+			// The capture lost the message that named the file (an SMB
+			// CREATE, an HTTP request): the alert is right, the name unknown.
+			fmt.Fprintf(tw, "(alert) %q\t%s/%s\t\t\t%s\t\tok (name lost with the capture loss)\n", name, a.AppProto, a.Direction, sig)
+			continue
+		}
+		fmt.Fprintf(tw, "(alert) %q\t%s/%s\t\t\t%s\t\tFAIL\n", name, a.AppProto, a.Direction, sig)
 		failures = append(failures, fmt.Sprintf("unexpected alert [%s] on %q: %s", sig, name, tail(a.Raw, 400)))
 	}
 	tw.Flush()
@@ -296,6 +317,35 @@ func judgeMissing(f expectedFile, candidates []*eveEvent, mode checkMode, used m
 	}
 	*failures = append(*failures, fmt.Sprintf("%s (%s, %s): no CLOSED fileinfo with sha256 %s; seen: %s", f.Name, f.Proto, f.Direction, f.SHA256, seen))
 	return seen, "FAIL"
+}
+
+// judgeExtra judges a fileinfo that stands for no expected file under its
+// name (a range part, or a file whose name went with the capture loss).
+// Every transfer of a scenario completes, so such a file must still be a
+// range part, CLOSED with the hash of some transferred file, or (only when
+// the capture lost bytes) TRUNCATED with gaps.
+func judgeExtra(fi *eveFile, exp *expectations, mode checkMode, failures *[]string) string {
+	if isRangePart(fi) {
+		return ""
+	}
+	if fi.State == "CLOSED" {
+		for _, f := range exp.files {
+			if f.SHA256 == fi.SHA256 {
+				return "ok (content of " + f.Name + ")"
+			}
+		}
+		*failures = append(*failures, fmt.Sprintf("fileinfo %q: CLOSED with sha256 %s (size %d), the hash of no transferred file", fi.Filename, fi.SHA256, fi.Size))
+		return "FAIL"
+	}
+	switch {
+	case mode == complete:
+		*failures = append(*failures, fmt.Sprintf("fileinfo %q: %s in a complete capture", fi.Filename, describeFile(fi)))
+	case !fi.Gaps:
+		*failures = append(*failures, fmt.Sprintf("fileinfo %q: %s (size %d) but gaps=false, though only capture loss can truncate a file here", fi.Filename, fi.State, fi.Size))
+	default:
+		return "ok (truncated: capture loss)"
+	}
+	return "FAIL"
 }
 
 // describeFile is a short form of a fileinfo for the table.

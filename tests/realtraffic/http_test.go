@@ -341,7 +341,9 @@ func TestRealTrafficHTTP(t *testing.T) {
 	requireTools(t, "ip", "ss", "nginx", "curl", "tcpdump")
 	bin := optionalBin(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
-	defer cancel()
+	// Cancelled last (cleanups run in reverse order), after the daemons
+	// were stopped gently.
+	t.Cleanup(cancel)
 	h := newHTTPEnv(t, ctx)
 
 	clean := []httpScenario{

@@ -189,7 +189,9 @@ func TestRealTrafficSMB(t *testing.T) {
 	requireTools(t, "ip", "ss", "smbd", "smbclient", "smbpasswd", "tcpdump")
 	bin := optionalBin(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Second)
-	defer cancel()
+	// Cancelled last (cleanups run in reverse order), after the daemons
+	// were stopped gently.
+	t.Cleanup(cancel)
 	s := newSMBEnv(t, ctx)
 
 	big := smbStandard("SMB3")

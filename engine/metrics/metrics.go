@@ -1,0 +1,193 @@
+// Package metrics exposes the engine's counters to Prometheus.
+//
+// Hot packages keep plain integer counters in their Stats structs; workers
+// publish copies a few times a second (engine.Snapshot), and this package turns
+// a snapshot into metrics at scrape time. Nothing on the packet path touches a
+// Prometheus object.
+//
+// Names follow Prometheus conventions: wirescan_<subsystem>_<name>_<unit>,
+// counters end in _total, base units (_bytes, _seconds). Labels come from
+// small fixed sets (protocol, state, worker, signature id); addresses, file
+// names and hashes never become labels.
+package metrics
+
+import (
+	"net/http"
+	"reflect"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/wirescan/wirescan/engine"
+)
+
+// Source gives the collector a snapshot to export.
+type Source interface {
+	Snapshot() engine.Snapshot
+}
+
+// Collector turns engine snapshots into Prometheus metrics.
+type Collector struct {
+	src Source
+}
+
+// NewCollector returns a collector reading from src.
+func NewCollector(src Source) *Collector { return &Collector{src: src} }
+
+// NewRegistry returns a registry with the engine collector and the Go runtime
+// and process collectors, the registry the metrics endpoint serves.
+func NewRegistry(src Source) *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(NewCollector(src))
+	reg.MustRegister(collectors.NewGoCollector())
+	reg.MustRegister(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return reg
+}
+
+// Handler serves the registry in the Prometheus exposition format.
+func Handler(reg *prometheus.Registry) http.Handler {
+	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})
+}
+
+// Describe sends no descriptors: the collector is "unchecked" because the
+// set of metrics follows the Stats structs (and the signature ids that fired).
+func (c *Collector) Describe(chan<- *prometheus.Desc) {}
+
+// Collect exports one snapshot.
+func (c *Collector) Collect(ch chan<- prometheus.Metric) {
+	s := c.src.Snapshot()
+	counter := func(name, help string, v float64, labels ...string) {
+		emit(ch, prometheus.CounterValue, name, help, v, labels...)
+	}
+	gauge := func(name, help string, v float64, labels ...string) {
+		emit(ch, prometheus.GaugeValue, name, help, v, labels...)
+	}
+	counter("wirescan_capture_packets_total", "Packets read from the capture sources.", float64(s.Packets))
+	counter("wirescan_capture_bytes_total", "Bytes read from the capture sources.", float64(s.Bytes))
+	counter("wirescan_capture_kernel_packets_total", "Packets the kernel delivered to the capture sockets (live capture).", float64(s.KernelPackets))
+	counter("wirescan_capture_kernel_drops_total", "Packets the kernel dropped because the capture rings were full (live capture).", float64(s.KernelDrops))
+	counter("wirescan_capture_damaged_total", "Damaged capture files or records skipped.", float64(s.CaptureDamaged))
+	gauge("wirescan_uptime_seconds", "Seconds since the engine started.", s.Uptime.Seconds())
+	gauge("wirescan_reassembly_memory_bytes", "Bytes of out-of-order TCP data held by reassembly (bounded by stream-memcap).", float64(s.StreamMemory))
+
+	structMetrics(ch, "decode", s.Decode, nil)
+	var sum engine.WorkerStats
+	sum.FilesByProto = map[string]uint64{}
+	for i, w := range s.Workers {
+		worker := strconv.Itoa(i)
+		counter("wirescan_worker_busy_seconds_total", "Time each worker spent processing packets.", float64(w.BusyNanos)/1e9, "worker", worker)
+		counter("wirescan_worker_packets_total", "Packets processed by each worker.", float64(w.Packets), "worker", worker)
+		addWorker(&sum, &w)
+	}
+	structMetrics(ch, "flow", sum.Flows, map[string]bool{"Active": true})
+	structMetrics(ch, "reassembly", sum.Stream, nil)
+	structMetrics(ch, "http", sum.HTTP, nil)
+	structMetrics(ch, "smb", sum.SMB, nil)
+	structMetrics(ch, "files", sum.Files, map[string]bool{"BufferedBytes": true})
+	counter("wirescan_alerts_total", "Alerts raised.", float64(sum.Alerts))
+	counter("wirescan_anomalies_total", "Protocol and stream anomalies seen.", float64(sum.Anomalies))
+	counter("wirescan_anomalies_suppressed_total", "Anomaly events not logged because of the per-flow limit.", float64(sum.AnomaliesSuppressed))
+	counter("wirescan_file_scanned_bytes_total", "File bytes passed through the signature scanner.", float64(sum.FileBytesScanned))
+	counter("wirescan_flow_vlan_joins_total", "Connections joined across different VLAN tags per direction.", float64(sum.VLANJoins))
+	for proto, n := range sum.FilesByProto {
+		counter("wirescan_files_total", "Files ended, by application protocol.", float64(n), "proto", proto)
+	}
+	for sid, n := range s.AlertsBySID {
+		counter("wirescan_alerts_by_signature_total", "Alerts raised, by signature id.", float64(n), "sid", strconv.Itoa(sid))
+	}
+	for t, n := range s.EventsByType {
+		counter("wirescan_eve_events_total", "EVE events written, by event type.", float64(n), "event_type", t)
+	}
+	gauge("wirescan_ruleset_rules", "Rules in the active set.", float64(s.Ruleset.Rules))
+	gauge("wirescan_ruleset_compile_seconds", "Time the active set took to compile.", s.Ruleset.CompileSeconds)
+	if !s.Ruleset.LoadedAt.IsZero() {
+		gauge("wirescan_ruleset_loaded_timestamp_seconds", "When the active set was loaded (Unix time).", float64(s.Ruleset.LoadedAt.UnixNano())/1e9)
+	}
+	gauge("wirescan_ruleset_info", "The active rule set's version (always 1).", 1, "version", s.Ruleset.Version)
+	counter("wirescan_ruleset_reloads_total", "Rule reloads that took effect.", float64(s.ReloadsOK))
+	counter("wirescan_ruleset_reload_failures_total", "Rule reloads that failed (the old set stayed).", float64(s.ReloadsFailed))
+}
+
+func emit(ch chan<- prometheus.Metric, kind prometheus.ValueType, name, help string, v float64, labels ...string) {
+	var names, values []string
+	for i := 0; i+1 < len(labels); i += 2 {
+		names = append(names, labels[i])
+		values = append(values, labels[i+1])
+	}
+	desc := prometheus.NewDesc(name, help, names, nil)
+	ch <- prometheus.MustNewConstMetric(desc, kind, v, values...)
+}
+
+// structMetrics exports every integer field of a Stats struct: uint64 fields
+// as counters wirescan_<sub>_<field>_total, int64 fields and the names in
+// gauges as gauges wirescan_<sub>_<field>.
+func structMetrics(ch chan<- prometheus.Metric, sub string, stats any, gauges map[string]bool) {
+	v := reflect.ValueOf(stats)
+	t := v.Type()
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		name := "wirescan_" + sub + "_" + snake(f.Name)
+		help := sub + " " + f.Name + " (see the " + sub + " package's Stats)."
+		fv := v.Field(i)
+		switch fv.Kind() {
+		case reflect.Uint64:
+			if gauges[f.Name] {
+				emit(ch, prometheus.GaugeValue, name, help, float64(fv.Uint()))
+			} else {
+				emit(ch, prometheus.CounterValue, name+"_total", help, float64(fv.Uint()))
+			}
+		case reflect.Int64, reflect.Int:
+			emit(ch, prometheus.GaugeValue, name, help, float64(fv.Int()))
+		}
+	}
+}
+
+// addWorker sums worker counters field by field.
+func addWorker(dst, src *engine.WorkerStats) {
+	addStruct(reflect.ValueOf(dst).Elem(), reflect.ValueOf(src).Elem())
+	for k, n := range src.FilesByProto {
+		dst.FilesByProto[k] += n
+	}
+}
+
+func addStruct(dst, src reflect.Value) {
+	for i := range dst.NumField() {
+		d, s := dst.Field(i), src.Field(i)
+		if !d.CanSet() {
+			continue
+		}
+		switch d.Kind() {
+		case reflect.Uint64:
+			d.SetUint(d.Uint() + s.Uint())
+		case reflect.Int64, reflect.Int:
+			d.SetInt(d.Int() + s.Int())
+		case reflect.Struct:
+			addStruct(d, s)
+		}
+	}
+}
+
+// snake turns a Go field name into a metric name component:
+// "OverlapsDiffering" → "overlaps_differing", "MD5Bytes" → "md5_bytes".
+func snake(s string) string {
+	var b strings.Builder
+	r := []rune(s)
+	for i, c := range r {
+		if unicode.IsUpper(c) {
+			if i > 0 && (unicode.IsLower(r[i-1]) || (i+1 < len(r) && unicode.IsLower(r[i+1]) && unicode.IsUpper(r[i-1]))) {
+				b.WriteByte('_')
+			}
+			b.WriteRune(unicode.ToLower(c))
+		} else {
+			b.WriteRune(c)
+		}
+	}
+	return b.String()
+}

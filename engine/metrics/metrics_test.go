@@ -1,0 +1,69 @@
+package metrics
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/wirescan/wirescan/engine"
+)
+
+type fixed engine.Snapshot
+
+func (f fixed) Snapshot() engine.Snapshot { return engine.Snapshot(f) }
+
+func testSnapshot() fixed {
+	w := engine.WorkerStats{Packets: 10, Alerts: 2, FilesByProto: map[string]uint64{"http": 3}}
+	w.Stream.Gaps = 4
+	w.Flows.Active = 5
+	s := engine.Snapshot{
+		Packets: 10, Bytes: 1000, KernelDrops: 1,
+		Workers:      []engine.WorkerStats{w, w},
+		AlertsBySID:  map[int]uint64{2100498: 2},
+		EventsByType: map[string]uint64{"alert": 2},
+		Ruleset:      engine.RulesetInfo{Version: "abc", Rules: 7, LoadedAt: time.Unix(1, 0)},
+	}
+	return fixed(s)
+}
+
+func TestMetricsLint(t *testing.T) {
+	problems, err := testutil.CollectAndLint(NewCollector(testSnapshot()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range problems {
+		t.Errorf("%s: %s", p.Metric, p.Text)
+	}
+}
+
+func TestMetricsValues(t *testing.T) {
+	c := NewCollector(testSnapshot())
+	want := `
+# HELP wirescan_reassembly_gaps_total reassembly Gaps (see the reassembly package's Stats).
+# TYPE wirescan_reassembly_gaps_total counter
+wirescan_reassembly_gaps_total 8
+# HELP wirescan_flow_active flow Active (see the flow package's Stats).
+# TYPE wirescan_flow_active gauge
+wirescan_flow_active 10
+# HELP wirescan_alerts_by_signature_total Alerts raised, by signature id.
+# TYPE wirescan_alerts_by_signature_total counter
+wirescan_alerts_by_signature_total{sid="2100498"} 2
+# HELP wirescan_files_total Files ended, by application protocol.
+# TYPE wirescan_files_total counter
+wirescan_files_total{proto="http"} 6
+`
+	if err := testutil.CollectAndCompare(c, strings.NewReader(want),
+		"wirescan_reassembly_gaps_total", "wirescan_flow_active", "wirescan_alerts_by_signature_total", "wirescan_files_total"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestSnake(t *testing.T) {
+	for in, want := range map[string]string{"OverlapsDiffering": "overlaps_differing", "MemcapDrops": "memcap_drops", "NonTCP": "non_tcp", "BadChecksum": "bad_checksum", "Gaps": "gaps"} {
+		if got := snake(in); got != want {
+			t.Errorf("snake(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

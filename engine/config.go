@@ -49,9 +49,21 @@ type Config struct {
 	AnomaliesPerFlow int `yaml:"anomalies-per-flow"`
 	// EventTypes lists the EVE event types written; empty means all.
 	EventTypes []string `yaml:"event-types"`
+	// Live configures `wirescan live`.
+	Live LiveConfig `yaml:"live"`
 	// ProbeBytes is how many bytes per direction protocol detection may look
 	// at before it gives up on a connection.
 	ProbeBytes int `yaml:"probe-bytes"`
+}
+
+// LiveConfig holds the live-capture settings a config file can carry (the
+// command-line flags override them).
+type LiveConfig struct {
+	// Interfaces to capture on.
+	Interfaces []string `yaml:"interfaces"`
+	// WorkersPerInterface is the number of capture sockets and workers per
+	// interface (0: one per CPU).
+	WorkersPerInterface int `yaml:"workers-per-interface"`
 }
 
 // DefaultConfig returns the defaults used when nothing is configured.

@@ -42,6 +42,8 @@ type conn struct {
 	probe    [2][]byte
 	probeNo  [2]bool
 	files    map[app.FileHandle]*files.File
+	fileGaps map[app.FileHandle]int // stream gaps seen in the file's direction before it opened
+	gaps     [2]int                 // stream gaps per direction
 	alerted  bool
 	anomalyN map[string]int
 
@@ -91,6 +93,7 @@ func (c *conn) onData(dir app.Direction, data []byte) {
 }
 
 func (c *conn) onGap(dir app.Direction, n int64) {
+	c.gaps[dir]++
 	if sc := c.streamScan[dir]; sc != nil {
 		sc.Gap(n)
 	}
@@ -133,6 +136,10 @@ func (c *conn) FileOpen(h app.FileHandle, meta app.FileMeta) {
 		c.files = map[app.FileHandle]*files.File{}
 	}
 	c.files[h] = c.w.files.Open(meta, c)
+	if c.fileGaps == nil {
+		c.fileGaps = map[app.FileHandle]int{}
+	}
+	c.fileGaps[h] = c.gaps[meta.Direction]
 }
 
 func (c *conn) FileData(h app.FileHandle, offset int64, data []byte) {
@@ -150,6 +157,13 @@ func (c *conn) FileGap(h app.FileHandle, offset, n int64) {
 func (c *conn) FileClose(h app.FileHandle, truncated bool) {
 	if f := c.files[h]; f != nil {
 		delete(c.files, h)
+		if truncated && c.gaps[f.Meta.Direction] > c.fileGaps[h] {
+			// The stream lost bytes while the file was open and the
+			// protocol had to cut the file short: the file has gaps even
+			// if no hole could be placed at a file offset.
+			f.MarkGaps()
+		}
+		delete(c.fileGaps, h)
 		f.Close(truncated)
 	}
 }
@@ -196,9 +210,7 @@ func (c *conn) finish(reason string) {
 	}
 	slices.Sort(handles) // deterministic event order
 	for _, h := range handles {
-		f := c.files[h]
-		delete(c.files, h)
-		f.Close(true)
+		c.FileClose(h, true)
 	}
 	c.w.emitFlow(c, reason)
 }

@@ -31,6 +31,8 @@ const topUsage = `usage: wirescan <command> [flags]
 
 commands:
   replay   replay pcap/pcapng captures and write EVE events
+  live     capture on interfaces (AF_PACKET) and write EVE events
+  reload   make a running wirescan reload its rules and reopen its log
   rules    check or describe signature files (rules check, rules stats)
   config   print the default configuration as YAML
   version  print the version
@@ -51,6 +53,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "replay":
 		err = cmdReplay(args[1:], stdin, stdout, stderr)
+	case "reload":
+		err = cmdReload(args[1:], stdout, stderr)
 	case "rules":
 		err = cmdRules(args[1:], stdout, stderr)
 	case "config":

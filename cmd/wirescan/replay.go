@@ -7,23 +7,22 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"syscall"
 
 	"github.com/wirescan/wirescan/engine"
 	"github.com/wirescan/wirescan/engine/capture"
-	"github.com/wirescan/wirescan/engine/eve"
 )
 
 func cmdReplay(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
 	var (
-		cf       configFlags
-		reads    multiFlag
-		logDir   string
-		workers  int
-		checksum string
-		quiet    bool
+		cf        configFlags
+		reads     multiFlag
+		logDir    string
+		workers   int
+		checksum  string
+		quiet     bool
+		metricsAt string
 	)
 	cf.register(fs)
 	fs.Var(&reads, "r", "capture `file` to replay (pcap or pcapng; - for stdin); repeatable: read as one continuous capture")
@@ -31,6 +30,7 @@ func cmdReplay(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs.IntVar(&workers, "workers", 0, "worker goroutines (default 1: deterministic event order)")
 	fs.StringVar(&checksum, "k", "none", "checksum validation: none or all")
 	fs.BoolVar(&quiet, "q", false, "don't print the summary on standard error")
+	fs.StringVar(&metricsAt, "metrics", "", "serve Prometheus /metrics and POST /-/reload on `address` while replaying")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: wirescan replay -r CAPTURE [-r CAPTURE...] [-S RULES...] [-l DIR] [flags]\n\n")
 		fs.PrintDefaults()
@@ -79,24 +79,26 @@ func cmdReplay(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	}
 	defer src.Close()
 
-	var out engine.EventWriter
-	if logDir != "" {
-		if err := os.MkdirAll(logDir, 0o755); err != nil {
-			return fmt.Errorf("log directory: %w", err)
-		}
-		fw, err := eve.OpenFile(filepath.Join(logDir, "eve.json"))
-		if err != nil {
-			return err
-		}
-		defer fw.Close()
-		out = fw
-	} else {
-		out = eve.NewWriter(stdout)
+	out, reopen, closeOut, err := openOutput(logDir, stdout)
+	if err != nil {
+		return err
 	}
+	defer closeOut()
 
 	eng, err := engine.New(cfg, rules, out)
 	if err != nil {
 		return err
+	}
+	logf := func(format string, a ...any) { fmt.Fprintf(stderr, format+"\n", a...) }
+	rl := &reloader{eng: eng, paths: cf.rules, strict: cf.strict, logf: logf, reopen: reopen}
+	stopHUP := watchHUP(rl)
+	defer stopHUP()
+	if metricsAt != "" {
+		stopMetrics, err := serveMetrics(metricsAt, eng, rl, stderr)
+		if err != nil {
+			return err
+		}
+		defer stopMetrics()
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -356,6 +356,15 @@ func (f *File) overlapDiffers() {
 
 func (f *File) anomaly(name string) { f.t.consumer.Anomaly(f, name) }
 
+// MarkGaps records that bytes of the file were lost even though no hole was
+// reported at an offset: a capture gap inside compressed or framed content,
+// after which the protocol could only truncate the file.
+func (f *File) MarkGaps() {
+	if !f.closed {
+		f.Gaps = true
+	}
+}
+
 // Close ends the file. truncated says the protocol knows the file ended early.
 // Pending pieces are delivered with holes; the state is TRUNCATED when anything
 // is missing. The Consumer's Closed is called once.

@@ -68,7 +68,7 @@ func (e *Engine) runShard(ctx context.Context, src capture.Source, w *worker, wa
 		var pkt capture.Packet
 		pkt, err = src.Next()
 		if err != nil {
-			if isTimeout(err) {
+			if errors.Is(err, capture.ErrTimeout) {
 				err = nil
 				// An idle link: let flows time out by the wall clock,
 				// which is what live packet timestamps follow.
@@ -138,11 +138,4 @@ func (e *Engine) summarize(workers []*worker, start time.Time) Summary {
 	sum.Packets = e.readPackets.Load()
 	sum.Bytes = e.readBytes.Load()
 	return sum
-}
-
-// isTimeout reports a source's "no packet within the poll timeout" result,
-// which is not an error to stop on.
-func isTimeout(err error) bool {
-	var t interface{ Timeout() bool }
-	return errors.As(err, &t) && t.Timeout()
 }

@@ -19,16 +19,16 @@ const (
 type Config struct {
 	// MaxBufferedBytes is the out-of-order payload held per direction. Beyond
 	// it reassembly skips forward to the earliest buffered byte with a Gap.
-	MaxBufferedBytes int64
+	MaxBufferedBytes int64 `yaml:"max-buffered-bytes"`
 	// MaxBufferedSegments is the out-of-order segment count per direction,
 	// with the same behaviour as MaxBufferedBytes.
-	MaxBufferedSegments int
+	MaxBufferedSegments int `yaml:"max-buffered-segments"`
 	// HistoryBytes is how many recently delivered bytes are kept per direction
 	// to compare retransmissions with. 0 disables the comparison.
-	HistoryBytes int
+	HistoryBytes int `yaml:"history-bytes"`
 	// Midstream picks up connections whose SYN was not seen: the first
 	// segment of a direction starts it.
-	Midstream bool
+	Midstream bool `yaml:"midstream"`
 }
 
 // DefaultConfig returns the defaults: 1 MiB and 2048 segments of out-of-order

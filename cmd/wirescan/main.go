@@ -53,6 +53,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "replay":
 		err = cmdReplay(args[1:], stdin, stdout, stderr)
+	case "live":
+		err = cmdLive(args[1:], stdout, stderr)
 	case "reload":
 		err = cmdReload(args[1:], stdout, stderr)
 	case "rules":

@@ -12,17 +12,17 @@ type Config struct {
 	// ValidateChecksums drops packets with a bad IPv4 header or TCP checksum
 	// (counted in Stats.BadChecksum). Off by default because captures taken
 	// on the sending host carry offloaded, not-yet-computed checksums.
-	ValidateChecksums bool
+	ValidateChecksums bool `yaml:"validate-checksums"`
 	// MaxFragmentBytes bounds the total bytes held in fragment queues.
-	MaxFragmentBytes int64
+	MaxFragmentBytes int64 `yaml:"max-fragment-bytes"`
 	// MaxFragmentQueues bounds the number of datagrams being reassembled.
-	MaxFragmentQueues int
+	MaxFragmentQueues int `yaml:"max-fragment-queues"`
 	// MaxFragmentsPerDatagram bounds the distinct pieces of one datagram, so
 	// a flood of tiny fragments cannot make insertion quadratic.
-	MaxFragmentsPerDatagram int
+	MaxFragmentsPerDatagram int `yaml:"max-fragments-per-datagram"`
 	// FragmentTimeout drops a datagram still incomplete this long (in packet
 	// time) after its first fragment.
-	FragmentTimeout time.Duration
+	FragmentTimeout time.Duration `yaml:"fragment-timeout"`
 }
 
 // Defaults used by DefaultConfig.

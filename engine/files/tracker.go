@@ -8,16 +8,16 @@ import (
 type Config struct {
 	// MaxWindowBytes is how many out-of-order bytes one file may hold while it
 	// waits for a missing piece. Beyond it the missing piece becomes a hole.
-	MaxWindowBytes int64
+	MaxWindowBytes int64 `yaml:"max-window-bytes"`
 	// MaxBufferedBytes bounds the out-of-order bytes of all files of a tracker.
-	MaxBufferedBytes int64
+	MaxBufferedBytes int64 `yaml:"max-buffered-bytes"`
 	// HistoryBytes is how many recently delivered bytes a file keeps to check
 	// that a retransmitted or overlapping piece carries the same bytes.
-	HistoryBytes int
+	HistoryBytes int `yaml:"history-bytes"`
 	// MaxFileOffset rejects pieces beyond this offset (hostile SMB offsets).
-	MaxFileOffset int64
+	MaxFileOffset int64 `yaml:"max-file-offset"`
 	// MaxJoinedFiles bounds the HTTP range-joined files kept across flows.
-	MaxJoinedFiles int
+	MaxJoinedFiles int `yaml:"max-joined-files"`
 }
 
 // DefaultConfig returns finite defaults: an 8 MiB reorder window per file

@@ -8,14 +8,14 @@ import (
 type Config struct {
 	// MaxFlows is the most flows one table holds; a new flow beyond it evicts
 	// the least recently seen one (counted in Stats.Evicted).
-	MaxFlows int
+	MaxFlows int `yaml:"max-flows"`
 	// NewTimeout expires flows that never completed a handshake nor carried data.
-	NewTimeout time.Duration
+	NewTimeout time.Duration `yaml:"new-timeout"`
 	// EstablishedTimeout expires idle established flows.
-	EstablishedTimeout time.Duration
+	EstablishedTimeout time.Duration `yaml:"established-timeout"`
 	// ClosedTimeout expires flows after both sides finished (FIN/RST), so late
 	// retransmissions and ACKs still find their flow.
-	ClosedTimeout time.Duration
+	ClosedTimeout time.Duration `yaml:"closed-timeout"`
 }
 
 // DefaultConfig returns finite defaults suitable for a SPAN port of a busy LAN segment.

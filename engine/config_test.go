@@ -1,0 +1,66 @@
+package engine
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestConfigSet(t *testing.T) {
+	c := DefaultConfig()
+	for _, kv := range []string{
+		"stream.max-buffered-bytes=4096",
+		"flow.established-timeout=30s",
+		"event-types=[alert, fileinfo]",
+		"workers=3",
+		"vlan-tracking=false",
+	} {
+		if err := c.Set(kv); err != nil {
+			t.Fatalf("Set(%q): %v", kv, err)
+		}
+	}
+	if c.Stream.MaxBufferedBytes != 4096 || c.Flow.EstablishedTimeout != 30*time.Second ||
+		len(c.EventTypes) != 2 || c.Workers != 3 || c.VLANTracking {
+		t.Fatalf("overrides not applied: %+v", c)
+	}
+	// Keys not named keep their defaults.
+	if c.Stream.MaxBufferedSegments != DefaultConfig().Stream.MaxBufferedSegments {
+		t.Fatal("a sibling key was reset")
+	}
+}
+
+func TestConfigSetErrors(t *testing.T) {
+	for _, kv := range []string{"nokey", "=1", "stream.nosuch=1", "workers=lots", "a..b=1"} {
+		c := DefaultConfig()
+		if err := c.Set(kv); err == nil {
+			t.Errorf("Set(%q) succeeded", kv)
+		}
+	}
+}
+
+func TestConfigFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "w.yaml")
+	os.WriteFile(path, []byte("workers: 2\nstream:\n  midstream: false\n"), 0o644)
+	c := DefaultConfig()
+	if err := c.LoadConfigFile(path); err != nil {
+		t.Fatal(err)
+	}
+	if c.Workers != 2 || c.Stream.Midstream {
+		t.Fatalf("file not applied: %+v", c)
+	}
+	os.WriteFile(path, []byte("wrokers: 2\n"), 0o644)
+	err := c.LoadConfigFile(path)
+	if err == nil || !strings.Contains(err.Error(), "wrokers") {
+		t.Fatalf("unknown key not named: %v", err)
+	}
+}
+
+// TestSampleConfigLoads keeps the documented sample in step with the code.
+func TestSampleConfigLoads(t *testing.T) {
+	c := DefaultConfig()
+	if err := c.LoadConfigFile("../configs/wirescan.yaml"); err != nil {
+		t.Fatal(err)
+	}
+}

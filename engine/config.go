@@ -49,6 +49,8 @@ type Config struct {
 	AnomaliesPerFlow int `yaml:"anomalies-per-flow"`
 	// EventTypes lists the EVE event types written; empty means all.
 	EventTypes []string `yaml:"event-types"`
+	// FileStore keeps files that matched filestore rules, named by SHA-256.
+	FileStore FileStoreConfig `yaml:"filestore"`
 	// Live configures `wirescan live`.
 	Live LiveConfig `yaml:"live"`
 	// ProbeBytes is how many bytes per direction protocol detection may look
@@ -79,6 +81,7 @@ func DefaultConfig() Config {
 		SMB:              smb.DefaultConfig(),
 		Files:            files.DefaultConfig(),
 		VLANTracking:     true,
+		FileStore:        FileStoreConfig{MaxFileBytes: 256 << 20},
 		AnomaliesPerFlow: 10,
 		EventTypes:       []string{"alert", "fileinfo", "anomaly", "http", "smb", "flow", "stats"},
 		ProbeBytes:       512,

@@ -24,6 +24,7 @@ type Engine struct {
 	rules atomic.Pointer[signatures.Set]
 	out   *output
 	mem   *reassembly.Memory
+	store *fileStore
 	seed  maphash.Seed
 
 	alertMu   sync.Mutex
@@ -60,6 +61,7 @@ func New(cfg Config, rules *signatures.Set, w EventWriter) (*Engine, error) {
 		seed:     maphash.MakeSeed(),
 		alertsBy: map[int]uint64{},
 		started:  time.Now(),
+		store:    newFileStore(cfg.FileStore),
 	}
 	e.storeRules(rules, 0)
 	return e, nil

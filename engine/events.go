@@ -69,7 +69,7 @@ func (w *worker) emitAlert(c *conn, dir app.Direction, m signatures.Match, tx ap
 		if f.State == files.StateOpen {
 			fi.State = eve.StateOpen
 		}
-		storing := false
+		storing := fs != nil && fs.storing
 		fi.Storing = &storing
 		ev.Files = []eve.FileInfo{*fi}
 	}
@@ -116,6 +116,10 @@ func (w *worker) emitFileinfo(fs *fileScan, f *files.File) {
 	attachTx(ev, f.Meta.Tx)
 	ev.FileInfo = fileInfo(f)
 	ev.FileInfo.SID = fs.sids
+	if fs.stored {
+		ev.FileInfo.Stored = true
+		ev.FileInfo.FileID = fs.storeID
+	}
 	ev.Wirescan = &eve.Extra{FileSeen: f.Seen, FileMissing: f.Missing, FileOverflow: f.Overflow}
 	w.e.out.write(ev)
 }

@@ -12,7 +12,10 @@ type fileScan struct {
 	conn    *conn
 	scanner *signatures.Scanner
 	sids    []int
-	offsets map[*signatures.Rule]int64
+	spool   *spool // the file being written to the store, nil when not needed
+	storing bool   // a filestore rule matched
+	stored  bool
+	storeID uint64
 }
 
 func (w *worker) scanState(f *files.File) *fileScan {
@@ -24,6 +27,12 @@ func (w *worker) scanState(f *files.File) *fileScan {
 	if c != nil && c.rules != nil && !f.RangePart() {
 		ctx := c.fileContext(f)
 		fs.scanner = c.rules.NewScanner(signatures.FileData, ctx)
+	}
+	if c != nil && !f.RangePart() && w.e.store.wants(c.rules) {
+		if sp, err := w.e.store.begin(); err == nil {
+			fs.spool = sp
+			fs.storing = w.e.store.cfg.Force
+		}
 	}
 	w.fstate[f.ID] = fs
 	return fs
@@ -51,6 +60,9 @@ func (c *conn) fileContext(f *files.File) *signatures.Context {
 // Data implements files.Consumer: in-order file bytes go to the scanner.
 func (w *worker) Data(f *files.File, off int64, b []byte) {
 	fs := w.scanState(f)
+	if fs.spool != nil {
+		fs.spool.write(w.e.store, off, b)
+	}
 	if fs.scanner == nil {
 		return
 	}
@@ -87,6 +99,16 @@ func (w *worker) Closed(f *files.File) {
 			w.fileAlert(fs, f, m)
 		}
 	}
+	if fs.spool != nil {
+		if fs.storing {
+			if id, err := w.e.store.commit(fs.spool, f.SHA256); err == nil {
+				fs.stored, fs.storeID = true, id
+			}
+		} else {
+			fs.spool.abort()
+		}
+		fs.spool = nil
+	}
 	proto := "unknown"
 	if fs.conn != nil {
 		proto = fs.conn.proto
@@ -100,6 +122,9 @@ func (w *worker) Closed(f *files.File) {
 
 func (w *worker) fileAlert(fs *fileScan, f *files.File, m signatures.Match) {
 	fs.sids = append(fs.sids, m.Rule.SID)
+	if m.Rule.Filestore && fs.spool != nil {
+		fs.storing = true
+	}
 	if fs.conn == nil {
 		return
 	}

@@ -12,19 +12,22 @@ import (
 // stats events. Workers publish their counters at most a few times a second,
 // so a snapshot lags the traffic by up to publishInterval.
 type Snapshot struct {
-	Uptime         time.Duration
-	Packets, Bytes uint64 // read from the sources
-	KernelPackets  uint64 // live capture: packets the kernel saw
-	KernelDrops    uint64 // live capture: packets the kernel dropped
-	Decode         decode.Stats
-	Workers        []WorkerStats
-	StreamMemory   int64 // bytes held by reassembly now
-	Ruleset        RulesetInfo
-	AlertsBySID    map[int]uint64
-	EventsByType   map[string]uint64
-	ReloadsOK      uint64
-	ReloadsFailed  uint64
-	CaptureDamaged uint64
+	Uptime          time.Duration
+	Packets, Bytes  uint64 // read from the sources
+	KernelPackets   uint64 // live capture: packets the kernel saw
+	KernelDrops     uint64 // live capture: packets the kernel dropped
+	Decode          decode.Stats
+	Workers         []WorkerStats
+	StreamMemory    int64 // bytes held by reassembly now
+	Ruleset         RulesetInfo
+	AlertsBySID     map[int]uint64
+	EventsByType    map[string]uint64
+	ReloadsOK       uint64
+	ReloadsFailed   uint64
+	CaptureDamaged  uint64
+	FilesStored     uint64
+	FileStoreBytes  uint64
+	FileStoreErrors uint64
 }
 
 // RulesetInfo describes the rule set new flows start with.
@@ -95,6 +98,9 @@ func (e *Engine) Snapshot() Snapshot {
 	}
 	s.CaptureDamaged = e.damaged.Load()
 	s.StreamMemory = e.mem.InUse()
+	if e.store != nil {
+		s.FilesStored, s.FileStoreBytes, s.FileStoreErrors = e.store.stored.Load(), e.store.bytes.Load(), e.store.errs.Load()
+	}
 	e.rulesMu.Lock()
 	s.Ruleset = e.rulesInfo
 	s.ReloadsOK, s.ReloadsFailed = e.reloadsOK, e.reloadsFailed

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
@@ -49,6 +50,9 @@ func cmdLive(args []string, stdout, stderr io.Writer) error {
 	cfg, err := cf.load()
 	if err != nil {
 		return err
+	}
+	if cfg.FileStore.Dir == "" && logDir != "" {
+		cfg.FileStore.Dir = filepath.Join(logDir, "filestore")
 	}
 	if len(ifaces) == 0 {
 		ifaces = cfg.Live.Interfaces

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 
 	"github.com/wirescan/wirescan/engine"
@@ -47,6 +48,9 @@ func cmdReplay(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	cfg, err := cf.load()
 	if err != nil {
 		return err
+	}
+	if cfg.FileStore.Dir == "" && logDir != "" {
+		cfg.FileStore.Dir = filepath.Join(logDir, "filestore")
 	}
 	if workers > 0 {
 		cfg.Workers = workers

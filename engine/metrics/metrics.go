@@ -102,6 +102,9 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	for t, n := range s.EventsByType {
 		counter("wirescan_eve_events_total", "EVE events written, by event type.", float64(n), "event_type", t)
 	}
+	counter("wirescan_filestore_files_total", "Files kept in the file store.", float64(s.FilesStored))
+	counter("wirescan_filestore_bytes_total", "Bytes of files kept in the file store.", float64(s.FileStoreBytes))
+	counter("wirescan_filestore_errors_total", "File store write errors (the file was not kept).", float64(s.FileStoreErrors))
 	gauge("wirescan_ruleset_rules", "Rules in the active set.", float64(s.Ruleset.Rules))
 	gauge("wirescan_ruleset_compile_seconds", "Time the active set took to compile.", s.Ruleset.CompileSeconds)
 	if !s.Ruleset.LoadedAt.IsZero() {

@@ -51,6 +51,7 @@ type conn struct {
 	streamScan [2]*signatures.Scanner
 	streamOff  [2]int64
 	noStream   [2]bool
+	streamDone [2]bool
 	rules      *signatures.Set // the set the connection started with
 }
 
@@ -82,12 +83,15 @@ func (h streamHandler) End(dir reassembly.Direction) {
 }
 
 func (c *conn) onData(dir app.Direction, data []byte) {
-	c.scanStream(dir, data)
-	switch c.proto {
-	case "":
+	if len(data) == 0 {
+		return
+	}
+	if c.proto == "" {
 		c.detect(dir, data)
-	case "failed":
-	default:
+		return
+	}
+	c.scanStream(dir, data)
+	if c.parser != nil {
 		c.parser.Feed(dir, data)
 	}
 }
@@ -98,13 +102,12 @@ func (c *conn) onGap(dir app.Direction, n int64) {
 		sc.Gap(n)
 	}
 	c.streamOff[dir] += n
-	switch c.proto {
-	case "":
-		// A gap before detection: whatever was probed is not contiguous with
-		// what follows; start over on this direction.
-		c.probe[dir] = c.probe[dir][:0]
-	case "failed":
-	default:
+	if c.proto == "" {
+		// A gap before detection: what was probed is not contiguous with
+		// what follows, so the decision is taken on what we have.
+		c.decide("failed")
+	}
+	if c.parser != nil {
 		c.parser.Gap(dir, n)
 	}
 }
@@ -114,10 +117,16 @@ func (c *conn) onEnd(dir app.Direction) {
 		return
 	}
 	c.ended[dir] = true
-	c.endStreamScan(dir)
-	if c.proto == "" && len(c.probe[dir]) > 0 {
+	if c.proto == "" {
 		c.decideOnEnd(dir)
+		if c.proto == "" {
+			return // the other direction may still decide; decide() ends dir then
+		}
+		if c.proto != "failed" {
+			return // decide() already ended dir
+		}
 	}
+	c.endStreamScan(dir)
 	if c.parser != nil {
 		c.parser.End(dir)
 	}

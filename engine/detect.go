@@ -51,60 +51,48 @@ func smbVerdict(v smb.Verdict) verdict {
 	return needMore
 }
 
-// detect accumulates the first bytes of dir and tries the probers.
+// detect accumulates the first bytes of dir and tries the probers. Until a
+// decision the bytes wait in the (bounded) probe buffers; the decision replays
+// them to the raw-stream scanner and the parser, to-server first.
 func (c *conn) detect(dir app.Direction, data []byte) {
-	if c.probeNo[dir] {
-		return
-	}
 	limit := c.w.e.cfg.ProbeBytes
-	room := limit - len(c.probe[dir])
-	if room > 0 {
-		c.probe[dir] = append(c.probe[dir], data[:min(len(data), room)]...)
-	}
-	buf := c.probe[dir]
-	undecided := false
-	for _, p := range c.w.orderedProbers(c.server.Port()) {
-		switch p.probe(dir, buf) {
-		case yes:
-			c.startParser(p.name)
-			// Bytes past the probe buffer in this call must reach the
-			// parser too.
-			if len(data) > room && room >= 0 {
-				c.parser.Feed(dir, data[max(room, 0):])
+	take := min(len(data), max(limit-len(c.probe[dir]), 0))
+	c.probe[dir] = append(c.probe[dir], data[:take]...)
+	rest := data[take:]
+	if !c.probeNo[dir] {
+		undecided := false
+		for _, p := range c.w.orderedProbers(c.server.Port()) {
+			switch p.probe(dir, c.probe[dir]) {
+			case yes:
+				c.decide(p.name)
+				c.onData(dir, rest)
+				return
+			case needMore:
+				undecided = true
 			}
-			return
-		case needMore:
-			undecided = true
+		}
+		if !undecided || len(c.probe[dir]) >= limit {
+			c.probeNo[dir] = true
 		}
 	}
-	if !undecided || len(buf) >= limit {
-		c.probeNo[dir] = true
-		c.probe[dir] = nil
-		if c.probeNo[dir^1] || c.ended[dir^1] {
-			c.fail()
-		}
+	if len(rest) > 0 || (c.probeNo[dir] && (c.probeNo[dir^1] || c.ended[dir^1])) {
+		c.decide("failed")
+		c.onData(dir, rest)
 	}
-}
-
-// fail gives up detection: the connection is only scanned as a raw stream.
-func (c *conn) fail() {
-	c.proto = "failed"
-	c.probe = [2][]byte{}
-	c.w.stats.ProtoFlows["failed"]++
 }
 
 // decideOnEnd runs when a direction ends while detection is undecided: with no
 // more bytes coming, a prober still asking for more has its answer.
 func (c *conn) decideOnEnd(dir app.Direction) {
 	c.probeNo[dir] = true
-	c.probe[dir] = nil
 	if c.probeNo[dir^1] || c.ended[dir^1] {
-		c.fail()
+		c.decide("failed")
 	}
 }
 
-// startParser creates the parser and replays the probed bytes, to-server first.
-func (c *conn) startParser(name string) {
+// decide fixes the connection's protocol ("failed": none), creates its
+// parser and replays the probed bytes, to-server first.
+func (c *conn) decide(name string) {
 	c.proto = name
 	c.w.stats.ProtoFlows[name]++
 	switch name {
@@ -117,10 +105,13 @@ func (c *conn) startParser(name string) {
 	c.probe = [2][]byte{}
 	for _, dir := range []app.Direction{app.ToServer, app.ToClient} {
 		if len(probes[dir]) > 0 {
-			c.parser.Feed(dir, probes[dir])
+			c.onData(dir, probes[dir])
 		}
 		if c.ended[dir] {
-			c.parser.End(dir)
+			c.endStreamScan(dir)
+			if c.parser != nil {
+				c.parser.End(dir)
+			}
 		}
 	}
 }

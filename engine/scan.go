@@ -133,7 +133,7 @@ func (w *worker) fileAlert(fs *fileScan, f *files.File, m signatures.Match) {
 
 // scanStream feeds raw reassembled bytes to the stream rules of dir.
 func (c *conn) scanStream(dir app.Direction, data []byte) {
-	if c.rules == nil || c.ended[dir] {
+	if c.rules == nil || c.streamDone[dir] {
 		return
 	}
 	sc := c.streamScan[dir]
@@ -160,6 +160,7 @@ func (c *conn) scanStream(dir app.Direction, data []byte) {
 }
 
 func (c *conn) endStreamScan(dir app.Direction) {
+	c.streamDone[dir] = true
 	sc := c.streamScan[dir]
 	if sc == nil {
 		return

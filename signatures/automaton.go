@@ -24,10 +24,34 @@ type automaton struct {
 	outStart []uint32 // own outputs of state s: outList[outStart[s]:outStart[s+1]]
 	outList  []int32  // pattern ids
 	dictLink []int32  // nearest failure ancestor with own outputs, -1 if none
+
+	// level[d] is the first state of depth d (BFS numbering makes depth monotone
+	// in the state id); level[maxDepth+1] == numStates.
+	level []uint32
+
+	// pf, when set, finds the occurrences that lie wholly inside one large
+	// Write without walking the automaton (prefilter.go).
+	pf *prefilter
 }
 
 // outFlag marks a transition whose target state reports patterns.
 const outFlag = 1 << 31
+
+// maxDepth returns the length of the longest pattern.
+func (a *automaton) maxDepth() int { return len(a.level) - 2 }
+
+// deeperThan reports whether state s is deeper than d (its string is longer than d).
+func (a *automaton) deeperThan(s uint32, d int) bool {
+	return d+1 < len(a.level) && s >= a.level[d+1]
+}
+
+// step is one transition from s on raw byte c (carrying outFlag).
+func (a *automaton) step(s uint32, c byte) uint32 {
+	if s < a.nDense {
+		return a.dense[s*a.nc+uint32(a.classes[c])]
+	}
+	return a.slowStep(s, uint32(a.classes[c]))
+}
 
 // numStates returns the number of automaton states.
 func (a *automaton) numStates() int { return len(a.fail) }
@@ -35,7 +59,11 @@ func (a *automaton) numStates() int { return len(a.fail) }
 // memoryBytes estimates the heap used by the automaton's tables.
 func (a *automaton) memoryBytes() int64 {
 	n := int64(len(a.fail))
-	return int64(len(a.dense))*4 + n*(4+2+1+4+4+4) + int64(len(a.hasOut))*8 + int64(len(a.outList))*4
+	m := int64(len(a.dense))*4 + n*(4+2+1+4+4+4) + int64(len(a.hasOut))*8 + int64(len(a.outList))*4 + int64(len(a.level))*4
+	if a.pf != nil {
+		m += a.pf.memoryBytes()
+	}
+	return m
 }
 
 // slowStep returns the transition from a sparse state s on class c, following failure

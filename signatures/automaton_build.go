@@ -99,7 +99,13 @@ func buildAutomaton(pats [][]byte, maxStates int, denseBytes int) (*automaton, e
 	a.nchild = make([]uint16, ns)
 	a.label = make([]uint8, ns)
 	var kids []int32
+	a.level = []uint32{0}
+	nextLevel := 1 // first id of depth+1, known once depth's states are numbered
 	for q := 0; q < len(order); q++ {
+		if q == nextLevel {
+			a.level = append(a.level, uint32(q))
+			nextLevel = len(order)
+		}
 		old := order[q]
 		kids = kids[:0]
 		for k := nodes[old].child; k >= 0; k = nodes[k].sibling {
@@ -114,6 +120,8 @@ func buildAutomaton(pats [][]byte, maxStates int, denseBytes int) (*automaton, e
 			order = append(order, k)
 		}
 	}
+
+	a.level = append(a.level, uint32(ns))
 
 	// Outputs in new numbering.
 	a.outStart = make([]uint32, ns+1)
@@ -179,10 +187,17 @@ func buildAutomaton(pats [][]byte, maxStates int, denseBytes int) (*automaton, e
 // only while building (dense rows may not exist yet).
 func (a *automaton) trieGoto(s, c uint32) uint32 {
 	for {
-		for t := a.first[s]; t < a.first[s]+uint32(a.nchild[s]); t++ {
-			if uint32(a.label[t]) == c {
-				return t
+		lo, hi := a.first[s], a.first[s]+uint32(a.nchild[s])
+		for lo < hi {
+			m := (lo + hi) >> 1
+			if uint32(a.label[m]) < c {
+				lo = m + 1
+			} else {
+				hi = m
 			}
+		}
+		if lo < a.first[s]+uint32(a.nchild[s]) && uint32(a.label[lo]) == c {
+			return lo
 		}
 		if s == 0 {
 			return 0

@@ -63,6 +63,9 @@ func Compile(rules []*Rule, opts Options) (*Set, error) {
 	if err != nil {
 		return nil, err
 	}
+	if ac.pf, err = buildPrefilter(pats, opts.MaxStates, ac.maxDepth()); err != nil {
+		return nil, err
+	}
 	s.ac = ac
 	s.version = hex.EncodeToString(h.Sum(nil))[:12]
 	s.stats = SetStats{

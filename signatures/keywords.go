@@ -19,6 +19,8 @@ var stickyBuffers = map[string]string{
 	"http.cookie": "http.cookie", "http.content_type": "http.content_type",
 	"smb.share": "smb.share", "smb.named_pipe": "smb.named_pipe", "smb_named_pipe": "smb.named_pipe",
 	"file.name": "file.name", "file.magic": "file.magic",
+	"smb.ntlmssp_user": "smb.ntlmssp_user", "smb.ntlmssp_domain": "smb.ntlmssp_domain",
+	"dcerpc.stub_data": stubDataBuf,
 }
 
 // legacyModifiers maps content modifiers to the buffer they move the content to.
@@ -40,6 +42,9 @@ func (p *ruleParser) option(o option) error {
 	r := p.r
 	if b, ok := stickyBuffers[o.name]; ok && !o.hasVal {
 		p.cur = b
+		if b == stubDataBuf {
+			p.r.perDirection = true
+		}
 		if d, ok := bodyDirection[o.name]; ok {
 			p.r.dirTo = d
 		}
@@ -116,6 +121,12 @@ func (p *ruleParser) option(o option) error {
 		}
 		r.file.size = &sc
 		p.fileKw = true
+	case "dcerpc.iface", "dcerpc.opnum":
+		return p.dcerpcOption(o)
+	case "smb.version":
+		return p.smbVersion(o.val)
+	case "app-layer-event":
+		return p.appLayerEvent(o.val)
 	case "filemd5", "filesha1", "filesha256":
 		hl, err := loadHashList(o.name[4:], o.val, p.pc)
 		if err != nil {
@@ -305,6 +316,21 @@ func (p *ruleParser) flow(v string) error {
 	return nil
 }
 
+// smbVersion parses smb.version:1|2 as an exact match on the transaction's
+// "smb.version" buffer ("1" for SMB1, "2" for SMB2/3).
+func (p *ruleParser) smbVersion(v string) error {
+	v = strings.TrimSpace(v)
+	if v != "1" && v != "2" {
+		return fmt.Errorf("keyword \"smb.version\": bad value %q (want 1 or 2)", truncate(v))
+	}
+	p.r.perDirection = true
+	cur, last, lastIx := p.cur, p.last, p.lastIx
+	p.cur = "smb.version"
+	err := p.add(item{typ: itContent, alts: [][]byte{[]byte(v)}, startswith: true, endswith: true})
+	p.cur, p.last, p.lastIx = cur, last, lastIx // not a content for later modifiers
+	return err
+}
+
 // fileString handles filename/fileext/filemagic as content on file.name/file.magic.
 func (p *ruleParser) fileString(o option) error {
 	v := o.val
@@ -393,5 +419,11 @@ func (p *ruleParser) finish() error {
 		}
 	}
 	r.data = keep
+	if r.dce != nil {
+		r.hdrKey += "|" + r.dce.key()
+	}
+	if r.event != "" && r.kind != kindTx {
+		return unsupported("app-layer-event together with file or stream content")
+	}
 	return nil
 }

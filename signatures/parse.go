@@ -94,7 +94,7 @@ func parseHeader(r *Rule, h string, pc *parseCtx) error {
 	switch f[1] {
 	case "http", "http1":
 		r.Proto = "http"
-	case "tcp", "file", "ip", "smb":
+	case "tcp", "file", "ip", "smb", "dcerpc":
 		r.Proto = f[1]
 	default:
 		return unsupported("protocol %q", truncate(f[1]))

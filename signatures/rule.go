@@ -37,7 +37,18 @@ type Rule struct {
 	data []item    // file_data / stream items, in rule order
 	file fileCond  // end-of-file conditions
 	clam *clamInfo // set for ClamAV body signatures
+
+	dce          *dceCond // dcerpc.iface / dcerpc.opnum
+	event        string   // app-layer-event name ("smb.file_overlap"); MatchEvent only
+	perDirection bool     // see PerDirection
 }
+
+// PerDirection reports whether a transaction or event match of the rule
+// counts once per direction the engine evaluates (Suricata inspects such
+// buffers both ways: smb.version, dcerpc.*, app-layer-event), rather than
+// once per transaction. A caller that evaluates both directions of a
+// transaction alerts for each direction that matched when this is true.
+func (r *Rule) PerDirection() bool { return r.perDirection }
 
 // ruleKind says where a rule is evaluated.
 type ruleKind uint8

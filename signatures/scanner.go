@@ -27,6 +27,7 @@ type Scanner struct {
 	prog  map[int32]*progress
 	out   []Match
 	pids  []int32
+	hits  []pfHit
 	ended bool
 	// Overflow counts positions dropped or work cut by per-rule bounds; a
 	// non-zero value means a rule might have been missed on adversarial input.
@@ -66,6 +67,20 @@ func (sc *Scanner) Write(b []byte) []Match {
 		return nil
 	}
 	sc.out = sc.out[:0]
+	if pf := sc.set.ac.pf; pf != nil && len(b) >= pf.minWrite {
+		sc.writeFiltered(b, pf)
+	} else {
+		sc.walk(b)
+	}
+	if sc.set.needTail {
+		sc.keepTail(b)
+	}
+	sc.pos += int64(len(b))
+	return sc.out
+}
+
+// walk runs the automaton over every byte of b, handling candidates as they come.
+func (sc *Scanner) walk(b []byte) {
 	a := sc.set.ac
 	dense, nc, nd := a.dense, a.nc, a.nDense
 	cls := &a.classes
@@ -80,16 +95,56 @@ func (sc *Scanner) Write(b []byte) []Match {
 		}
 		if t&outFlag != 0 {
 			t &^= outFlag
-			sc.hit(t, b, i)
+			sc.pids = a.outputs(sc.pids[:0], t)
+			for _, pid := range sc.pids {
+				sc.pattern(pid, b, i)
+			}
 		}
 		st = t
 	}
 	sc.state = st
-	if sc.set.needTail {
-		sc.keepTail(b)
+}
+
+// writeFiltered scans a large Write with the prefilter. The automaton walks only
+// the head of b while a partial match that began earlier is alive (reporting just
+// the occurrences that began before b), and the last maxDepth-1 bytes to leave the
+// state for the next Write; the prefilter reports the occurrences inside b. All
+// of them are then handled in the automaton's order (by end, longest first).
+func (sc *Scanner) writeFiltered(b []byte, pf *prefilter) {
+	a := sc.set.ac
+	hits := sc.hits[:0]
+	st := sc.state
+	j := 0
+	for ; j < len(b) && a.deeperThan(st, j); j++ {
+		t := a.step(st, b[j])
+		if t&outFlag != 0 {
+			t &^= outFlag
+			sc.pids = a.outputs(sc.pids[:0], t)
+			for _, pid := range sc.pids {
+				if len(pf.pats[pid]) > j+1 {
+					hits = append(hits, pfHit{end: j + 1, pid: pid})
+				}
+			}
+		}
+		st = t
 	}
-	sc.pos += int64(len(b))
-	return sc.out
+	hits = pf.scanShort(b, hits)
+	hits = pf.scan(b, hits)
+	if len(hits) > 0 {
+		pf.sortHits(hits)
+		for _, h := range hits {
+			sc.pattern(h.pid, b, h.end-1)
+		}
+	}
+	sc.hits = hits[:0]
+	// The state after b depends only on its last maxDepth-1 bytes.
+	if from := len(b) - (a.maxDepth() - 1); from > j {
+		j, st = from, 0
+	}
+	for ; j < len(b); j++ {
+		st = a.step(st, b[j]) &^ outFlag
+	}
+	sc.state = st
 }
 
 // Gap reports n missing bytes: no pattern spans them, offsets continue after.
@@ -130,21 +185,18 @@ func (sc *Scanner) verify(pat []byte, b []byte, i int) bool {
 	return bytes.Equal(sc.tail[sc.tailN-k:sc.tailN], pat[:k]) && bytes.Equal(b[:end], pat[k:])
 }
 
-// hit handles an automaton state with outputs at b[i].
-func (sc *Scanner) hit(state uint32, b []byte, i int) {
+// pattern handles an occurrence of pattern pid ending at b[i].
+func (sc *Scanner) pattern(pid int32, b []byte, i int) {
 	s := sc.set
 	e := sc.pos + int64(i) + 1
-	sc.pids = s.ac.outputs(sc.pids[:0], state)
-	for _, pid := range sc.pids {
-		for v := s.pvStart[pid]; v < s.pvStart[pid+1]; v++ {
-			vr := &s.variants[v]
-			if vr.exact != nil && !sc.verify(vr.exact, b, i) {
-				continue
-			}
-			start := e - int64(vr.length)
-			for _, rf := range s.refs[vr.refStart:vr.refEnd] {
-				sc.candidate(rf, start, e)
-			}
+	for v := s.pvStart[pid]; v < s.pvStart[pid+1]; v++ {
+		vr := &s.variants[v]
+		if vr.exact != nil && !sc.verify(vr.exact, b, i) {
+			continue
+		}
+		start := e - int64(vr.length)
+		for _, rf := range s.refs[vr.refStart:vr.refEnd] {
+			sc.candidate(rf, start, e)
 		}
 	}
 }

@@ -7,6 +7,9 @@ func (s *Set) MatchTransaction(ctx *Context) []Match {
 	var out []Match
 	for _, rid := range s.txRules {
 		cr := &s.crules[rid]
+		if cr.r.event != "" {
+			continue // MatchEvent
+		}
 		if s.applies(cr, ctx) {
 			out = append(out, Match{Rule: cr.r, Offset: -1})
 		}
@@ -19,6 +22,12 @@ func (s *Set) MatchTransaction(ctx *Context) []Match {
 func (s *Set) applies(cr *crule, ctx *Context) bool {
 	r := cr.r
 	if (r.Proto == "http" || r.Proto == "smb") && ctx.Proto != r.Proto {
+		return false
+	}
+	if r.Proto == "dcerpc" && ctx.Proto != "dcerpc" && ctx.Proto != "smb" {
+		return false // DCERPC over TCP, or over SMB named pipes
+	}
+	if r.dce != nil && !r.dce.match(ctx.Buffers) {
 		return false
 	}
 	if r.flow.toServer && !ctx.ToServer || r.flow.toClient && ctx.ToServer {
@@ -45,6 +54,12 @@ func (s *Set) applies(cr *crule, ctx *Context) bool {
 		switch {
 		case cb.name == "file.name":
 			buf, ok = []byte(ctx.Filename), ctx.Filename != ""
+		case cb.name == stubDataBuf && ctx.Buffers != nil:
+			if ctx.ToServer {
+				buf, ok = ctx.Buffers.Buffer(stubDataBuf + ".to_server")
+			} else {
+				buf, ok = ctx.Buffers.Buffer(stubDataBuf + ".to_client")
+			}
 		case ctx.Buffers != nil:
 			buf, ok = ctx.Buffers.Buffer(cb.name)
 		}

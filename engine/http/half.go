@@ -14,6 +14,7 @@ const (
 	hsHead                 // inside a header block
 	hsBody                 // inside a body
 	hsResync               // lost framing: looking for a request/status line
+	hsTrail                // after a complete response body: trailing lines (trail.go)
 	hsTunnel               // not HTTP any more
 	hsEnded                // End seen
 )
@@ -40,8 +41,19 @@ type half struct {
 	body *body
 	tx   *Transaction // transaction of the body in progress
 
+	// interim is the last interim (1xx) head of the pending request: a
+	// response that goes on without a status line is that head's body
+	// (libhtp reads it as body of the same transaction), so its file name
+	// comes from the interim Content-Disposition.
+	interim *message
+
 	rs     []byte // resync: start of the current line (≤ 16 bytes)
 	rsSkip bool   // resync: skipping to the end of the line
+
+	trail     *body  // hsTrail: the completed body whose file is still open
+	trailPeek []byte // hsTrail: start of the current line (≤ maxTrailPeek+1)
+	trailLine bool   // hsTrail: the current line is body data up to its LF
+	trailSeen bool   // hsTrail: trailing data was reported
 }
 
 func (h *half) feed(data []byte) {
@@ -57,6 +69,8 @@ func (h *half) feed(data []byte) {
 			data = h.bodyBytes(data)
 		case hsResync:
 			data = h.resync(data)
+		case hsTrail:
+			data = h.trailBytes(data)
 		default:
 			return
 		}
@@ -82,7 +96,6 @@ func (h *half) start(data []byte) []byte {
 	h.lineRaw, h.lines, h.overflow = 0, 0, false
 	h.lineFirstCR, h.prevCR, h.lineOnlyCR, h.prevBareLF = false, false, true, false
 	h.undecided = h.dir == app.ToClient
-	h.lineNotStatus, h.junkStart, h.junkLines = false, 0, 0
 	h.lineNotStatus, h.junkStart, h.junkLines = false, 0, 0
 	h.state = hsHead
 	return data
@@ -275,7 +288,14 @@ func (h *half) rawResponse() {
 	tx.HasResponse = true
 	h.popPending(tx)
 	h.tx = tx
-	h.body = h.p.newBody(h.dir, tx, &message{}, frClose, 0)
+	m := &message{}
+	if h.interim != nil {
+		if cd, ok := h.interim.get("Content-Disposition"); ok {
+			m.headers = []Header{{Name: "Content-Disposition", Value: cd}}
+		}
+		h.interim = nil
+	}
+	h.body = h.p.newBody(h.dir, tx, m, frClose, 0)
 	h.state = hsBody
 }
 
@@ -312,7 +332,7 @@ func (h *half) bodyBytes(data []byte) []byte {
 		b.wire(data[:n])
 		b.remaining -= int64(n)
 		if b.remaining == 0 {
-			h.finishBody(false)
+			h.bodyComplete()
 		}
 		return data[n:]
 	case frChunked:
@@ -320,7 +340,7 @@ func (h *half) bodyBytes(data []byte) []byte {
 		data = data[n:]
 		switch b.ck.state {
 		case ckDone:
-			h.finishBody(false)
+			h.bodyComplete()
 		case ckBad:
 			h.chunkFailure()
 		}

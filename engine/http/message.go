@@ -44,6 +44,7 @@ func (h *half) response(m *message) {
 	tx.Status, tx.StatusMsg, tx.ResponseProto = m.status, m.statusMsg, m.proto
 	tx.ResponseLine, tx.ResponseHeaders, tx.ResponseRaw = m.startLine, m.headers, m.raw
 	_, upgrade := m.get("Upgrade")
+	h.interim = nil
 	switch {
 	case m.status == 101 && upgrade:
 		h.popPending(tx)
@@ -52,6 +53,7 @@ func (h *half) response(m *message) {
 		p.startTunnel(AnomUpgrade)
 		return
 	case m.status >= 100 && m.status < 200 && m.status != 101:
+		h.interim = m
 		return // interim: the final response follows for the same request
 	}
 	h.popPending(tx)
@@ -162,20 +164,31 @@ func leadingInt(s string) (int64, bool) {
 	return n, i == len(s)
 }
 
-// gap handles lost bytes according to the state of the direction.
+// gap handles lost bytes according to the state of the direction. A gap
+// ends on a segment boundary, which is often a message boundary, so resync
+// first tries the bytes right after it before skipping to the next line.
 func (h *half) gap(n int64) {
 	switch h.state {
+	case hsTrail:
+		h.endTrail()
+		h.gapSync()
 	case hsStart:
-		h.lostSync()
+		h.gapSync()
 	case hsHead:
 		h.p.anomaly(h.dir, AnomGapInHeaders)
 		h.head = h.head[:0]
-		h.lostSync()
+		h.gapSync()
 	case hsBody:
 		h.bodyGap(n)
 	case hsResync:
-		h.rs, h.rsSkip = h.rs[:0], true
+		h.rs, h.rsSkip = h.rs[:0], false
 	}
+}
+
+// gapSync loses sync after a gap, probing the first bytes after it.
+func (h *half) gapSync() {
+	h.lostSync()
+	h.rsSkip = false
 }
 
 func (h *half) bodyGap(n int64) {
@@ -190,7 +203,7 @@ func (h *half) bodyGap(n int64) {
 		}
 		if n > k {
 			h.p.anomaly(h.dir, AnomGapLostSync)
-			h.lostSync()
+			h.gapSync()
 		}
 	case frChunked:
 		if b.ck.state == ckData && n <= b.ck.size {
@@ -206,7 +219,7 @@ func (h *half) bodyGap(n int64) {
 		}
 		h.p.anomaly(h.dir, AnomGapLostSync)
 		h.finishBody(!b.ck.lastSeen())
-		h.lostSync()
+		h.gapSync()
 	default:
 		b.gap(n)
 	}
@@ -247,6 +260,9 @@ func (h *half) feedHeadPrefix(prefix []byte) {
 // end finishes the direction.
 func (h *half) end() {
 	switch h.state {
+	case hsTrail:
+		h.trailFlushPeek()
+		h.endTrail()
 	case hsHead:
 		if h.undecided && len(h.head) > 0 {
 			h.toRawResponse()

@@ -45,7 +45,7 @@ func (p *Parser) Reset(sink app.Sink) {
 	p.sink = sink
 	for i := range p.half {
 		h := &p.half[i]
-		*h = half{p: p, dir: app.Direction(i), head: h.head[:0], rs: h.rs[:0]}
+		*h = half{p: p, dir: app.Direction(i), head: h.head[:0], rs: h.rs[:0], trailPeek: h.trailPeek[:0]}
 	}
 	clear(p.pending)
 	clear(p.live)
@@ -164,6 +164,7 @@ func (p *Parser) startTunnel(name string) {
 	p.anomaly(app.ToClient, name)
 	for i := range p.half {
 		h := &p.half[i]
+		h.endTrail()
 		if h.body != nil {
 			h.finishBody(false)
 		}

@@ -109,6 +109,41 @@ var parserCases = []parserCase{
 		anomalies: []string{AnomGapLostSync, AnomResponseWithoutReq}, txs: 2},
 }
 
+// trailCases: lines after a complete response body that do not start like a
+// status line belong to that body (libhtp's "unexpected response body").
+var trailCases = []parserCase{
+	{name: "trail-crlf-after-length-body", ops: []feedOp{req("GET /1 HTTP/1.0\r\n\r\nGET /2 HTTP/1.0\r\n\r\n"),
+		resp("HTTP/1.0 200 OK\r\nContent-Length: 12\r\n\r\nHello World!\r\n"), resp("HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok")},
+		files:     []wantFile{{"/1", app.ToClient, "Hello World!\r\n", false}, {"/2", app.ToClient, "ok", false}},
+		anomalies: []string{AnomUnexpectedBody}, txs: 2},
+	{name: "trail-lines-after-chunked-body", ops: []feedOp{req(get),
+		resp("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n0\r\n\r\n\r\n  junk line\n\t \r\nmore")},
+		files: []wantFile{{"/dir/eicar.txt", app.ToClient, "ab\r\n  junk line\n\t \r\nmore", false}}, txs: 1},
+	{name: "trail-status-prefix-at-end", ops: []feedOp{req(get), resp("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok \tHT")},
+		files: []wantFile{{"/dir/eicar.txt", app.ToClient, "ok \tHT", false}}, txs: 1},
+	{name: "trail-lowercase-status-line-ends-body", ops: []feedOp{req(get + get),
+		resp("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nA\r\n  http/1.1 200 OK\r\nContent-Length: 1\r\n\r\nB")},
+		files: []wantFile{{"/dir/eicar.txt", app.ToClient, "A\r\n", false}, {"/dir/eicar.txt", app.ToClient, "B", false}}, txs: 2},
+	{name: "trail-not-after-encoded-body", ops: []feedOp{req(get + get), resp("HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: " +
+		itoa(len(gz("x"))) + "\r\n\r\n" + gz("x") + "\r\nHTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nB")},
+		files: []wantFile{{"/dir/eicar.txt", app.ToClient, "x", false}, {"/dir/eicar.txt", app.ToClient, "B", false}}, txs: 2},
+	{name: "trail-gap-closes-file", ops: []feedOp{req(get + get), resp("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nA\r\n"),
+		{dir: app.ToClient, gap: 5}, resp("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nB")},
+		files: []wantFile{{"/dir/eicar.txt", app.ToClient, "A\r\n", false}, {"/dir/eicar.txt", app.ToClient, "B", false}}, txs: 2},
+	// A 1xx head with a body and no final response (HTTP Evader "102 with
+	// body"): the bytes are the body of that head, named by its headers.
+	{name: "interim-with-body-named-by-interim-head", ops: []feedOp{req(get),
+		resp("HTTP/1.1 102 ok\r\nContent-Disposition: attachment; filename=\"e.txt\"\r\nContent-Length: 3\r\n\r\nabc")},
+		files: []wantFile{{"e.txt", app.ToClient, "abc", false}}, anomalies: []string{AnomNoStatusLine}, txs: 1},
+	// A gap that swallows the rest of a body and ends on a message boundary:
+	// the status line right after it is found without skipping a line.
+	{name: "gap-ends-on-status-line", ops: []feedOp{req("GET /1 HTTP/1.0\r\n\r\nGET /2 HTTP/1.0\r\n\r\n"),
+		resp("HTTP/1.0 200 OK\r\nContent-Length: 12\r\n\r\n"), {dir: app.ToClient, gap: 14},
+		resp("HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok")},
+		files:     []wantFile{{"/1", app.ToClient, "", false}, {"/2", app.ToClient, "ok", false}},
+		anomalies: []string{AnomGapLostSync}, txs: 2},
+}
+
 const multipartBody = "preamble\r\n--XyZ\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.txt\"\r\n\r\nfirst\r\nfile\r\n" +
 	"--XyZ\r\nContent-Disposition: form-data; name=\"field\"\r\n\r\nvalue\r\n" +
 	"--XyZ\r\nContent-Disposition: form-data; name=\"g\"; filename=b.bin\r\nContent-Type: x\r\n\r\n" + eicar + "\r\n--XyZ--\r\nepilogue"
@@ -175,7 +210,7 @@ func checkCase(t *testing.T, tc parserCase, sink *recSink) {
 func TestParserTable(t *testing.T) {
 	seed := int64(7)
 	t.Logf("seed %d", seed)
-	for _, tc := range parserCases {
+	for _, tc := range append(append([]parserCase(nil), parserCases...), trailCases...) {
 		t.Run(tc.name, func(t *testing.T) {
 			whole, _ := replay(tc.ops, nil)
 			checkCase(t, tc, whole)

@@ -178,19 +178,32 @@ func addStruct(dst, src reflect.Value) {
 }
 
 // snake turns a Go field name into a metric name component:
-// "OverlapsDiffering" → "overlaps_differing", "MD5Bytes" → "md5_bytes".
+// "OverlapsDiffering" → "overlaps_differing", "NonTCP" → "non_tcp",
+// "PDUs" → "pdus" (a plural acronym keeps its "s").
 func snake(s string) string {
-	var b strings.Builder
 	r := []rune(s)
-	for i, c := range r {
-		if unicode.IsUpper(c) {
-			if i > 0 && (unicode.IsLower(r[i-1]) || (i+1 < len(r) && unicode.IsLower(r[i+1]) && unicode.IsUpper(r[i-1]))) {
-				b.WriteByte('_')
-			}
-			b.WriteRune(unicode.ToLower(c))
-		} else {
-			b.WriteRune(c)
+	var words []string
+	for i := 0; i < len(r); {
+		j := i
+		for j < len(r) && unicode.IsUpper(r[j]) {
+			j++
 		}
+		switch {
+		case j-i > 1 && j < len(r) && unicode.IsLower(r[j]) && !(r[j] == 's' && (j+1 == len(r) || unicode.IsUpper(r[j+1]))):
+			// "NONTcp": the acronym ends before the capital that starts
+			// the next word.
+			words = append(words, string(r[i:j-1]))
+			i = j - 1
+			continue
+		case j-i > 1 && j < len(r) && r[j] == 's':
+			j++ // plural acronym: "PDUs"
+		default:
+			for j < len(r) && !unicode.IsUpper(r[j]) {
+				j++
+			}
+		}
+		words = append(words, string(r[i:j]))
+		i = j
 	}
-	return b.String()
+	return strings.ToLower(strings.Join(words, "_"))
 }

@@ -61,7 +61,7 @@ wirescan_files_total{proto="http"} 6
 }
 
 func TestSnake(t *testing.T) {
-	for in, want := range map[string]string{"OverlapsDiffering": "overlaps_differing", "MemcapDrops": "memcap_drops", "NonTCP": "non_tcp", "BadChecksum": "bad_checksum", "Gaps": "gaps"} {
+	for in, want := range map[string]string{"OverlapsDiffering": "overlaps_differing", "MemcapDrops": "memcap_drops", "NonTCP": "non_tcp", "BadChecksum": "bad_checksum", "Gaps": "gaps", "DCERPCPDUs": "dcerpcpdus", "MD5Bytes": "md5_bytes", "HTTPRequests": "http_requests"} {
 		if got := snake(in); got != want {
 			t.Errorf("snake(%q) = %q, want %q", in, got, want)
 		}

@@ -29,6 +29,10 @@ type Config struct {
 	// MaxCompound bounds the SMB2 messages parsed in one compound chain and
 	// the commands of one SMB1 AndX chain.
 	MaxCompound int
+	// MaxDCERPCStubBytes is how much of a DCERPC call's stub data (per
+	// direction) a transaction keeps for the dcerpc.stub_data rule buffer.
+	// The logged stub_data_size still counts every byte.
+	MaxDCERPCStubBytes int
 }
 
 // DefaultConfig returns the default limits: 16 MiB records and reads/writes,
@@ -41,6 +45,8 @@ func DefaultConfig() Config {
 		MaxOpenFiles:      1024,
 		MaxHeaderBuffer:   64 << 10,
 		MaxCompound:       64,
+		// One full DCERPC fragment.
+		MaxDCERPCStubBytes: 64 << 10,
 	}
 }
 
@@ -63,6 +69,8 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("%w: MaxHeaderBuffer %d < 256", ErrConfig, c.MaxHeaderBuffer)
 	case c.MaxCompound < 1:
 		return fmt.Errorf("%w: MaxCompound %d < 1", ErrConfig, c.MaxCompound)
+	case c.MaxDCERPCStubBytes < 1:
+		return fmt.Errorf("%w: MaxDCERPCStubBytes %d < 1", ErrConfig, c.MaxDCERPCStubBytes)
 	}
 	return nil
 }
@@ -88,6 +96,9 @@ func (c Config) sanitized() Config {
 	}
 	if c.MaxCompound < 1 {
 		c.MaxCompound = d.MaxCompound
+	}
+	if c.MaxDCERPCStubBytes < 1 {
+		c.MaxDCERPCStubBytes = d.MaxDCERPCStubBytes
 	}
 	return c
 }

@@ -79,6 +79,15 @@ func (p *Parser) deliver(f *openFile, off int64, b []byte) {
 	p.sink.FileData(f.h, off, b)
 }
 
+// deliverTo hands message data to its pipe, or else to its file.
+func (p *Parser) deliverTo(f *openFile, pp *dcePipe, off int64, b []byte) {
+	if pp != nil {
+		p.pipeData(pp, b)
+		return
+	}
+	p.deliver(f, off, b)
+}
+
 // deliverGap reports n lost file bytes at off.
 func (p *Parser) deliverGap(f *openFile, off, n int64) {
 	if f == nil || f.closed || n <= 0 {

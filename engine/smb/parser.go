@@ -86,6 +86,7 @@ func (p *Parser) Close() {
 	for _, f := range p.sortedFiles() {
 		p.closeFile(f, false)
 	}
+	p.finishAllDCE()
 	for _, pd := range p.sortedPending() {
 		if pd.tx != nil {
 			p.report(app.ToServer, pd.tx)

@@ -29,6 +29,12 @@ func (p *Parser) handleSMB1(dir app.Direction, mb []byte, msgLen int64) dataPlan
 		var pl dataPlan
 		if h.reply() {
 			pl = p.smb1Response(&cm)
+		} else if cmd == smb1CloseCmd && plan.n > 0 && plan.file != nil && blk.wc >= 1 {
+			// WRITE_ANDX + CLOSE in one chain: the write's data is
+			// delivered after the chain is parsed, so close afterwards.
+			plan.closeAfter = true
+			delete(p.conn.fids, fidKey{1, fid1(blk.w16(0))})
+			p.genericReq1(&cm)
 		} else {
 			pl = p.smb1Request(&cm)
 		}
@@ -82,6 +88,8 @@ func (p *Parser) smb1Request(c *cmd1) dataPlan {
 		p.readReq1(c)
 	case smb1WriteAndX, smb1Write:
 		return p.writeReq1(c)
+	case smb1Trans:
+		return p.transReq1(c)
 	case smb1CloseCmd:
 		if c.blk.wc >= 1 {
 			fid := fid1(c.blk.w16(0))
@@ -123,6 +131,9 @@ func (p *Parser) smb1Response(c *cmd1) dataPlan {
 	}
 	if c.cmd == smb1ReadAndX {
 		return p.readResp1(c, pd)
+	}
+	if pd.transceive {
+		return p.transResp1(c, pd)
 	}
 	if pd.tx == nil {
 		return dataPlan{}

@@ -23,7 +23,7 @@ func (p *Parser) readReq1(c *cmd1) {
 // offset.
 func (p *Parser) readResp1(c *cmd1, pd *pending) dataPlan {
 	b := c.blk
-	if c.h.status != 0 || b.wc < 12 {
+	if (c.h.status != 0 && c.h.status != statusBufferOverflow) || b.wc < 12 {
 		return dataPlan{}
 	}
 	n := int64(b.w16(10)) | int64(b.w16(14))<<16
@@ -56,6 +56,20 @@ func (p *Parser) writeReq1(c *cmd1) dataPlan {
 		int64(b.w16(22)), n, app.ToServer, smb1WriteAndX)
 }
 
+// pipeCtx describes this command as the carrier of named-pipe bytes.
+func (c *cmd1) pipeCtx(session uint64, tree uint32, command uint16) pipeCtx {
+	ctx := pipeCtx{version: 1, command: command, session: session, tree: tree}
+	if c.h.reply() {
+		ctx.statusSet = true
+		if c.h.flags2&smb1Flags2NTError != 0 || c.h.status == 0 {
+			ctx.ntStatus, ctx.status = true, c.h.status
+		} else {
+			ctx.dosClass, ctx.dosCode = uint8(c.h.status), uint16(c.h.status>>16)
+		}
+	}
+	return ctx
+}
+
 // planData1 validates an SMB1 data range and finds (or opens) its file.
 func (p *Parser) planData1(c *cmd1, session uint64, tree uint32, fid fileID, fileOff uint64,
 	off, n int64, dir app.Direction, command uint16) dataPlan {
@@ -76,7 +90,11 @@ func (p *Parser) planData1(c *cmd1, session uint64, tree uint32, fid fileID, fil
 	}
 	fidv := uint16(fid[0]) | uint16(fid[1])<<8
 	ref := fileRef{version: 1, session: session, tree: tree, fid: fid, dir: dir, command: command, fuid: fid1String(fidv)}
-	f := p.fileFor(ref, dataProbe(c.mb, off, n))
+	probe := dataProbe(c.mb, off, n)
+	if pp := p.pipeFor(ref, probe, c.pipeCtx(session, tree, command)); pp != nil {
+		return dataPlan{off: off, n: n, pipe: pp}
+	}
+	f := p.fileFor(ref, probe)
 	if f != nil {
 		f.tx.setNTStatus(statusSuccess)
 	}

@@ -56,6 +56,8 @@ func (p *Parser) smb2Request(dir app.Direction, h *hdr2, mb []byte, msgLen int64
 		p.readReq2(dir, h, mb)
 	case smb2Write:
 		return p.writeReq2(dir, h, mb, msgLen)
+	case smb2Ioctl:
+		return p.ioctlReq2(dir, h, mb, msgLen)
 	case smb2Close:
 		p.closeReq2(dir, h, mb)
 	case smb2SetInfo:
@@ -83,6 +85,10 @@ func (p *Parser) smb2Response(dir app.Direction, h *hdr2, mb []byte, msgLen int6
 	switch h.command {
 	case smb2Read:
 		return p.readResp2(dir, h, mb, msgLen)
+	case smb2Ioctl:
+		if pd := p.conn.pend[pendKey{2, h.msgID}]; pd != nil && pd.transceive {
+			return p.ioctlResp2(dir, h, mb, msgLen)
+		}
 	case smb2Negotiate:
 		p.negotiateResp2(dir, h, mb)
 		return dataPlan{}

@@ -64,7 +64,13 @@ func (p *Parser) readResp2(dir app.Direction, h *hdr2, mb []byte, msgLen int64) 
 	}
 	ref := fileRef{version: 2, session: pd.session, tree: pd.tree, fid: fid, dir: app.ToClient,
 		command: smb2Read, fuid: fuidString(fid)}
-	f := p.fileFor(ref, dataProbe(mb, off, n))
+	probe := dataProbe(mb, off, n)
+	ctx := pipeCtx{version: 2, command: smb2Read, session: pd.session, tree: pd.tree,
+		statusSet: true, ntStatus: true, status: h.status}
+	if pp := p.pipeFor(ref, probe, ctx); pp != nil {
+		return dataPlan{off: off, n: n, pipe: pp}
+	}
+	f := p.fileFor(ref, probe)
 	if f != nil {
 		f.tx.setNTStatus(h.status)
 	}

@@ -14,11 +14,19 @@ func (p *Parser) setInfoReq2(dir app.Direction, h *hdr2, mb []byte) {
 		return
 	}
 	fid := r.fid
-	if fid == allOnesFID && p.conn.lastCreated {
+	var oldName string
+	chained := false
+	if fid == allOnesFID && h.related() && p.conn.chainHas {
+		// Compound CREATE + SET_INFO: the file is the chain's CREATE,
+		// whose FileId is not known before its response.
+		if pd := p.conn.pend[pendKey{2, p.conn.chainCreate}]; pd != nil {
+			oldName, chained = pd.name, true
+		}
+	}
+	if fid == allOnesFID && !chained && p.conn.lastCreated {
 		fid = p.conn.lastCreate
 	}
-	var oldName string
-	if fi := p.conn.fids[fidKey{2, fid}]; fi != nil {
+	if fi := p.conn.fids[fidKey{2, fid}]; fi != nil && !chained {
 		oldName = fi.name
 	}
 	var tx *Tx

@@ -36,6 +36,10 @@ func (p *Parser) writeReq2(dir app.Direction, h *hdr2, mb []byte, msgLen int64) 
 			ref.name, ref.hasName = pd.name, true
 		}
 	}
-	f := p.fileFor(ref, dataProbe(mb, off, n))
+	probe := dataProbe(mb, off, n)
+	if pp := p.pipeFor(ref, probe, pipeCtx{version: 2, command: smb2Write, session: h.session, tree: h.tree}); pp != nil {
+		return dataPlan{off: off, n: n, pipe: pp}
+	}
+	f := p.fileFor(ref, probe)
 	return dataPlan{off: off, n: n, file: f, fileOff: int64(r.offset)}
 }

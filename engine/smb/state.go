@@ -73,12 +73,13 @@ type pending struct {
 	tx      *Tx
 	session uint64
 	tree    uint32
-	// READ requests
-	fid       fileID
-	offset    uint64
-	length    uint32
-	createRef uint64 // message id of the compound CREATE for related reads
-	related   bool
+	// READ requests (and IOCTL FSCTL_PIPE_TRANSCEIVE: transceive is set)
+	transceive bool
+	fid        fileID
+	offset     uint64
+	length     uint32
+	createRef  uint64 // message id of the compound CREATE for related reads
+	related    bool
 	// CREATE and TREE_CONNECT requests
 	name     string
 	unicode  bool
@@ -106,6 +107,11 @@ type connState struct {
 	// a related compound request may inherit (all-ones ids).
 	chainSession uint64
 	chainTree    uint32
+	// DCERPC over named pipes (dcerpc.go): reassemblers per pipe direction,
+	// the interfaces bound by the last BIND, and calls awaiting a response.
+	pipes     map[pipeKey]*dcePipe
+	dceIfaces []dceIface
+	dceTxs    map[dceTxKey]*Tx
 }
 
 func (c *connState) init() {
@@ -113,6 +119,8 @@ func (c *connState) init() {
 	c.fids = make(map[fidKey]*fidInfo)
 	c.files = make(map[fileKey]*openFile)
 	c.pend = make(map[pendKey]*pending)
+	c.pipes = make(map[pipeKey]*dcePipe)
+	c.dceTxs = make(map[dceTxKey]*Tx)
 }
 
 // dialectName is the connection's dialect as Suricata logs it.

@@ -28,4 +28,6 @@ type Stats struct {
 	SkippedBytes uint64
 	// Evictions counts table entries dropped because a limit was reached.
 	Evictions uint64
+	// DCERPCPDUs counts DCERPC PDUs parsed from named-pipe payloads.
+	DCERPCPDUs uint64
 }

@@ -26,7 +26,10 @@ type bodyPlan struct {
 	skip int64     // bytes to skip before the data
 	data int64     // data bytes still to come
 	file *openFile // destination of the data; nil discards it
-	off  int64     // file offset of the next data byte
+	pipe *dcePipe  // named-pipe destination (DCERPC) when file is nil
+	// closeAfter closes file when the message ends (dataPlan.closeAfter).
+	closeAfter bool
+	off        int64 // file offset of the next data byte
 }
 
 // stream is the framing state of one direction. buf is bounded by
@@ -178,6 +181,9 @@ func (p *Parser) checkMagic(s *stream) bool {
 
 // afterMessage moves on once a streamed message is complete.
 func (p *Parser) afterMessage(s *stream) {
+	if s.body.closeAfter {
+		p.closeAfterData(s.body.file)
+	}
 	s.body = bodyPlan{}
 	s.buf = s.buf[:0]
 	if s.recLeft > 0 {
@@ -197,7 +203,7 @@ func (p *Parser) bodyBytes(s *stream, b []byte) {
 	}
 	if bp.data > 0 && len(b) > 0 {
 		k := int(min(bp.data, int64(len(b))))
-		p.deliver(bp.file, bp.off, b[:k])
+		p.deliverTo(bp.file, bp.pipe, bp.off, b[:k])
 		bp.data -= int64(k)
 		bp.off += int64(k)
 	}
@@ -242,12 +248,14 @@ func (p *Parser) gap(s *stream, n int64) {
 				if bp.data > 0 && k2 > 0 {
 					d := min(bp.data, k2)
 					p.deliverGap(bp.file, bp.off, d)
+					p.pipeGap(bp.pipe)
 					bp.data -= d
 					bp.off += d
 				}
 			} else if bp.data > 0 {
 				d := min(bp.data, k)
 				p.deliverGap(bp.file, bp.off, d)
+				p.pipeGap(bp.pipe)
 				bp.data -= d
 				bp.off += d
 			}

@@ -18,6 +18,7 @@ const (
 	txFile
 	txRename
 	txSetFileInfo
+	txDCERPC
 )
 
 // hostInfo is the native OS and LAN manager strings of an SMB1 session setup.
@@ -74,6 +75,7 @@ type Tx struct {
 	responseSeen    bool
 	treeServiceReq  string
 	treeServiceResp string
+	dce             *dceTx
 }
 
 // ID is the transaction number within its connection (EVE smb.id), from 1.
@@ -181,6 +183,8 @@ func (t *Tx) EVE() any {
 		}
 		m["rename"] = map[string]any{"from": t.renameFrom, "to": t.renameTo}
 		m["fuid"] = t.fuid
+	case txDCERPC:
+		m["dcerpc"] = t.dce.eve()
 	case txSetFileInfo:
 		name := t.filename
 		if name == "" {
@@ -240,6 +244,10 @@ func (t *Tx) Buffer(name string) ([]byte, bool) {
 	case "smb.ntlmssp_domain":
 		if t.ntlm != nil {
 			return []byte(t.ntlm.domain), true
+		}
+	default:
+		if t.dce != nil {
+			return t.dce.buffer(name)
 		}
 	}
 	return nil, false

@@ -14,6 +14,10 @@ type dataPlan struct {
 	off, n  int64
 	file    *openFile
 	fileOff int64
+	pipe    *dcePipe // named-pipe payload (DCERPC) instead of a file
+	// closeAfter closes file once its data is delivered (an SMB1 CLOSE
+	// chained after the WRITE_ANDX that carries the data).
+	closeAfter bool
 }
 
 // processWindow parses the messages held in s.buf (the start of a record, or
@@ -97,7 +101,10 @@ func (p *Parser) processWindow(s *stream, final bool) {
 			return
 		}
 		if plan.n > 0 {
-			p.deliver(plan.file, plan.fileOff, mb[plan.off:plan.off+plan.n])
+			p.deliverTo(plan.file, plan.pipe, plan.fileOff, mb[plan.off:plan.off+plan.n])
+		}
+		if plan.closeAfter {
+			p.closeAfterData(plan.file)
 		}
 		off += int(msgLen)
 		if !next {
@@ -120,13 +127,13 @@ func (p *Parser) refill(s *stream, off int) {
 // window and sets up streaming for the rest of the message.
 func (p *Parser) startBody(s *stream, plan dataPlan, mb []byte, msgLen int64) {
 	have := int64(len(mb))
-	bp := bodyPlan{file: plan.file}
+	bp := bodyPlan{file: plan.file, pipe: plan.pipe, closeAfter: plan.closeAfter}
 	if plan.n > 0 {
 		start, end := plan.off, plan.off+plan.n
 		var done int64
 		if start < have {
 			e := min(end, have)
-			p.deliver(plan.file, plan.fileOff, mb[start:e])
+			p.deliverTo(plan.file, plan.pipe, plan.fileOff, mb[start:e])
 			done = e - start
 		}
 		bp.skip = max(0, start-have)
@@ -137,6 +144,15 @@ func (p *Parser) startBody(s *stream, plan dataPlan, mb []byte, msgLen int64) {
 	s.msgLeft = msgLen - have
 	s.buf = s.buf[:0]
 	s.st = stBody
+}
+
+// closeAfterData closes a file whose CLOSE was chained after its data.
+func (p *Parser) closeAfterData(f *openFile) {
+	if f == nil || f.closed {
+		return
+	}
+	k := f.key
+	p.closeFID(k.version, k.session, k.tree, k.fid)
 }
 
 // onTransform counts an SMB3 encrypted (or compressed) message; the content

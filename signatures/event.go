@@ -1,0 +1,66 @@
+package signatures
+
+import (
+	"fmt"
+	"strings"
+)
+
+// app-layer-event rules fire on anomalies the protocol parsers raise
+// ("smb.file_overlap", "http.multiple_content_length", ...). They have no
+// content; the engine evaluates them with MatchEvent when it receives an
+// anomaly, instead of with MatchTransaction.
+
+// eventAliases maps anomaly names raised by protocol-independent stages to
+// the Suricata event name of the protocol they happened in.
+var eventAliases = map[string]map[string]string{
+	"file.overlap_different_data": {"smb": "smb.file_overlap"},
+}
+
+// maxEventName bounds an app-layer-event value.
+const maxEventName = 128
+
+// appLayerEvent parses app-layer-event:<proto>.<name>.
+func (p *ruleParser) appLayerEvent(v string) error {
+	v = strings.TrimSpace(v)
+	if v == "" || len(v) > maxEventName || strings.ContainsAny(v, " \t\"") {
+		return fmt.Errorf("keyword \"app-layer-event\": bad value %q", truncate(v))
+	}
+	proto, _, ok := strings.Cut(v, ".")
+	if !ok || proto == "" {
+		return unsupported("app-layer-event %q (decoder/stream events)", truncate(v))
+	}
+	if p.r.event != "" {
+		return fmt.Errorf("keyword \"app-layer-event\" given twice")
+	}
+	p.r.event = v
+	p.r.perDirection = true
+	p.r.hdrKey += "|event:" + v
+	return nil
+}
+
+// MatchEvent evaluates the app-layer-event rules for the anomaly name raised
+// in the transaction or flow ctx describes (ctx.Proto is the flow's
+// protocol; name is what the parser or file tracker reported). Header, flow
+// and direction conditions apply as in MatchTransaction. Like Suricata, an
+// event rule without a direction matches in each direction it is evaluated
+// for, so the caller evaluates both directions (Rule.PerDirection).
+// Matches carry Offset -1. The returned slice is newly allocated.
+func (s *Set) MatchEvent(ctx *Context, name string) []Match {
+	if name == "" {
+		return nil
+	}
+	if a, ok := eventAliases[name][ctx.Proto]; ok {
+		name = a
+	}
+	var out []Match
+	for _, rid := range s.txRules {
+		cr := &s.crules[rid]
+		if cr.r.event != name {
+			continue
+		}
+		if s.applies(cr, ctx) {
+			out = append(out, Match{Rule: cr.r, Offset: -1})
+		}
+	}
+	return out
+}

@@ -1,0 +1,206 @@
+package signatures
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/cloudflare/ahocorasick"
+	"github.com/wirescan/wirescan/bench/corpus"
+	"github.com/wirescan/wirescan/signatures/sigtest"
+)
+
+// forcePrefilter makes every Write of every Set compiled until restore use the
+// prefilter path (even 1-byte Writes), so head walks, tail states and
+// buffer-straddling occurrences are exercised at every split.
+func forcePrefilter(t *testing.T) {
+	floor, factor := pfMinWriteFloor, pfDepthFactor
+	pfMinWriteFloor, pfDepthFactor = 1, 0
+	t.Cleanup(func() { pfMinWriteFloor, pfDepthFactor = floor, factor })
+}
+
+// disablePrefilter compiles Sets without a prefilter until the test ends.
+func disablePrefilter(t *testing.T) {
+	pfDisabled = true
+	t.Cleanup(func() { pfDisabled = false })
+}
+
+// TestPrefilterForcedMatcherSuite reruns the matcher tests with the prefilter on
+// every Write.
+func TestPrefilterForcedMatcherSuite(t *testing.T) {
+	forcePrefilter(t)
+	for name, f := range map[string]func(*testing.T){
+		"MatcherTable": TestMatcherTable, "DifferentialDictionary": TestDifferentialDictionary,
+		"DifferentialRules": TestDifferentialRules, "ClamAVVersusRegexp": TestClamAVVersusRegexp,
+		"Gap": TestGap, "HashSignatures": TestHashSignatures, "ConformanceCorpus": TestConformanceCorpus,
+	} {
+		t.Run(name, f)
+	}
+}
+
+// longRules renders random long patterns (4..maxLen bytes over alpha) as rules:
+// single contents (nocase or exact) and two-content chains with distance/within.
+func longRules(rng *rand.Rand, alpha string, n, maxLen int) ([]string, [][]byte, []bool) {
+	var rules []string
+	var pats [][]byte
+	var nocase []bool
+	for i := 0; i < n; i++ {
+		p := randBytes(rng, alpha, 4+rng.IntN(maxLen-3))
+		nc := rng.IntN(2) == 0
+		mod := ""
+		if nc {
+			mod = " nocase;"
+		}
+		body := fmt.Sprintf(`file_data; content:"%s";%s`, hexContent(p), mod)
+		if rng.IntN(4) == 0 {
+			q := randBytes(rng, alpha, 1+rng.IntN(maxLen))
+			body += fmt.Sprintf(` content:"%s"; distance:%d; within:%d;`, hexContent(q), rng.IntN(5)-2, len(q)+rng.IntN(8))
+			p = nil // not a plain dictionary entry
+		}
+		rules = append(rules, r(fmt.Sprintf(`%s sid:%d;`, body, i+1)))
+		pats = append(pats, p)
+		nocase = append(nocase, nc)
+	}
+	return rules, pats, nocase
+}
+
+// TestPrefilterEqualsAutomaton compares the prefilter with the plain automaton
+// (same Set, prefilter disabled) on long patterns dense in matches, including
+// matches that straddle Writes, under every chunking: matches and offsets must be
+// identical, and plain dictionary entries must agree with a naive search.
+func TestPrefilterEqualsAutomaton(t *testing.T) {
+	t.Logf("seed %d", testSeed)
+	rng := rand.New(rand.NewPCG(testSeed, 77))
+	alphabets := []string{"ab", "aAbB", "abc\x00", "xyzXYZ\x00\xff", "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123"}
+	for iter := 0; iter < 120; iter++ {
+		alpha := alphabets[iter%len(alphabets)]
+		rules, pats, nocase := longRules(rng, alpha, 1+rng.IntN(30), 4+rng.IntN(20))
+		if iter%5 == 0 { // some short patterns too: exercises the short automaton
+			rules = append(rules, r(fmt.Sprintf(`file_data; content:"%s"; sid:%d;`, hexContent(randBytes(rng, alpha, 1+rng.IntN(3))), 1000)))
+		}
+		disablePrefilter(t)
+		plain := mustSet(t, Options{}, rules...)
+		pfDisabled = false
+		filtered := mustSet(t, Options{}, rules...)
+		if filtered.ac.pf == nil && pfForceStride == 0 {
+			t.Fatalf("iter %d: no prefilter built", iter)
+		}
+		for k := 0; k < 3; k++ {
+			text := randBytes(rng, alpha, rng.IntN(400))
+			// Plant some pattern occurrences.
+			for _, p := range pats {
+				if p != nil && rng.IntN(3) == 0 && len(p) < len(text) {
+					copy(text[rng.IntN(len(text)-len(p)):], p)
+				}
+			}
+			want := scan(plain, FileData, anyCtx(), text, []int{len(text)}, nil)
+			var naive []int
+			for i, p := range pats {
+				if p == nil {
+					continue
+				}
+				hay, pat := text, p
+				if nocase[i] {
+					hay, pat = foldBytes(text), foldBytes(p)
+				}
+				if bytes.Contains(hay, pat) {
+					naive = append(naive, i)
+				}
+			}
+			var gotDict []int
+			for _, id := range sidSet(want) {
+				if id < len(pats) && pats[id] != nil {
+					gotDict = append(gotDict, id)
+				}
+			}
+			if !slices.Equal(gotDict, naive) {
+				t.Fatalf("iter %d: automaton %v, naive %v", iter, gotDict, naive)
+			}
+			chunks := chunkings(len(text), rng.Uint64())
+			forced := func() {}
+			for _, force := range []bool{false, true} {
+				if force {
+					floor, factor := pfMinWriteFloor, pfDepthFactor
+					pfMinWriteFloor, pfDepthFactor = 1, 0
+					filtered = mustSet(t, Options{}, rules...)
+					forced = func() { pfMinWriteFloor, pfDepthFactor = floor, factor }
+				}
+				for name, c := range chunks {
+					if got := scan(filtered, FileData, anyCtx(), text, c, nil); !slices.Equal(got, want) {
+						t.Fatalf("iter %d force=%v %s: prefilter %v, automaton %v\nrules %q\ntext %q", iter, force, name, got, want, rules, text)
+					}
+				}
+				forced()
+			}
+		}
+	}
+}
+
+// TestPrefilterGeneratedSets checks a 2k generated AV-like set over the benign
+// and 1%-match corpora against cloudflare/ahocorasick in 64 KiB, odd and 1 byte
+// Writes.
+func TestPrefilterGeneratedSets(t *testing.T) {
+	pats := sigtest.Patterns(11, 2000)
+	s := mustSet(t, Options{}, sigtest.Rules(pats, 1)...)
+	if s.ac.pf == nil || s.ac.pf.stride < 2 {
+		t.Fatalf("prefilter %+v", s.ac.pf)
+	}
+	cf := ahocorasick.NewMatcher(pats)
+	for _, name := range []string{"benign", "matches"} {
+		data := corpus.Benign(5, 1<<20)
+		if name == "matches" {
+			data = corpus.WithMatches(6, data, pats, 0.01)
+		}
+		want := len(cf.Match(data))
+		for _, chunk := range []int{64 << 10, 4099, 1} {
+			if chunk == 1 {
+				data = data[:64<<10]
+				want = len(cf.Match(data))
+			}
+			sc := s.NewScanner(FileData, &Context{})
+			got := 0
+			for off := 0; off < len(data); off += chunk {
+				got += len(sc.Write(data[off:min(off+chunk, len(data))]))
+			}
+			if got != want {
+				t.Errorf("%s chunk %d: %d matches, cloudflare %d", name, chunk, got, want)
+			}
+			if name == "matches" && want == 0 {
+				t.Errorf("%s: corpus has no matches", name)
+			}
+		}
+	}
+}
+
+// TestFold32 checks the SWAR fold against the byte table.
+func TestFold32(t *testing.T) {
+	for i := 0; i < 256; i++ {
+		for _, j := range []int{0, 'A', 'z', 0x80, 0xC1, 0xDA, i} {
+			b := []byte{byte(i), byte(j), byte(255 - i), byte(i ^ 0x40)}
+			x := uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24
+			f := foldBytes(b)
+			want := uint32(f[0]) | uint32(f[1])<<8 | uint32(f[2])<<16 | uint32(f[3])<<24
+			if got := fold32(x); got != want {
+				t.Fatalf("fold32(%q) = %08x, want %08x", b, got, want)
+			}
+		}
+	}
+	if !equalFolded([]byte("Hello, WORLD!"), []byte(strings.ToLower("Hello, WORLD!"))) {
+		t.Fatal("equalFolded")
+	}
+}
+
+// TestPrefilterStrides runs the prefilter-versus-automaton comparison with each
+// stride forced, so every unrolled scan loop is covered.
+func TestPrefilterStrides(t *testing.T) {
+	for s := 1; s <= pfMaxStride; s++ {
+		t.Run(fmt.Sprint("stride", s), func(t *testing.T) {
+			pfForceStride = s
+			defer func() { pfForceStride = 0 }()
+			TestPrefilterEqualsAutomaton(t)
+		})
+	}
+}

@@ -20,9 +20,16 @@ const (
 )
 
 type half struct {
-	p     *Parser
-	dir   app.Direction
-	state hState
+	// resp09 is set while the start of a response to an HTTP/0.9 request
+	// is checked for a status line.
+	resp09 bool
+	// lossPending, lossBytes and lossSkipped describe a gap between
+	// messages until resync finds the next message (see mayHaveLost).
+	lossPending, lossSkipped bool
+	lossBytes                int64
+	p                        *Parser
+	dir                      app.Direction
+	state                    hState
 
 	head        []byte // header block so far (≤ MaxHeaderBytes)
 	lineRaw     int    // bytes on the current line before its LF
@@ -87,11 +94,11 @@ func (h *half) start(data []byte) []byte {
 	if len(data) == 0 {
 		return nil
 	}
-	if h.dir == app.ToClient && len(h.p.pending) > 0 && h.p.pending[0].req09 {
-		// HTTP/0.9: the response is the raw body until close.
-		h.rawResponse()
-		return data
-	}
+	// After an HTTP/0.9 request the response is a raw body until close,
+	// unless it starts with a status line: then the request was not really
+	// 0.9 (binary junk, a client speaking something else) and the response
+	// is parsed normally, as libhtp does.
+	h.resp09 = h.dir == app.ToClient && len(h.p.pending) > 0 && h.p.pending[0].req09
 	h.head = h.head[:0]
 	h.lineRaw, h.lines, h.overflow = 0, 0, false
 	h.lineFirstCR, h.prevCR, h.lineOnlyCR, h.prevBareLF = false, false, true, false
@@ -197,6 +204,13 @@ func (h *half) statusLineStarts() bool {
 		}
 		h.undecided = false
 	case !need || len(line) > 64:
+		if h.resp09 {
+			h.rawResponse()
+			h.body.wire(h.head)
+			h.head = h.head[:0]
+			h.undecided = false
+			return true
+		}
 		h.lineNotStatus = true
 	}
 	return false

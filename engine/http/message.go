@@ -171,18 +171,65 @@ func (h *half) gap(n int64) {
 	switch h.state {
 	case hsTrail:
 		h.endTrail()
+		h.mayHaveLost(n)
 		h.gapSync()
 	case hsStart:
+		h.mayHaveLost(n)
 		h.gapSync()
 	case hsHead:
 		h.p.anomaly(h.dir, AnomGapInHeaders)
 		h.head = h.head[:0]
+		h.messageLost()
 		h.gapSync()
 	case hsBody:
 		h.bodyGap(n)
 	case hsResync:
 		h.rs, h.rsSkip = h.rs[:0], false
+		h.mayHaveLost(n)
 	}
+}
+
+// minMessageHead is the shortest complete message head ("HTTP/1.1 200
+// OK\r\n\r\n" is 19 bytes): a gap shorter than this between messages can't
+// have swallowed a whole one.
+const minMessageHead = 19
+
+// mayHaveLost notes n lost bytes between messages. Whether they held the
+// start of a message is decided when resync finds the next message start:
+// if it is right after the gap and the gap was too short for a message head,
+// nothing was lost (typically a trailing CRLF); otherwise one message was.
+func (h *half) mayHaveLost(n int64) {
+	h.lossPending = true
+	h.lossBytes += n
+}
+
+// resolveLoss is called when resync finds a message start.
+func (h *half) resolveLoss() {
+	if h.lossPending && (h.lossSkipped || h.lossBytes >= minMessageHead) {
+		h.messageLost()
+	}
+	h.lossPending, h.lossSkipped, h.lossBytes = false, false, 0
+}
+
+// messageLost keeps requests and responses paired when a gap swallowed the
+// start of a message: a lost response ends the oldest pending request's
+// transaction (its response is gone); a lost request enqueues a placeholder
+// transaction, so the response it gets is not credited to the next request.
+// Without this, every file after the gap would carry its neighbour's name.
+func (h *half) messageLost() {
+	if h.dir == app.ToClient {
+		if len(h.p.pending) == 0 {
+			return
+		}
+		tx := h.p.pending[0]
+		h.popPending(tx)
+		tx.responseDone = true
+		h.p.maybeReport(tx)
+		return
+	}
+	tx := h.p.newTx()
+	tx.requestDone = true
+	h.p.enqueue(tx)
 }
 
 // gapSync loses sync after a gap, probing the first bytes after it.
@@ -203,6 +250,7 @@ func (h *half) bodyGap(n int64) {
 		}
 		if n > k {
 			h.p.anomaly(h.dir, AnomGapLostSync)
+			h.mayHaveLost(n - k)
 			h.gapSync()
 		}
 	case frChunked:
@@ -230,6 +278,7 @@ func (h *half) bodyGap(n int64) {
 func (h *half) resync(data []byte) []byte {
 	for i, c := range data {
 		if h.rsSkip {
+			h.lossSkipped = true
 			if c == '\n' {
 				h.rsSkip = false
 			}
@@ -238,12 +287,14 @@ func (h *half) resync(data []byte) []byte {
 		h.rs = append(h.rs, c)
 		switch Probe(h.dir, h.rs) {
 		case Yes:
+			h.resolveLoss()
 			h.state = hsStart
 			rs := h.rs
 			h.rs = h.rs[:0]
 			h.feedHeadPrefix(rs)
 			return data[i+1:]
 		case No:
+			h.lossSkipped = true
 			h.rs = h.rs[:0]
 			h.rsSkip = c != '\n'
 		}

@@ -85,6 +85,8 @@ var parserCases = []parserCase{
 		anomalies: []string{AnomConnectTunnel}, txs: 1},
 	{name: "http09", ops: []feedOp{req("GET /old\r\n"), resp("raw body")},
 		files: []wantFile{{"/old", app.ToClient, "raw body", false}}, txs: 1},
+	{name: "not-09-response-with-status-line", ops: []feedOp{req("GET /x\r\n"), resp("HTTP/1.1 400 Bad Request\r\nContent-Length: 3\r\n\r\nbad")},
+		files: []wantFile{{"/x", app.ToClient, "bad", false}}, txs: 1},
 	{name: "te-and-cl", ops: []feedOp{req(get), resp("HTTP/1.1 200 OK\r\nContent-Length: 100\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n")},
 		files: []wantFile{{"/dir/eicar.txt", app.ToClient, "ok", false}}, anomalies: []string{AnomTEAndCL}, txs: 1},
 	{name: "multiple-content-length", ops: []feedOp{req(get), resp("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nok")},
@@ -142,6 +144,16 @@ var trailCases = []parserCase{
 		resp("HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok")},
 		files:     []wantFile{{"/1", app.ToClient, "", false}, {"/2", app.ToClient, "ok", false}},
 		anomalies: []string{AnomGapLostSync}, txs: 2},
+	// A gap that swallowed a whole response (head and body) between two
+	// others: the next response belongs to the request after the lost one.
+	{name: "gap-swallows-a-response", ops: []feedOp{req("GET /1 HTTP/1.1\r\n\r\nGET /2 HTTP/1.1\r\n\r\nGET /3 HTTP/1.1\r\n\r\n"),
+		resp("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\na"), {dir: app.ToClient, gap: 40},
+		resp("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nc")},
+		files: []wantFile{{"/1", app.ToClient, "a", false}, {"/3", app.ToClient, "c", false}}, txs: 3},
+	// A lost request: its response is not credited to the next request.
+	{name: "gap-swallows-a-request", ops: []feedOp{req("GET /1 HTTP/1.1\r\n\r\n"), {dir: app.ToServer, gap: 40}, req("GET /3 HTTP/1.1\r\n\r\n"),
+		resp("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\naHTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nbHTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nc")},
+		files: []wantFile{{"/1", app.ToClient, "a", false}, {"", app.ToClient, "b", false}, {"/3", app.ToClient, "c", false}}, txs: 3},
 }
 
 const multipartBody = "preamble\r\n--XyZ\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.txt\"\r\n\r\nfirst\r\nfile\r\n" +

@@ -11,13 +11,12 @@ import (
 
 // Addresses and ports used by the hand-built frames.
 var (
-	mac1    = net.HardwareAddr{0, 1, 2, 3, 4, 5}
-	mac2    = net.HardwareAddr{0, 6, 7, 8, 9, 10}
-	v4src   = net.IP{10, 0, 0, 1}
-	v4dst   = net.IP{10, 0, 0, 2}
-	v6src   = net.ParseIP("2001:db8::1")
-	v6dst   = net.ParseIP("2001:db8::2")
-	innerV4 = net.IP{192, 168, 1, 1}
+	mac1  = net.HardwareAddr{0, 1, 2, 3, 4, 5}
+	mac2  = net.HardwareAddr{0, 6, 7, 8, 9, 10}
+	v4src = net.IP{10, 0, 0, 1}
+	v4dst = net.IP{10, 0, 0, 2}
+	v6src = net.ParseIP("2001:db8::1")
+	v6dst = net.ParseIP("2001:db8::2")
 )
 
 // serialize builds a frame from layers with lengths and checksums fixed.

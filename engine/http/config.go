@@ -11,24 +11,24 @@ type Config struct {
 	// MaxHeaderBytes bounds one header block (request/status line plus
 	// headers). Beyond it the parser reports "http.header_too_long" and
 	// parses what it has.
-	MaxHeaderBytes int
+	MaxHeaderBytes int `yaml:"max-header-bytes"`
 	// MaxHeaders bounds the header lines kept per message; further lines are
 	// ignored with "http.too_many_headers".
-	MaxHeaders int
+	MaxHeaders int `yaml:"max-headers"`
 	// MaxChunkLine bounds a chunk-size line including extensions.
-	MaxChunkLine int
+	MaxChunkLine int `yaml:"max-chunk-line"`
 	// MaxPipelined bounds the requests awaiting responses on one connection.
-	MaxPipelined int
+	MaxPipelined int `yaml:"max-pipelined"`
 	// DecompressLayers is the number of stacked Content-Encodings decoded
 	// (Suricata's response-body-decompress-layer-limit).
-	DecompressLayers int
+	DecompressLayers int `yaml:"decompress-layers"`
 	// MaxDecompressRatio is the decoded/encoded ratio beyond which decoding
 	// stops with "http.compression_bomb" and the file is truncated.
-	MaxDecompressRatio int64
+	MaxDecompressRatio int64 `yaml:"max-decompress-ratio"`
 	// MaxDecompressedBytes bounds the decoded size of one body.
-	MaxDecompressedBytes int64
+	MaxDecompressedBytes int64 `yaml:"max-decompressed-bytes"`
 	// MaxMultipartParts bounds the parts of one multipart body.
-	MaxMultipartParts int
+	MaxMultipartParts int `yaml:"max-multipart-parts"`
 }
 
 // DefaultConfig returns the limits wirescan uses unless configured otherwise.

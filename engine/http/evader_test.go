@@ -16,20 +16,12 @@ import (
 
 const conformanceDir = "../../../shared/conformance/cases"
 
-// tcpStreams extracts the payload of the first TCP connection in a pcap as
-// two in-order byte streams (a simple reassembly: first copy wins, segments
-// sorted by sequence number, retransmissions trimmed, holes as gaps).
-type segment struct {
-	seq  uint32
-	data []byte
-}
-
+// pcapFlow tracks the first TCP connection of a pcap: which side is the
+// client and each direction's initial sequence number.
 type pcapFlow struct {
-	client   string
-	segs     [2][]segment
-	isn      [2]uint32
-	haveISN  [2]bool
-	finished [2]bool
+	client  string
+	isn     [2]uint32
+	haveISN [2]bool
 }
 
 // feedOp is one Feed or Gap call of a replay.

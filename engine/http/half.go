@@ -130,13 +130,13 @@ func (h *half) headBytes(data []byte) []byte {
 				return data[i+1:]
 			}
 			continue
-		default:
-			h.lineOnlyCR = false
 		case '\r':
 			h.prevCR = true
 			if h.lineRaw == 0 {
 				h.lineFirstCR = true
 			}
+		default:
+			h.lineOnlyCR = false
 		}
 		h.lineRaw++
 		if h.undecided && !h.lineNotStatus && h.statusLineStarts() {

@@ -52,18 +52,6 @@ func (m *message) all(name string) (string, int) {
 	return strings.Join(vals, ", "), len(vals)
 }
 
-// minor returns the HTTP minor version (1 for HTTP/1.1, 0 for 1.0 or unknown).
-func (m *message) minor() int {
-	p := strings.ToUpper(strings.TrimSpace(m.proto))
-	if strings.HasPrefix(p, "HTTP/1.") && len(p) > 7 && p[7] >= '1' && p[7] <= '9' {
-		return 1
-	}
-	if strings.HasPrefix(p, "HTTP/") && len(p) > 5 && p[5] >= '2' && p[5] <= '9' {
-		return 1
-	}
-	return 0
-}
-
 // splitLines splits a block into lines without their line ends.
 func splitLines(block []byte) [][]byte {
 	lines := bytes.Split(block, []byte{'\n'})

@@ -27,15 +27,14 @@ const (
 )
 
 type multipart struct {
-	b       *body
-	delim   []byte // "\n--" + boundary
-	state   mpState
-	buf     []byte // unprocessed bytes (≤ mpChunk + len(delim))
-	hdr     []byte // part header block
-	parts   int
-	file    fileOut
-	inFile  bool
-	overrun bool
+	b      *body
+	delim  []byte // "\n--" + boundary
+	state  mpState
+	buf    []byte // unprocessed bytes (≤ mpChunk + len(delim))
+	hdr    []byte // part header block
+	parts  int
+	file   fileOut
+	inFile bool
 }
 
 func newMultipart(b *body, boundary string) *multipart {

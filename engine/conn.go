@@ -187,6 +187,7 @@ func (c *conn) Anomaly(dir app.Direction, name string) {
 
 func (c *conn) anomaly(dir app.Direction, kind, name string) {
 	c.w.stats.Anomalies++
+	c.matchEvent(name)
 	if c.anomalyN == nil {
 		c.anomalyN = map[string]int{}
 	}
@@ -222,4 +223,20 @@ func (c *conn) finish(reason string) {
 		c.FileClose(h, true)
 	}
 	c.w.emitFlow(c, reason)
+}
+
+// matchEvent evaluates app-layer-event rules for an anomaly, in both
+// directions as Suricata does.
+func (c *conn) matchEvent(name string) {
+	if c.rules == nil {
+		return
+	}
+	for _, d := range []app.Direction{app.ToServer, app.ToClient} {
+		src, dst := c.endpoints(d)
+		ctx := &signatures.Context{Proto: c.proto, ToServer: d == app.ToServer, SrcIP: src.Addr(), DstIP: dst.Addr(),
+			SrcPort: src.Port(), DstPort: dst.Port(), Established: true}
+		for _, m := range c.rules.MatchEvent(ctx, name) {
+			c.w.emitAlert(c, d, m, nil, nil, nil)
+		}
+	}
 }

@@ -187,7 +187,7 @@ func (w *worker) transaction(c *conn, dir app.Direction, tx app.Metadata) {
 				Established: true, Buffers: tx,
 			}
 			for _, m := range c.rules.MatchTransaction(ctx) {
-				if fired[m.Rule] {
+				if fired[m.Rule] && !m.Rule.PerDirection() {
 					continue
 				}
 				fired[m.Rule] = true

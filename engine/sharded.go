@@ -56,13 +56,35 @@ func (e *Engine) RunSharded(ctx context.Context, srcs []capture.Source, warn fun
 	return sum, err
 }
 
+// shutdownDrain bounds how long a live worker keeps reading, after its
+// context is done, the packets captured before (see runShard).
+const shutdownDrain = time.Second
+
 func (e *Engine) runShard(ctx context.Context, src capture.Source, w *worker, warn func(error)) error {
 	dec := decode.NewDecoder(&e.cfg.Decode, &w.stats.Decode)
 	ks, _ := src.(KernelStatser)
 	var err error
 	lastKernel := time.Now()
+	// The kernel counters are read at most once a second, also while the
+	// link is idle: otherwise /metrics would keep the counts (and drops)
+	// of before a burst until the next packet arrives.
+	pollKernel := func() {
+		if ks != nil && time.Since(lastKernel) > time.Second {
+			lastKernel = time.Now()
+			w.readKernelStats(ks)
+		}
+	}
+	// Once ctx is done the worker still takes what the kernel captured
+	// before (stopAt): TPACKET_V3 hands a ring block over only when it is
+	// full or its block timeout passed, so the last packets before a
+	// SIGTERM are still in the ring. The drain ends at an idle ring, at
+	// a packet captured after stopAt, or after shutdownDrain.
+	var stopAt time.Time
 	for n := 0; ; n++ {
-		if ctx.Err() != nil {
+		if stopAt.IsZero() && ctx.Err() != nil {
+			stopAt = time.Now()
+		}
+		if !stopAt.IsZero() && time.Since(stopAt) > shutdownDrain {
 			break
 		}
 		var pkt capture.Packet
@@ -70,9 +92,13 @@ func (e *Engine) runShard(ctx context.Context, src capture.Source, w *worker, wa
 		if err != nil {
 			if errors.Is(err, capture.ErrTimeout) {
 				err = nil
+				if !stopAt.IsZero() {
+					break
+				}
 				// An idle link: let flows time out by the wall clock,
 				// which is what live packet timestamps follow.
 				w.withTime(time.Now(), func() { w.flows.Expire(time.Now(), w.expire) })
+				pollKernel()
 				w.maybePublish(false)
 				continue
 			}
@@ -84,6 +110,9 @@ func (e *Engine) runShard(ctx context.Context, src capture.Source, w *worker, wa
 				}
 				continue
 			}
+			break
+		}
+		if !stopAt.IsZero() && pkt.Timestamp.After(stopAt) {
 			break
 		}
 		e.readPackets.Add(1)
@@ -98,10 +127,7 @@ func (e *Engine) runShard(ctx context.Context, src capture.Source, w *worker, wa
 		if n&255 == 0 {
 			w.maybePublish(false)
 		}
-		if ks != nil && time.Since(lastKernel) > time.Second {
-			lastKernel = time.Now()
-			w.readKernelStats(ks)
-		}
+		pollKernel()
 	}
 	if ks != nil {
 		w.readKernelStats(ks)

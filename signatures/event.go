@@ -14,6 +14,7 @@ import (
 // the Suricata event name of the protocol they happened in.
 var eventAliases = map[string]map[string]string{
 	"file.overlap_different_data": {"smb": "smb.file_overlap"},
+	"file.overlap":                {"smb": "smb.file_overlap"},
 }
 
 // maxEventName bounds an app-layer-event value.

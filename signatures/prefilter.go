@@ -235,9 +235,12 @@ func rarestWindow(p []byte, s int) int {
 	return best
 }
 
-// memoryBytes estimates the prefilter's heap (patterns are counted by the Set).
+// memoryBytes estimates the prefilter's heap, the folded patterns included.
 func (pf *prefilter) memoryBytes() int64 {
 	m := int64(len(pf.bits))*8 + int64(len(pf.bstart))*4 + int64(len(pf.ents))*12 + int64(len(pf.shortIDs))*4
+	for _, p := range pf.pats {
+		m += 24 + int64(cap(p))
+	}
 	if pf.short != nil {
 		m += pf.short.memoryBytes()
 	}

@@ -37,6 +37,7 @@ type File struct {
 	// Overflow bytes that could not be placed (beyond limits).
 	Seen, Missing, Overflow int64
 	Gaps                    bool
+	Overlapped              bool
 	OverlapDiffers          bool
 	MD5, SHA1, SHA256       []byte // set when closed
 	Magic                   string // set once the first bytes are known
@@ -98,6 +99,7 @@ func (f *File) Write(off int64, b []byte) {
 	}
 	if off < f.next {
 		f.t.stats.Overlaps++
+		f.overlapped()
 		f.compareHistory(off, b)
 		if end <= f.next {
 			return
@@ -174,6 +176,7 @@ func (f *File) place(off, n int64, b []byte) {
 		stop := min(end, p.off+p.n)
 		if p.data != nil && b != nil {
 			f.t.stats.Overlaps++
+			f.overlapped()
 			if !bytes.Equal(p.data[cur-p.off:stop-p.off], sub(cur, stop)) {
 				f.overlapDiffers()
 			}
@@ -343,6 +346,16 @@ func (f *File) compareHistory(off int64, b []byte) {
 			f.overlapDiffers()
 			return
 		}
+	}
+}
+
+// overlapped reports, once per file, that a piece overlapped bytes already
+// received (Suricata's smb.file_overlap); whether the bytes differed is a
+// separate, stronger signal (overlapDiffers).
+func (f *File) overlapped() {
+	if !f.Overlapped {
+		f.Overlapped = true
+		f.anomaly("file.overlap")
 	}
 }
 

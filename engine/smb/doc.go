@@ -22,6 +22,15 @@
 //     Suricata logs them (not READ/WRITE/GET_INFO; file transfers are one
 //     transaction per file and direction, reported when the file closes).
 //     EVE() mirrors Suricata's "smb" object.
+//   - DCERPC over named pipes (dcerpc*.go): the payload of SMB2
+//     WRITE/READ/IOCTL(FSCTL_PIPE_TRANSCEIVE) and SMB1 WRITE_ANDX/READ_ANDX/
+//     TRANS(TransactNmPipe) on a pipe is reassembled into PDUs per pipe and
+//     direction (one fragment, at most 65535 bytes, buffered). Each call is
+//     one transaction (command = the request's carrier, EVE "dcerpc" object as
+//     Suricata logs it), completed by its last response fragment or at Close
+//     ("UNREPLIED"). BIND/ALTER_CONTEXT set the connection's interface list,
+//     BIND_ACK their results. Rule buffers: dcerpc.opnum, dcerpc.iface,
+//     dcerpc.stub_data.to_server/.to_client (encodings in dcerpc_tx.go).
 //   - Anomalies: see events.go.
 //
 // # Limits (Config)
@@ -32,14 +41,16 @@
 // above MaxReadWriteBytes and offsets above 2^40 are skipped with an
 // anomaly. Outstanding requests, trees, file ids and open files are bounded
 // by MaxOutstanding and MaxOpenFiles (oldest evicted, or new file refused).
-// Compound chains and AndX chains are bounded by MaxCompound. After lost
+// Compound chains and AndX chains are bounded by MaxCompound. A DCERPC call
+// keeps at most MaxDCERPCStubBytes of stub per direction (sizes count all);
+// pending calls share MaxOutstanding and pipe reassemblers MaxOpenFiles. After lost
 // framing (gap in a header, bad protocol id, bad NBSS type) the parser
 // resynchronises on the next NBSS header followed by \xffSMB/\xfeSMB/\xfdSMB.
 //
 // # Not handled yet
 //
-// DCERPC over named pipes (no dcerpc fields), SMB1 TRANS/TRANS2 file data,
-// SMB1 core READ, a CLOSE chained after a WRITE_ANDX in one message (the file
-// is closed before the write's data is delivered), Kerberos, SMB3
-// decryption, frames.
+// SMB1 TRANS/TRANS2 file data, SMB1 core READ, Kerberos, SMB3 decryption,
+// frames, DCERPC over TCP (port 135), non-DCERPC pipes as files (Suricata
+// logs PSEXESVC-style pipe data as files; we drop it), a CLOSE chained after a
+// WRITE_ANDX whose chain lies beyond MaxHeaderBuffer (closed at Close).
 package smb

@@ -75,8 +75,8 @@ func (p *Parser) End(dir app.Direction) {
 	p.streams[dir].ended = true
 }
 
-// Close closes every open file (truncated=false: completeness is decided by
-// the engine's tracker from holes and sizes) and reports the transactions
+// Close closes every open file as truncated (no CLOSE was seen for it, as
+// Suricata logs such files) and reports the transactions and DCERPC calls
 // still waiting for a response.
 func (p *Parser) Close() {
 	if p.closed {
@@ -84,7 +84,9 @@ func (p *Parser) Close() {
 	}
 	p.closed = true
 	for _, f := range p.sortedFiles() {
-		p.closeFile(f, false)
+		// No CLOSE was seen: like Suricata, a file still open when the
+		// connection ends is logged TRUNCATED.
+		p.closeFile(f, true)
 	}
 	p.finishAllDCE()
 	for _, pd := range p.sortedPending() {

@@ -76,6 +76,7 @@ type recSink struct {
 	order     []app.FileHandle
 	txs       []map[string]any
 	txDirs    []app.Direction
+	meta      []app.Metadata
 	anomalies []string
 	lastKind  string
 	lastH     app.FileHandle
@@ -149,6 +150,7 @@ func (s *recSink) FileClose(h app.FileHandle, truncated bool) {
 func (s *recSink) Transaction(dir app.Direction, tx app.Metadata) {
 	m := tx.EVE().(map[string]any)
 	s.txs = append(s.txs, m)
+	s.meta = append(s.meta, tx)
 	s.txDirs = append(s.txDirs, dir)
 	s.lastKind = ""
 	s.log = append(s.log, fmt.Sprintf("tx %v %v", m["command"], m["status"]))

@@ -26,6 +26,7 @@ type conn struct {
 	last   time.Time
 
 	pkts, bytes [2]uint64
+	tcpFlags    [2]uint8
 	stream      *reassembly.Stream
 	ended       [2]bool
 	sawSYN      bool

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"encoding/hex"
+	"fmt"
 	"time"
 
 	"github.com/wirescan/wirescan/engine/app"
@@ -149,12 +150,20 @@ func (w *worker) emitFlow(c *conn, reason string) {
 	}
 	ev := w.base(c, app.ToServer, "flow")
 	ev.PcapCnt = 0
-	state := "established"
-	switch {
-	case c.ended[0] && c.ended[1]:
-		state = "closed"
-	case !c.sawSYN && c.pkts[0]+c.pkts[1] <= 1:
-		state = "new"
+	state, tcpState := c.states()
+	all := c.tcpFlags[0] | c.tcpFlags[1]
+	ev.TCP = &eve.TCP{
+		TCPFlags:   fmt.Sprintf("%02x", all),
+		TCPFlagsTS: fmt.Sprintf("%02x", c.tcpFlags[app.ToServer]),
+		TCPFlagsTC: fmt.Sprintf("%02x", c.tcpFlags[app.ToClient]),
+		SYN:        all&flagSYN != 0,
+		FIN:        all&flagFIN != 0,
+		RST:        all&flagRST != 0,
+		PSH:        all&flagPSH != 0,
+		ACK:        all&flagACK != 0,
+		State:      tcpState,
+		TSGap:      c.gaps[app.ToServer] > 0,
+		TCGap:      c.gaps[app.ToClient] > 0,
 	}
 	ev.Flow = &eve.Flow{
 		PktsToServer:  c.pkts[app.ToServer],
@@ -172,4 +181,26 @@ func (w *worker) emitFlow(c *conn, reason string) {
 		ev.AppProto = "failed"
 	}
 	w.e.out.write(ev)
+}
+
+// states returns the flow state and the TCP state a flow event logs, from
+// the flags each side sent: "closed" after FINs both ways or a RST,
+// "established" once data or a handshake was seen, "new" before.
+func (c *conn) states() (flowState, tcpState string) {
+	ts, tc := c.tcpFlags[app.ToServer], c.tcpFlags[app.ToClient]
+	switch {
+	case (ts|tc)&flagRST != 0, ts&flagFIN != 0 && tc&flagFIN != 0:
+		return "closed", "closed"
+	case ts&flagFIN != 0:
+		return "established", "fin_wait1"
+	case tc&flagFIN != 0:
+		return "established", "close_wait"
+	case c.pkts[app.ToServer] > 0 && c.pkts[app.ToClient] > 0 && (ts|tc)&flagACK != 0:
+		return "established", "established"
+	case ts&flagSYN != 0 && tc&flagSYN != 0:
+		return "new", "syn_recv"
+	case ts&flagSYN != 0:
+		return "new", "syn_sent"
+	}
+	return "new", "none"
 }

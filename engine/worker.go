@@ -120,6 +120,7 @@ func (w *worker) handle(p *decode.Packet) {
 	}
 	c.pkts[dir]++
 	c.bytes[dir] += uint64(p.Length)
+	c.tcpFlags[dir] |= tcpFlags(p)
 	if c.oneSided && c.pkts[dir^1] > 0 {
 		w.forgetOneSided(c)
 	}
@@ -257,4 +258,33 @@ func (w *worker) forget(c *conn) {
 	if c.hasAlias && w.alias[c.aliasKey] == c.entry {
 		delete(w.alias, c.aliasKey)
 	}
+}
+
+// TCP flag bits as on the wire, for EVE's tcp_flags.
+const (
+	flagFIN = 0x01
+	flagSYN = 0x02
+	flagRST = 0x04
+	flagPSH = 0x08
+	flagACK = 0x10
+)
+
+func tcpFlags(p *decode.Packet) uint8 {
+	var f uint8
+	if p.FIN {
+		f |= flagFIN
+	}
+	if p.SYN {
+		f |= flagSYN
+	}
+	if p.RST {
+		f |= flagRST
+	}
+	if p.PSH {
+		f |= flagPSH
+	}
+	if p.ACK {
+		f |= flagACK
+	}
+	return f
 }

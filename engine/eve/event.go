@@ -56,6 +56,8 @@ type Event struct {
 	// Flow is the flow record of a "flow" event (or the flow summary of an
 	// alert).
 	Flow *Flow `json:"flow,omitempty"`
+	// TCP is the TCP summary of a flow event (flags seen, state).
+	TCP *TCP `json:"tcp,omitempty"`
 	// Stats is the statistics object of a "stats" event. Only keys that
 	// Suricata's schema knows may appear in it; wirescan-only counters go to
 	// Prometheus metrics or to Wirescan.
@@ -150,6 +152,22 @@ type Anomaly struct {
 	Layer string `json:"layer,omitempty"`
 	// AppProto is the application protocol of an applayer anomaly.
 	AppProto string `json:"app_proto,omitempty"`
+}
+
+// TCP is the "tcp" object of a flow event: the TCP flags seen in each
+// direction (hex, as Suricata logs them) and the connection's final state.
+type TCP struct {
+	TCPFlags   string `json:"tcp_flags,omitempty"`
+	TCPFlagsTS string `json:"tcp_flags_ts,omitempty"`
+	TCPFlagsTC string `json:"tcp_flags_tc,omitempty"`
+	SYN        bool   `json:"syn,omitempty"`
+	FIN        bool   `json:"fin,omitempty"`
+	RST        bool   `json:"rst,omitempty"`
+	PSH        bool   `json:"psh,omitempty"`
+	ACK        bool   `json:"ack,omitempty"`
+	State      string `json:"state,omitempty"`
+	TSGap      bool   `json:"ts_gap,omitempty"`
+	TCGap      bool   `json:"tc_gap,omitempty"`
 }
 
 // Flow is the "flow" object: per-direction counters and the flow's life span.

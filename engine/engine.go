@@ -280,11 +280,10 @@ func (e *Engine) runParallel(ctx context.Context, src capture.Source, dec *decod
 		if !ok {
 			continue
 		}
-		var vlan uint16
-		if p.VLANCount > 0 {
-			vlan = p.VLAN[0]
-		}
-		key, _ := flow.NewKey(p.SrcIP, p.DstIP, p.SrcPort, p.DstPort, p.IPProto, vlan)
+		// The dispatch hash leaves the VLAN out, so a connection tagged
+		// differently in each direction still reaches one worker (which
+		// joins the two directions, see worker.lookup).
+		key, _ := flow.NewKey(p.SrcIP, p.DstIP, p.SrcPort, p.DstPort, p.IPProto, 0)
 		i := int(key.Hash(e.seed) % uint64(len(workers)))
 		b := pending[i]
 		if b == nil {

@@ -36,14 +36,6 @@ func (el *elem) relOK(p, s, e int64) bool {
 	return s >= lo && (el.shift < 0 || s <= lo+el.shift) && (el.within < 0 || e <= lo+el.within)
 }
 
-// ok checks an occurrence from p (ignored for absolute elements).
-func (el *elem) ok(p, s, e int64) bool {
-	if el.rel {
-		return el.relOK(p, s, e)
-	}
-	return el.absOK(s, e)
-}
-
 // pLo/pHi bound the previous ends p that admit occurrence [s,e) of a relative
 // element: p in [pLo, pHi]. pLo may be very negative.
 func (el *elem) pRange(s, e int64) (lo, hi int64) {

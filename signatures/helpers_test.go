@@ -1,7 +1,6 @@
 package signatures
 
 import (
-	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"sort"
@@ -85,5 +84,3 @@ func anyCtx() *Context {
 // hexDecode decodes a hex string.
 func hexDecode(s string) ([]byte, error) { return hex.DecodeString(s) }
 
-// sha256Sum returns the SHA-256 of b.
-func sha256Sum(b []byte) []byte { s := sha256.Sum256(b); return s[:] }

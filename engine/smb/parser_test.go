@@ -115,12 +115,11 @@ func pattern(n int) []byte {
 }
 
 type fileWant struct {
-	name      string
-	dir       app.Direction
-	content   []byte
-	gaps      int64
-	closed    bool
-	anomalies []string
+	name    string
+	dir     app.Direction
+	content []byte
+	gaps    int64
+	closed  bool
 }
 
 func checkFiles(t *testing.T, s *recSink, want []fileWant) {

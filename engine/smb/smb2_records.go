@@ -20,7 +20,6 @@ type hdr2 struct {
 }
 
 func (h *hdr2) response() bool { return h.flags&smb2FlagResponse != 0 }
-func (h *hdr2) async() bool    { return h.flags&smb2FlagAsync != 0 }
 func (h *hdr2) related() bool  { return h.flags&smb2FlagRelated != 0 }
 
 // parseHdr2 decodes the 64-byte SMB2 header at the start of m.

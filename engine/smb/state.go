@@ -82,7 +82,6 @@ type pending struct {
 	related    bool
 	// CREATE and TREE_CONNECT requests
 	name     string
-	unicode  bool
 	dialects []string
 }
 

@@ -72,7 +72,6 @@ type Tx struct {
 	renameTo        string
 	setInfoClass    uint8
 	reported        bool
-	responseSeen    bool
 	treeServiceReq  string
 	treeServiceResp string
 	dce             *dceTx

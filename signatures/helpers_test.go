@@ -83,4 +83,3 @@ func anyCtx() *Context {
 
 // hexDecode decodes a hex string.
 func hexDecode(s string) ([]byte, error) { return hex.DecodeString(s) }
-

@@ -33,6 +33,11 @@ type Config struct {
 	Stream reassembly.Config `yaml:"stream"`
 	// StreamMemcap bounds the out-of-order bytes held by all connections.
 	StreamMemcap int64 `yaml:"stream-memcap"`
+	// AppLayerMemcap bounds the memory application parsers may hold for
+	// all connections together (header buffers, decompression windows).
+	// At the limit a header is cut or a body passed on undecoded, with an
+	// http.memcap anomaly, instead of growing.
+	AppLayerMemcap int64 `yaml:"app-layer-memcap"`
 	// HTTP configures the HTTP/1.x parser.
 	HTTP http.Config `yaml:"http"`
 	// SMB configures the SMB parser.
@@ -77,6 +82,7 @@ func DefaultConfig() Config {
 		Flow:             flow.DefaultConfig(),
 		Stream:           reassembly.DefaultConfig(),
 		StreamMemcap:     512 << 20,
+		AppLayerMemcap:   256 << 20,
 		HTTP:             http.DefaultConfig(),
 		SMB:              smb.DefaultConfig(),
 		Files:            files.DefaultConfig(),

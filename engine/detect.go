@@ -97,9 +97,13 @@ func (c *conn) decide(name string) {
 	c.w.stats.ProtoFlows[name]++
 	switch name {
 	case "http":
-		c.parser = http.NewParser(&c.w.e.cfg.HTTP, &c.w.stats.HTTP, c)
+		hp := http.NewParser(&c.w.e.cfg.HTTP, &c.w.stats.HTTP, c)
+		hp.SetBudget(c.w.e.parserMem)
+		c.parser = hp
 	case "smb":
-		c.parser = smb.NewParser(&c.w.e.cfg.SMB, &c.w.stats.SMB, c)
+		sp := smb.NewParser(&c.w.e.cfg.SMB, &c.w.stats.SMB, c)
+		sp.SetBudget(c.w.e.parserMem)
+		c.parser = sp
 	}
 	probes := c.probe
 	c.probe = [2][]byte{}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/wirescan/wirescan/engine/memcap"
 	"hash/maphash"
 	"io"
 	"sync"
@@ -25,7 +26,10 @@ type Engine struct {
 	out   *output
 	mem   *reassembly.Memory
 	store *fileStore
-	seed  maphash.Seed
+	// parserMem bounds the buffers application parsers grow with traffic,
+	// across all connections.
+	parserMem *memcap.Budget
+	seed      maphash.Seed
 
 	alertMu   sync.Mutex
 	alertsBy  map[int]uint64
@@ -55,13 +59,14 @@ func New(cfg Config, rules *signatures.Set, w EventWriter) (*Engine, error) {
 		return nil, fmt.Errorf("engine: workers must be at least 1, got %d", cfg.Workers)
 	}
 	e := &Engine{
-		cfg:      cfg,
-		out:      newOutput(w, cfg.EventTypes),
-		mem:      reassembly.NewMemory(cfg.StreamMemcap),
-		seed:     maphash.MakeSeed(),
-		alertsBy: map[int]uint64{},
-		started:  time.Now(),
-		store:    newFileStore(cfg.FileStore),
+		cfg:       cfg,
+		out:       newOutput(w, cfg.EventTypes),
+		mem:       reassembly.NewMemory(cfg.StreamMemcap),
+		seed:      maphash.MakeSeed(),
+		alertsBy:  map[int]uint64{},
+		started:   time.Now(),
+		store:     newFileStore(cfg.FileStore),
+		parserMem: memcap.New(cfg.AppLayerMemcap),
 	}
 	e.storeRules(rules, 0)
 	return e, nil

@@ -65,6 +65,9 @@ func FuzzEngine(f *testing.F) {
 		if got := w.e.mem.InUse(); got != 0 {
 			t.Fatalf("reassembly memory not returned: %d bytes", got)
 		}
+		if got := w.e.parserMem.InUse(); got != 0 {
+			t.Fatalf("parser memory not returned: %d bytes", got)
+		}
 		if got := w.stats.Files.BufferedBytes; got != 0 {
 			t.Fatalf("file tracker memory not returned: %d bytes", got)
 		}

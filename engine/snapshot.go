@@ -19,6 +19,8 @@ type Snapshot struct {
 	Decode          decode.Stats
 	Workers         []WorkerStats
 	StreamMemory    int64 // bytes held by reassembly now
+	AppLayerMemory  int64 // bytes application parsers hold under app-layer-memcap
+	AppLayerDenied  uint64
 	Ruleset         RulesetInfo
 	AlertsBySID     map[int]uint64
 	EventsByType    map[string]uint64
@@ -98,6 +100,7 @@ func (e *Engine) Snapshot() Snapshot {
 	}
 	s.CaptureDamaged = e.damaged.Load()
 	s.StreamMemory = e.mem.InUse()
+	s.AppLayerMemory, s.AppLayerDenied = e.parserMem.InUse(), e.parserMem.Denied()
 	if e.store != nil {
 		s.FilesStored, s.FileStoreBytes, s.FileStoreErrors = e.store.stored.Load(), e.store.bytes.Load(), e.store.errs.Load()
 	}

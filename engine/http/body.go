@@ -94,6 +94,14 @@ func (b *body) setupDecoders(msg *message) {
 		b.p.anomaly(b.dir, AnomTooManyLayers)
 		kinds = kinds[len(kinds)-b.p.cfg.DecompressLayers:]
 	}
+	if extra := len(kinds) - b.p.decodeSlot[b.dir]; extra > 0 {
+		if !b.p.mem.Ensure(b.p.mem.Held() + int64(extra)*layerCost) {
+			// No memory for the windows: pass the body on as it is.
+			b.p.memcapHit(b.dir)
+			return
+		}
+		b.p.decodeSlot[b.dir] = len(kinds)
+	}
 	next := b.deliver
 	b.layers = make([]*decodeLayer, len(kinds))
 	for i, k := range kinds { // kinds[0] is innermost: decoded last

@@ -31,5 +31,7 @@ const (
 	AnomFoldedHeader          = "http.folded_header"
 	AnomBareLF                = "http.bare_lf"
 	AnomRequestWithoutVersion = "http.request_without_version"
-	AnomUnexpectedBody        = "http.unexpected_response_body"
+	// AnomMemcap: the engine-wide parser memory budget refused a buffer.
+	AnomMemcap         = "http.memcap"
+	AnomUnexpectedBody = "http.unexpected_response_body"
 )

@@ -241,7 +241,7 @@ func (h *half) toRawResponse() {
 
 // pushHead appends one byte, bounded by MaxHeaderBytes.
 func (h *half) pushHead(c byte) {
-	if len(h.head) < h.p.cfg.MaxHeaderBytes {
+	if len(h.head) < h.p.cfg.MaxHeaderBytes && h.headRoom() {
 		h.head = append(h.head, c)
 		return
 	}
@@ -250,6 +250,21 @@ func (h *half) pushHead(c byte) {
 		h.p.stats.HeaderOverflows++
 		h.p.anomaly(h.dir, AnomHeaderTooLong)
 	}
+}
+
+// headRoom makes sure the header buffer may hold one more byte under the
+// shared budget, reserving headStep bytes at a time.
+func (h *half) headRoom() bool {
+	p := h.p
+	if len(h.head) < p.headQuota[h.dir] {
+		return true
+	}
+	if !p.mem.Ensure(p.mem.Held() + headStep) {
+		p.memcapHit(h.dir)
+		return false
+	}
+	p.headQuota[h.dir] += headStep
+	return true
 }
 
 // is09 reports whether a request line lacks a protocol (HTTP/0.9).

@@ -2,6 +2,7 @@ package http
 
 import (
 	"github.com/wirescan/wirescan/engine/app"
+	"github.com/wirescan/wirescan/engine/memcap"
 )
 
 // Parser is the HTTP/1.x state machine of one TCP connection. It implements
@@ -19,7 +20,30 @@ type Parser struct {
 	nextHandle app.FileHandle
 	tunnel     bool
 	closed     bool
+
+	// mem holds this connection's share of the engine-wide budget for
+	// header buffers and decompression windows (see SetBudget).
+	mem        memcap.Holder
+	headQuota  [2]int // header bytes each direction may buffer under mem
+	decodeSlot [2]int // decoding layers each direction holds under mem
 }
+
+// SetBudget makes the parser reserve its growing buffers (header blocks,
+// decompression windows) from b, shared by all connections. When b refuses,
+// a header block is cut (anomaly http.memcap) or a body is passed on without
+// content decoding (anomaly http.memcap). Call it before the first Feed.
+func (p *Parser) SetBudget(b *memcap.Budget) {
+	p.mem.ReleaseAll()
+	p.mem = memcap.NewHolder(b)
+	p.headQuota, p.decodeSlot = [2]int{}, [2]int{}
+}
+
+// headStep is how many header bytes are reserved at a time.
+const headStep = 4096
+
+// layerCost approximates the memory of one decoding layer: the inflate
+// window plus its bounded input queue.
+const layerCost = windowSize + 8<<10
 
 var _ app.Parser = (*Parser)(nil)
 
@@ -43,6 +67,8 @@ func NewParser(cfg *Config, stats *Stats, sink app.Sink) *Parser {
 // without events: call Close first.
 func (p *Parser) Reset(sink app.Sink) {
 	p.sink = sink
+	p.mem.ReleaseAll()
+	p.headQuota, p.decodeSlot = [2]int{}, [2]int{}
 	for i := range p.half {
 		h := &p.half[i]
 		*h = half{p: p, dir: app.Direction(i), head: h.head[:0], rs: h.rs[:0], trailPeek: h.trailPeek[:0]}
@@ -86,6 +112,7 @@ func (p *Parser) Close() {
 	if p.closed {
 		return
 	}
+	defer p.mem.ReleaseAll()
 	p.End(app.ToServer)
 	p.End(app.ToClient)
 	for _, tx := range p.live {
@@ -170,4 +197,11 @@ func (p *Parser) startTunnel(name string) {
 		}
 		h.state = hsTunnel
 	}
+}
+
+// memcapHit counts a refusal of the shared budget and reports it once per
+// direction and connection.
+func (p *Parser) memcapHit(dir app.Direction) {
+	p.stats.MemcapHits++
+	p.anomaly(dir, AnomMemcap)
 }

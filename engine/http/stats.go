@@ -14,6 +14,7 @@ type Stats struct {
 	DecompressErrors uint64 // corrupt compressed bodies
 	CompressionBombs uint64 // bodies stopped by MaxDecompressRatio/MaxDecompressedBytes
 	Anomalies        uint64 // anomaly events reported
+	MemcapHits       uint64 // buffers refused by the shared memory budget
 	Gaps             uint64 // Gap calls received
 	Resyncs          uint64 // times a direction lost framing and resynchronised
 	PipelineOverflow uint64 // requests dropped because MaxPipelined was reached

@@ -72,6 +72,8 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	counter("wirescan_capture_kernel_drops_total", "Packets the kernel dropped because the capture rings were full (live capture).", float64(s.KernelDrops))
 	counter("wirescan_capture_damaged_total", "Damaged capture files or records skipped.", float64(s.CaptureDamaged))
 	gauge("wirescan_uptime_seconds", "Seconds since the engine started.", s.Uptime.Seconds())
+	gauge("wirescan_app_layer_memory_bytes", "Bytes application parsers hold (bounded by app-layer-memcap).", float64(s.AppLayerMemory))
+	counter("wirescan_app_layer_memcap_denied_total", "Parser buffers refused because app-layer-memcap was reached.", float64(s.AppLayerDenied))
 	gauge("wirescan_reassembly_memory_bytes", "Bytes of out-of-order TCP data held by reassembly (bounded by stream-memcap).", float64(s.StreamMemory))
 
 	structMetrics(ch, "decode", s.Decode, nil)

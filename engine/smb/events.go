@@ -3,6 +3,8 @@ package smb
 // Anomaly names reported to app.Sink.Anomaly. They are stable identifiers;
 // rules and dashboards refer to them.
 const (
+	// AnomalyMemcap: the engine-wide parser memory budget refused a message buffer.
+	AnomalyMemcap = "smb.memcap"
 	// AnomalyEncrypted: an SMB3 transform header; content is invisible.
 	// Raised once per connection.
 	AnomalyEncrypted = "smb.encrypted"

@@ -1,6 +1,9 @@
 package smb
 
-import "github.com/wirescan/wirescan/engine/app"
+import (
+	"github.com/wirescan/wirescan/engine/app"
+	"github.com/wirescan/wirescan/engine/memcap"
+)
 
 // Parser is the SMB1/2/3 state machine for one TCP connection. It implements
 // app.Parser: the engine feeds both directions in slices of any size and the
@@ -13,6 +16,39 @@ type Parser struct {
 	streams [2]stream
 	conn    connState
 	closed  bool
+
+	// mem holds this connection's share of the engine-wide parser budget
+	// for message buffers (see SetBudget); bufQuota is what each direction
+	// may buffer under it.
+	mem      memcap.Holder
+	bufQuota [2]int
+}
+
+// SetBudget makes the parser reserve its message buffers from b, shared by
+// all connections. When b refuses, the message is skipped (anomaly
+// smb.memcap) instead of buffered. Call it before the first Feed.
+func (p *Parser) SetBudget(b *memcap.Budget) {
+	p.mem.ReleaseAll()
+	p.mem = memcap.NewHolder(b)
+	p.bufQuota = [2]int{}
+}
+
+// bufStep is how many buffer bytes are reserved at a time.
+const bufStep = 4096
+
+// bufRoom makes sure s may buffer n bytes under the shared budget.
+func (p *Parser) bufRoom(s *stream, n int) bool {
+	if n <= p.bufQuota[s.dir] {
+		return true
+	}
+	extra := (n - p.bufQuota[s.dir] + bufStep - 1) / bufStep * bufStep
+	if !p.mem.Ensure(p.mem.Held() + int64(extra)) {
+		p.stats.MemcapHits++
+		p.anomaly(s.dir, AnomalyMemcap)
+		return false
+	}
+	p.bufQuota[s.dir] += extra
+	return true
 }
 
 var _ app.Parser = (*Parser)(nil)
@@ -83,6 +119,7 @@ func (p *Parser) Close() {
 		return
 	}
 	p.closed = true
+	defer p.mem.ReleaseAll()
 	for _, f := range p.sortedFiles() {
 		// No CLOSE was seen: like Suricata, a file still open when the
 		// connection ends is logged TRUNCATED.

@@ -15,6 +15,8 @@ type Stats struct {
 	ReadBytes, WriteBytes uint64
 	// Encrypted counts SMB3 transform (encrypted) messages skipped.
 	Encrypted uint64
+	// MemcapHits counts message buffers refused by the shared budget.
+	MemcapHits uint64
 	// Resyncs counts times framing was lost and searched for again.
 	Resyncs uint64
 	// Anomalies counts anomaly events raised.

@@ -72,6 +72,10 @@ func (p *Parser) feed(s *stream, data []byte) {
 				n = 4 - len(s.buf)
 			}
 			n = min(n, len(data))
+			if !p.bufRoom(s, len(s.buf)+n) {
+				p.skipRecord(s)
+				continue
+			}
 			s.buf = append(s.buf, data[:n]...)
 			s.recLeft -= int64(n)
 			data = data[n:]

@@ -36,6 +36,7 @@ func main() {
 	count := flag.Int("count", 3, "timed passes per engine and corpus (the best and median are reported)")
 	cfMax := flag.Int("cloudflare-max", 10000, "largest set measured with cloudflare/ahocorasick (100k needs ~8 GB)")
 	write := flag.Int("write", 64<<10, "bytes per Scanner.Write")
+	replayMiB := flag.Int64("replay-mib", 128, "MiB of files in the replay sections' synthetic mix (the per-protocol captures get half)")
 	flag.Parse()
 
 	var sizes []int
@@ -50,6 +51,8 @@ func main() {
 	sections := []Section{
 		machine{},
 		&scanSection{sizes: sizes, bytes: *size, count: *count, cfMax: *cfMax, write: *write},
+		&replaySection{bytes: *replayMiB << 20, count: *count, generated: 10000},
+		&protoSection{bytes: *replayMiB << 19, count: *count, generated: 10000},
 	}
 	if err := run(sections, *out); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)

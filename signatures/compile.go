@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 )
@@ -12,12 +13,22 @@ import (
 // ClamAV signatures alike). It fails only on limits (ErrLimit) and on internal
 // inconsistencies; rules are not re-validated.
 func Compile(rules []*Rule, opts Options) (*Set, error) {
+	return compileSet(rules, opts, flowbitTable{}, true)
+}
+
+// compileSet compiles rules sharing the flowbit table ft. At the top level,
+// file and stream rules with transforms on their data are compiled into one
+// sub-Set per transform list (see transform.go).
+func compileSet(rules []*Rule, opts Options, ft flowbitTable, top bool) (*Set, error) {
 	start := time.Now()
 	opts = opts.withDefaults()
 	if len(rules) > opts.MaxRules {
 		return nil, fmt.Errorf("signatures: %d rules, limit Options.MaxRules %d: %w", len(rules), opts.MaxRules, ErrLimit)
 	}
-	s := &Set{rules: rules, crules: make([]crule, len(rules)), hashIdx: map[string][]int32{}, position: opts.positions}
+	s := &Set{rules: rules, crules: make([]crule, len(rules)), hashIdx: map[string][]int32{}, position: opts.positions,
+		flowTable: ft}
+	subRules := map[string][]*Rule{}
+	var subKeys []string
 	pb := newPatternBuilder()
 	groupIDs := map[string]int32{}
 	h := sha256.New()
@@ -25,8 +36,20 @@ func Compile(rules []*Rule, opts Options) (*Set, error) {
 		h.Write([]byte(r.Raw))
 		h.Write([]byte{'\n'})
 		cr, err := compileRule(r)
+		if err == nil {
+			cr.fbits, err = s.flowTable.compile(r.flowbits)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("signatures: %s:%d: %w", r.File, r.Line, err)
+		}
+		if top && r.kind != kindTx && len(r.dataXform) > 0 {
+			s.crules[i] = cr
+			k := transformKey(r.dataXform)
+			if subRules[k] == nil {
+				subKeys = append(subKeys, k)
+			}
+			subRules[k] = append(subRules[k], r)
+			continue
 		}
 		key := groupKey(r)
 		g, ok := groupIDs[key]
@@ -41,6 +64,9 @@ func Compile(rules []*Rule, opts Options) (*Set, error) {
 		switch {
 		case r.kind == kindTx:
 			s.txRules = append(s.txRules, int32(i))
+			if act, toggle := hasAction(cr.fbits); act && !toggle && r.event == "" {
+				s.flowSetters = append(s.flowSetters, int32(i))
+			}
 		case r.file.clamHash != nil:
 			k := r.file.clamHash.algo + ":" + r.file.clamHash.sum
 			s.hashIdx[k] = append(s.hashIdx[k], int32(i))
@@ -58,6 +84,9 @@ func Compile(rules []*Rule, opts Options) (*Set, error) {
 			}
 		}
 	}
+	sort.SliceStable(s.txRules, func(i, j int) bool {
+		return flowClass(s.crules[s.txRules[i]].fbits) < flowClass(s.crules[s.txRules[j]].fbits)
+	})
 	pats := pb.finish(s)
 	ac, err := buildAutomaton(pats, opts.MaxStates, opts.DenseBytes)
 	if err != nil {
@@ -67,6 +96,15 @@ func Compile(rules []*Rule, opts Options) (*Set, error) {
 		return nil, err
 	}
 	s.ac = ac
+	for _, k := range subKeys {
+		rs := subRules[k]
+		sub, err := compileSet(rs, opts, ft, false)
+		if err != nil {
+			return nil, err
+		}
+		s.subs = append(s.subs, subSet{xs: rs[0].dataXform, set: sub})
+		sub.version = ""
+	}
 	s.version = hex.EncodeToString(h.Sum(nil))[:12]
 	s.stats = SetStats{
 		Rules:       len(rules),
@@ -74,6 +112,11 @@ func Compile(rules []*Rule, opts Options) (*Set, error) {
 		States:      ac.numStates(),
 		MemoryBytes: ac.memoryBytes() + int64(len(s.variants))*24 + int64(len(s.refs))*8 + int64(len(s.crules))*64,
 		CompileTime: time.Since(start),
+	}
+	for _, sub := range s.subs {
+		s.stats.Patterns += sub.set.stats.Patterns
+		s.stats.States += sub.set.stats.States
+		s.stats.MemoryBytes += sub.set.stats.MemoryBytes
 	}
 	return s, nil
 }
@@ -132,7 +175,7 @@ func groupKey(r *Rule) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d|%s|%s|%v|%d", r.kind, r.Proto, r.hdrKey, r.flow, r.dirTo)
 	for _, bc := range r.bufs {
-		b.WriteString("|" + bc.name + ":")
+		b.WriteString("|" + bc.name + ":" + transformKey(bc.xform) + ":")
 		for _, it := range bc.items {
 			fmt.Fprintf(&b, "%d,%v,%x,%v,%d,%d,%v,%v,%d,%d,%v,%v,%v,%v,%v,%d,%v;", it.typ, it.neg, it.alts, it.nocase,
 				it.offset, it.depth, it.hasOffset, it.hasDepth, it.distance, it.within, it.hasDistance, it.hasWithin,

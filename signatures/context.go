@@ -39,6 +39,13 @@ type Context struct {
 	Filename string
 	// Buffers gives the protocol buffers of the transaction; may be nil.
 	Buffers Buffers
+	// Flow is the connection's flowbit state (flowbits keywords); nil means
+	// every flowbit is unset and set/unset/toggle have no effect. The engine
+	// keeps one per connection (NewFlowState). A Scanner keeps the pointer.
+	Flow *FlowState
+	// Profile, when set, receives the matching cost of every rule evaluated
+	// for this context (see Profile). A Scanner keeps the pointer.
+	Profile *Profile
 }
 
 // Buffers exposes a transaction's protocol buffers by Suricata sticky-buffer name
@@ -68,4 +75,8 @@ type Match struct {
 	// stream of the last content that matched, counting gaps; -1 when the rule
 	// matched on facts alone (hash, size, name, protocol buffers).
 	Offset int64
+	// NoAlert is set for rules with noalert: the match has its side effects
+	// (flowbits are already applied; filestore is the caller's) but the
+	// caller writes no alert for it.
+	NoAlert bool
 }

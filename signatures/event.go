@@ -59,8 +59,8 @@ func (s *Set) MatchEvent(ctx *Context, name string) []Match {
 		if cr.r.event != name {
 			continue
 		}
-		if s.applies(cr, ctx) {
-			out = append(out, Match{Rule: cr.r, Offset: -1})
+		if m, ok := s.txMatch(cr, ctx); ok {
+			out = append(out, m)
 		}
 	}
 	return out

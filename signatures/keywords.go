@@ -17,6 +17,10 @@ var stickyBuffers = map[string]string{
 	"http.method": "http.method", "http.user_agent": "http.user_agent",
 	"http.header": "http.header", "http.stat_code": "http.stat_code",
 	"http.cookie": "http.cookie", "http.content_type": "http.content_type",
+	"http.header.raw": "http.header.raw", "http.host.raw": "http.host.raw",
+	"http.stat_msg": "http.stat_msg", "http.protocol": "http.protocol",
+	"http.request_line": "http.request_line", "http.response_line": "http.response_line",
+	"http.request_header": "http.request_header", "http.response_header": "http.response_header",
 	"smb.share": "smb.share", "smb.named_pipe": "smb.named_pipe", "smb_named_pipe": "smb.named_pipe",
 	"file.name": "file.name", "file.magic": "file.magic",
 	"smb.ntlmssp_user": "smb.ntlmssp_user", "smb.ntlmssp_domain": "smb.ntlmssp_domain",
@@ -29,6 +33,7 @@ var legacyModifiers = map[string]string{
 	"http_method": "http.method", "http_user_agent": "http.user_agent",
 	"http_header": "http.header", "http_stat_code": "http.stat_code",
 	"http_client_body": fileDataBuf, "http_server_body": fileDataBuf, "http_cookie": "http.cookie",
+	"http_raw_header": "http.header.raw", "http_raw_host": "http.host.raw", "http_stat_msg": "http.stat_msg",
 }
 
 // bodyDirection is the direction implied by a body buffer keyword.
@@ -49,6 +54,9 @@ func (p *ruleParser) option(o option) error {
 			p.r.dirTo = d
 		}
 		return nil
+	}
+	if t, ok := transformNames[o.name]; ok && !o.hasVal {
+		return p.transformOption(o.name, t)
 	}
 	if b, ok := legacyModifiers[o.name]; ok && !o.hasVal {
 		return p.moveLast(b, o.name)
@@ -98,6 +106,10 @@ func (p *ruleParser) option(o option) error {
 		return p.flow(o.val)
 	case "filestore":
 		r.Filestore = true
+	case "flowbits":
+		return p.flowbits(o.val)
+	case "noalert":
+		r.noAlert = true
 	case "content":
 		return p.content(o)
 	case "nocase", "offset", "depth", "distance", "within", "startswith", "endswith":
@@ -388,7 +400,7 @@ func (p *ruleParser) finish() error {
 		if name == "" || name == fileDataBuf {
 			continue
 		}
-		bc := bufCond{name: name, items: p.bufs[name]}
+		bc := bufCond{name: name, items: p.bufs[name], xform: p.xforms[name]}
 		if err := validateItems(bc.items, false); err != nil {
 			return fmt.Errorf("buffer %s: %w", name, err)
 		}
@@ -404,6 +416,14 @@ func (p *ruleParser) finish() error {
 	}
 	if err := validateItems(r.data, true); err != nil {
 		return err
+	}
+	if r.kind != kindTx {
+		r.dataXform = p.xforms[fileDataBuf]
+	}
+	for _, x := range r.dataXform {
+		if !x.streamable() {
+			return unsupported("hash transform on file data")
+		}
 	}
 	// Absolute isdataat and bsize on the streamed buffer are end-of-file facts.
 	var keep []item

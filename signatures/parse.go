@@ -43,7 +43,8 @@ type ruleParser struct {
 	nitems int
 	prio   int
 	hasSID bool
-	fileKw bool // a file keyword (filename, filesize, ...) was used
+	fileKw bool                   // a file keyword (filename, filesize, ...) was used
+	xforms map[string][]transform // transforms per buffer
 }
 
 // parseRule parses one rule with context.

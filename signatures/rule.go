@@ -35,13 +35,22 @@ type Rule struct {
 
 	bufs []bufCond // protocol buffer conditions (whole buffers)
 	data []item    // file_data / stream items, in rule order
-	file fileCond  // end-of-file conditions
-	clam *clamInfo // set for ClamAV body signatures
+
+	dataXform []transform // transforms of the file_data buffer
+	file      fileCond    // end-of-file conditions
+	clam      *clamInfo   // set for ClamAV body signatures
 
 	dce          *dceCond // dcerpc.iface / dcerpc.opnum
 	event        string   // app-layer-event name ("smb.file_overlap"); MatchEvent only
 	perDirection bool     // see PerDirection
+
+	flowbits []flowbitOp // flowbits keywords, in rule order
+	noAlert  bool        // noalert / flowbits:noalert: match without an alert
 }
+
+// NoAlert reports whether the rule's matches are silent (noalert): side
+// effects (flowbits, filestore) happen, but no alert is written.
+func (r *Rule) NoAlert() bool { return r.noAlert }
 
 // PerDirection reports whether a transaction or event match of the rule
 // counts once per direction the engine evaluates (Suricata inspects such
@@ -68,6 +77,7 @@ type flowCond struct {
 type bufCond struct {
 	name  string
 	items []item
+	xform []transform // applied to the buffer before its items
 }
 
 // itemType distinguishes the items of a buffer's inspection list.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/hex"
 	"sort"
+	"time"
 )
 
 // candidateBudget bounds the work one automaton candidate may cause in one rule's
@@ -29,6 +30,9 @@ type Scanner struct {
 	pids  []int32
 	hits  []pfHit
 	ended bool
+	prof  *Profile
+	flow  *FlowState
+	subs  []subScan // scanners of transformed data
 	// Overflow counts positions dropped or work cut by per-rule bounds; a
 	// non-zero value means a rule might have been missed on adversarial input.
 	Overflow int64
@@ -42,6 +46,8 @@ func (s *Set) NewScanner(kind Kind, ctx *Context) *Scanner {
 	rk := kindFile
 	if kind == Stream {
 		rk = kindStream
+	} else {
+		s.presetFlowbits(ctx)
 	}
 	var gok []bool
 	for _, g := range s.byKind[rk] {
@@ -52,10 +58,19 @@ func (s *Set) NewScanner(kind Kind, ctx *Context) *Scanner {
 			gok[g] = true
 		}
 	}
-	if gok == nil {
-		return nil
+	var subs []subScan
+	for _, sub := range s.subs {
+		if c := sub.set.NewScanner(kind, ctx); c != nil {
+			subs = append(subs, subScan{xf: newXfChain(sub.xs), sc: c})
+		}
 	}
-	return &Scanner{set: s, rk: rk, gok: gok}
+	if gok == nil {
+		if subs == nil {
+			return nil
+		}
+		gok = make([]bool, len(s.groups))
+	}
+	return &Scanner{set: s, rk: rk, gok: gok, prof: ctx.Profile, flow: ctx.Flow, subs: subs}
 }
 
 // Write scans the next bytes, contiguous with the previous call (or with the
@@ -76,7 +91,17 @@ func (sc *Scanner) Write(b []byte) []Match {
 		sc.keepTail(b)
 	}
 	sc.pos += int64(len(b))
+	for i := range sc.subs {
+		ss := &sc.subs[i]
+		sc.out = append(sc.out, ss.sc.Write(ss.xf.write(b))...)
+	}
 	return sc.out
+}
+
+// subScan is a Scanner of transformed data and its transform state.
+type subScan struct {
+	xf *xfChain
+	sc *Scanner
 }
 
 // walk runs the automaton over every byte of b, handling candidates as they come.
@@ -155,6 +180,10 @@ func (sc *Scanner) Gap(n int64) {
 	sc.state = 0
 	sc.tailN = 0
 	sc.pos += n
+	for i := range sc.subs {
+		sc.subs[i].xf.reset()
+		sc.subs[i].sc.Gap(n)
+	}
 }
 
 // keepTail remembers the last bytes for verifying case-sensitive patterns that
@@ -210,11 +239,23 @@ func (sc *Scanner) candidate(rf ref, s, e int64) {
 	if _, ok := sc.done[rf.rule]; ok {
 		return
 	}
+	if sc.prof != nil {
+		start, n := time.Now(), len(sc.out)
+		steps := sc.check(cr, rf, s, e)
+		sc.prof.add(cr.r, uint64(steps), len(sc.out) > n, start)
+		return
+	}
+	sc.check(cr, rf, s, e)
+}
+
+// check verifies a candidate of rule cr and reports the rule when it completes.
+// It returns the verification steps taken.
+func (sc *Scanner) check(cr *crule, rf ref, s, e int64) int {
 	if cr.simple {
 		if cr.chains[0].elems[0].absOK(s, e) {
 			sc.report(rf.rule, e)
 		}
-		return
+		return 1
 	}
 	if sc.prog == nil {
 		sc.prog = map[int32]*progress{}
@@ -228,24 +269,34 @@ func (sc *Scanner) candidate(rf ref, s, e int64) {
 	cp := &p.chains[rf.chain]
 	w := walker{k: sc.set.position, budget: candidateBudget, overflow: &sc.Overflow}
 	w.occur(c, cp, int(rf.elem), s, e)
+	steps := 1 + candidateBudget - w.budget
 	if cr.needEnd || !cp.done {
-		return
+		return steps
 	}
 	for i := range p.chains {
 		if !p.chains[i].done {
-			return
+			return steps
 		}
 	}
 	sc.report(rf.rule, e)
+	return steps
 }
 
-// report records a match.
+// report records a match, unless the rule's flowbit tests fail (then a later
+// candidate may complete it again).
 func (sc *Scanner) report(rule int32, off int64) {
+	cr := &sc.set.crules[rule]
+	if len(cr.fbits) > 0 {
+		if !cr.flowOK(sc.flow) {
+			return
+		}
+		cr.flowApply(sc.flow)
+	}
 	if sc.done == nil {
 		sc.done = map[int32]struct{}{}
 	}
 	sc.done[rule] = struct{}{}
-	sc.out = append(sc.out, Match{Rule: sc.set.rules[rule], Offset: off})
+	sc.out = append(sc.out, Match{Rule: cr.r, Offset: off, NoAlert: cr.r.noAlert})
 }
 
 // End supplies end-of-file facts and returns the matches that needed them
@@ -286,6 +337,12 @@ func (sc *Scanner) End(f FileFacts) []Match {
 			off = p.offset()
 		}
 		sc.report(rid, off)
+	}
+	for i := range sc.subs {
+		ss := &sc.subs[i]
+		sc.out = append(sc.out, ss.sc.Write(ss.xf.flush())...)
+		sc.out = append(sc.out, ss.sc.End(f)...)
+		sc.Overflow += ss.sc.Overflow
 	}
 	return sc.out
 }

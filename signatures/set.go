@@ -24,6 +24,10 @@ type Set struct {
 	version  string
 	stats    SetStats
 	position int // remembered positions per rule stage
+
+	subs        []subSet     // rules with transformed file data, per transform list
+	flowTable   flowbitTable // flowbit names, shared with transform sub-sets
+	flowSetters []int32      // tx rules that set/unset flowbits (no toggle)
 }
 
 // SetStats describes a compiled Set for logs and metrics.
@@ -65,6 +69,14 @@ type crule struct {
 	needEnd bool
 	bufs    []cbuf
 	magic   *cbuf
+	fbits   []cflowbit // interned flowbits
+}
+
+// subSet holds the file and stream rules whose data goes through one list of
+// transforms; a Scanner feeds it the transformed bytes.
+type subSet struct {
+	xs  []transform
+	set *Set
 }
 
 // group is a set of rules sharing every condition decided at NewScanner time

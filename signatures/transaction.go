@@ -1,5 +1,10 @@
 package signatures
 
+import (
+	"bytes"
+	"time"
+)
+
 // MatchTransaction evaluates, once per transaction, the rules that inspect only
 // protocol buffers (http.uri, http.host, smb.share, ...) or nothing at all beyond
 // their header. Matches carry Offset -1. The returned slice is newly allocated.
@@ -10,11 +15,45 @@ func (s *Set) MatchTransaction(ctx *Context) []Match {
 		if cr.r.event != "" {
 			continue // MatchEvent
 		}
-		if s.applies(cr, ctx) {
-			out = append(out, Match{Rule: cr.r, Offset: -1})
+		if m, ok := s.txMatch(cr, ctx); ok {
+			out = append(out, m)
 		}
 	}
 	return out
+}
+
+// txMatch evaluates one transaction or event rule: conditions, flowbit tests,
+// then flowbit actions. With ctx.Profile set, the work is attributed to the rule.
+func (s *Set) txMatch(cr *crule, ctx *Context) (Match, bool) {
+	var start time.Time
+	if ctx.Profile != nil {
+		start = time.Now()
+	}
+	ok := cr.flowOK(ctx.Flow) && s.applies(cr, ctx)
+	if ok {
+		cr.flowApply(ctx.Flow)
+	}
+	if ctx.Profile != nil {
+		ctx.Profile.add(cr.r, uint64(1+len(cr.bufs)), ok, start)
+	}
+	return Match{Rule: cr.r, Offset: -1, NoAlert: cr.r.noAlert}, ok
+}
+
+// multiBuffers are Suricata multi-buffers the engine serves as one buffer of
+// "\r\n"-terminated lines ("Name: value" per header); a condition holds when
+// it holds on some line.
+var multiBuffers = map[string]bool{"http.request_header": true, "http.response_header": true}
+
+// matchLines evaluates cb on each "\r\n"-terminated line of buf.
+func matchLines(cb *cbuf, buf []byte) bool {
+	for len(buf) > 0 {
+		line, rest, _ := bytes.Cut(buf, []byte("\r\n"))
+		if cb.match(line) {
+			return true
+		}
+		buf = rest
+	}
+	return false
 }
 
 // applies checks the conditions decided before any byte is scanned: protocol,
@@ -62,6 +101,12 @@ func (s *Set) applies(cr *crule, ctx *Context) bool {
 			}
 		case ctx.Buffers != nil:
 			buf, ok = ctx.Buffers.Buffer(cb.name)
+		}
+		if multiBuffers[cb.name] {
+			if !ok || !matchLines(cb, buf) {
+				return false
+			}
+			continue
 		}
 		if !ok || !cb.match(buf) {
 			return false

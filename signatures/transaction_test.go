@@ -53,3 +53,20 @@ func fmtInts(v []int) string {
 	}
 	return s + "]"
 }
+
+func TestHTTPLineBuffers(t *testing.T) {
+	s := mustSet(t, Options{},
+		r(`http.response_line; content:"HTTP/1.1 400"; startswith; sid:1;`),
+		r(`http.request_line; content:"GET /"; startswith; sid:2;`),
+		r(`flow:to_server; http.request_header; content:"Host: a"; startswith; endswith; sid:3;`),
+		r(`http.request_header; content:"Host: a"; content:"Cookie"; sid:4;`), // one line must hold both
+		r(`content:"X"; http_raw_header; content:"s"; http_stat_msg; sid:5;`),
+		r(`http.header.raw; content:"X: y"; http.host.raw; content:"A"; http.protocol; content:"HTTP/1.1"; sid:6;`))
+	ctx := &Context{Proto: "http", ToServer: true, Buffers: mapBuffers{
+		"http.response_line": "HTTP/1.1 400 Bad", "http.request_line": "GET / HTTP/1.1",
+		"http.request_header": "Host: a\r\nCookie: c\r\n", "http.header.raw": "X: y\r\n",
+		"http.stat_msg": "s", "http.host.raw": "A", "http.protocol": "HTTP/1.1"}}
+	if got := sids(s.MatchTransaction(ctx)); got != "[1 2 3 5 6]" {
+		t.Fatalf("got %s", got)
+	}
+}

@@ -15,6 +15,7 @@ type occ struct{ s, e int64 }
 // cbuf is a compiled whole-buffer condition.
 type cbuf struct {
 	name   string
+	xform  []transform
 	chains []chain
 	bsize  []sizeCond
 	dataat []item // absolute isdataat
@@ -22,7 +23,7 @@ type cbuf struct {
 
 // compileBuf compiles a bufCond for whole-buffer evaluation.
 func compileBuf(bc *bufCond) cbuf {
-	cb := cbuf{name: bc.name, chains: compileItems(bc.items, false)}
+	cb := cbuf{name: bc.name, xform: bc.xform, chains: compileItems(bc.items, false)}
 	for _, it := range bc.items {
 		switch {
 		case it.typ == itBsize:
@@ -36,6 +37,9 @@ func compileBuf(bc *bufCond) cbuf {
 
 // match evaluates the condition on a whole buffer.
 func (cb *cbuf) match(buf []byte) bool {
+	if len(cb.xform) > 0 {
+		buf = applyTransforms(cb.xform, buf)
+	}
 	n := int64(len(buf))
 	for i := range cb.bsize {
 		if !cb.bsize[i].match(n) {

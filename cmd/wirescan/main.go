@@ -34,6 +34,7 @@ commands:
   live     capture on interfaces (AF_PACKET) and write EVE events
   reload   make a running wirescan reload its rules and reopen its log
   rules    check or describe signature files (rules check, rules stats)
+  bench    measure a signature set: load cost, replay throughput, hits, costliest rules
   config   print the default configuration as YAML
   version  print the version
 
@@ -61,6 +62,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = cmdRules(args[1:], stdout, stderr)
 	case "config":
 		err = cmdConfig(args[1:], stdout, stderr)
+	case "bench":
+		err = cmdBench(args[1:], stdout, stderr)
 	case "version", "--version", "-V":
 		fmt.Fprintln(stdout, "wirescan", version)
 	case "help", "-h", "--help":

@@ -235,7 +235,7 @@ func (c *conn) matchEvent(name string) {
 	for _, d := range []app.Direction{app.ToServer, app.ToClient} {
 		src, dst := c.endpoints(d)
 		ctx := &signatures.Context{Proto: c.proto, ToServer: d == app.ToServer, SrcIP: src.Addr(), DstIP: dst.Addr(),
-			SrcPort: src.Port(), DstPort: dst.Port(), Established: true}
+			SrcPort: src.Port(), DstPort: dst.Port(), Established: true, Profile: c.w.profile()}
 		for _, m := range c.rules.MatchEvent(ctx, name) {
 			c.w.emitAlert(c, d, m, nil, nil, nil)
 		}

@@ -26,6 +26,8 @@ type Engine struct {
 	out   *output
 	mem   *reassembly.Memory
 	store *fileStore
+	// profiling makes workers record per-rule costs (EnableProfile).
+	profiling bool
 	// parserMem bounds the buffers application parsers grow with traffic,
 	// across all connections.
 	parserMem *memcap.Budget

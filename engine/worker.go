@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"github.com/wirescan/wirescan/signatures"
 	"time"
 
 	"github.com/wirescan/wirescan/engine/app"
@@ -55,6 +56,7 @@ type worker struct {
 	oneSided  map[flow.Key]*flow.Entry[*conn]
 	alias     map[flow.Key]*flow.Entry[*conn]
 	stats     WorkerStats
+	prof      *signatures.Profile // per-rule costs, nil unless profiling
 	pub       publisher
 	probeList []prober
 	nextFlow  uint64
@@ -74,6 +76,9 @@ func newWorker(e *Engine, index int) *worker {
 	w.flows = flow.NewTable[*conn](&e.cfg.Flow, &w.stats.Flows)
 	w.files = files.NewTracker(&e.cfg.Files, &w.stats.Files, w)
 	w.probeList = w.probers()
+	if e.profiling {
+		w.prof = signatures.NewProfile()
+	}
 	return w
 }
 

@@ -8,7 +8,7 @@ SHARED    ?= ../shared
 CONFORMANCE_JOBS ?= 2
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: all build run test unit realtraffic lint bench fuzz conformance conformance-baseline testdata clean
+.PHONY: all build run test unit realtraffic lint bench bench-live fuzz conformance conformance-baseline testdata clean
 
 all: build
 
@@ -38,6 +38,10 @@ lint:
 
 bench: build
 	$(GO) run ./bench -out bench/results/latest.md
+
+# Live capture drop onset on a veth (root; installs tcpreplay): bench/results/live-drops.md
+bench-live: build
+	WIRESCAN_BIN=$(CURDIR)/$(BIN) bash bench/live_drops.sh
 
 fuzz:
 	@for t in $$(grep -rl --include='*_test.go' '^func Fuzz' . | xargs -n1 dirname | sort -u); do \

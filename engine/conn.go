@@ -54,6 +54,7 @@ type conn struct {
 	noStream   [2]bool
 	streamDone [2]bool
 	rules      *signatures.Set // the set the connection started with
+	flowbits   *signatures.FlowState
 }
 
 // endpoints returns source and destination of bytes travelling in dir.
@@ -235,7 +236,7 @@ func (c *conn) matchEvent(name string) {
 	for _, d := range []app.Direction{app.ToServer, app.ToClient} {
 		src, dst := c.endpoints(d)
 		ctx := &signatures.Context{Proto: c.proto, ToServer: d == app.ToServer, SrcIP: src.Addr(), DstIP: dst.Addr(),
-			SrcPort: src.Port(), DstPort: dst.Port(), Established: true, Profile: c.w.profile()}
+			SrcPort: src.Port(), DstPort: dst.Port(), Established: true, Profile: c.w.profile(), Flow: c.flowbits}
 		for _, m := range c.rules.MatchEvent(ctx, name) {
 			c.w.emitAlert(c, d, m, nil, nil, nil)
 		}

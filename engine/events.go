@@ -46,6 +46,9 @@ func attachTx(ev *eve.Event, tx app.Metadata) {
 }
 
 func (w *worker) emitAlert(c *conn, dir app.Direction, m signatures.Match, tx app.Metadata, f *files.File, fs *fileScan) {
+	if m.NoAlert {
+		return // noalert: side effects (flowbits, filestore) only
+	}
 	w.stats.Alerts++
 	w.e.countAlert(m.Rule.SID)
 	c.alerted = true

@@ -50,6 +50,7 @@ func (c *conn) fileContext(f *files.File) *signatures.Context {
 		DstPort:     dst.Port(),
 		Established: true,
 		Filename:    f.Meta.Name,
+		Flow:        c.flowbits,
 		Profile:     c.w.profile(), // nil unless Engine.EnableProfile
 	}
 	if f.Meta.Tx != nil {
@@ -146,7 +147,7 @@ func (c *conn) scanStream(dir app.Direction, data []byte) {
 		sc = c.rules.NewScanner(signatures.Stream, &signatures.Context{
 			Proto: c.proto, ToServer: dir == app.ToServer,
 			SrcIP: src.Addr(), DstIP: dst.Addr(), SrcPort: src.Port(), DstPort: dst.Port(),
-			Established: true, Profile: c.w.profile(),
+			Established: true, Profile: c.w.profile(), Flow: c.flowbits,
 		})
 		if sc == nil {
 			c.noStream[dir] = true
@@ -185,7 +186,7 @@ func (w *worker) transaction(c *conn, dir app.Direction, tx app.Metadata) {
 			ctx := &signatures.Context{
 				Proto: c.proto, ToServer: d == app.ToServer,
 				SrcIP: src.Addr(), DstIP: dst.Addr(), SrcPort: src.Port(), DstPort: dst.Port(),
-				Established: true, Buffers: tx, Profile: w.profile(),
+				Established: true, Buffers: tx, Profile: w.profile(), Flow: c.flowbits,
 			}
 			for _, m := range c.rules.MatchTransaction(ctx) {
 				if fired[m.Rule] && !m.Rule.PerDirection() {

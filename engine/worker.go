@@ -166,6 +166,7 @@ func (w *worker) newConn(p *decode.Packet) *conn {
 		rules:  w.e.Rules(),
 		sawSYN: p.SYN,
 	}
+	c.flowbits = signatures.NewFlowState()
 	for i := range p.VLANCount {
 		c.vlan = append(c.vlan, p.VLAN[i])
 	}

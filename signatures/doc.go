@@ -63,10 +63,16 @@
 //
 // # Not handled yet
 //
-// pcre on file data or streams (it would need the whole buffer), transforms
-// (url_decode, ...), flowbits and other stateful keywords, PE-relative ClamAV
-// offsets and targets other than 0 and 7, logical (.ldb) signatures. Each is
-// skipped with a Warning naming it.
+// pcre on file data or streams (it would need the whole buffer), hash
+// transforms (to_md5, ...) on file data, xbits and other stateful keywords
+// beyond flowbits, absent, frame, PE-relative ClamAV offsets and targets other
+// than 0 and 7, logical (.ldb) signatures. Each is skipped with a Warning
+// naming it.
+//
+// Transforms (transform.go) run whole on protocol buffers and incrementally on
+// file data (offsets then count transformed bytes). Flowbits (flowbits.go) live
+// in a per-connection FlowState passed in Context.Flow; noalert rules match
+// with Match.NoAlert set. Context.Profile attributes matching cost to rules.
 //
 // # Example
 //

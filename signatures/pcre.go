@@ -23,9 +23,13 @@ func (p *ruleParser) pcre(v string) error {
 	if strings.HasPrefix(v, "!") {
 		neg, v = true, strings.TrimSpace(v[1:])
 	}
-	s, err := unquote(v)
-	if err != nil {
-		return wrapKw("pcre", err)
+	// Only the quotes go: the regex keeps its escapes (\x00, \b, \s, ...);
+	// Suricata's \" and \; are valid regex escapes of punctuation as well.
+	s := strings.TrimSpace(v)
+	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
+		s = s[1 : len(s)-1]
+	} else if strings.HasPrefix(s, "\"") {
+		return fmt.Errorf("keyword \"pcre\": unterminated quoted string")
 	}
 	end := strings.LastIndexByte(s, '/')
 	if !strings.HasPrefix(s, "/") || end <= 0 {

@@ -2,6 +2,7 @@ package signatures
 
 import (
 	"net/netip"
+	"strings"
 	"testing"
 )
 
@@ -68,5 +69,24 @@ func TestHTTPLineBuffers(t *testing.T) {
 		"http.stat_msg": "s", "http.host.raw": "A", "http.protocol": "HTTP/1.1"}}
 	if got := sids(s.MatchTransaction(ctx)); got != "[1 2 3 5 6]" {
 		t.Fatalf("got %s", got)
+	}
+}
+
+// TestPcreEscapesKept is the dcerpc-smb-fail sid 2 regression: the rule
+// value's unquoting dropped the backslashes of \x00, so the relative pcre
+// never matched the UTF-16 stub.
+func TestPcreEscapesKept(t *testing.T) {
+	stub := "\x15\x00\x00\x00\x00\x00\x00\x00\x15\x00\x00\x00" + strings.Repeat("A\x00", 20) + "\x00\x00" + "tail"
+	s := mustSet(t, Options{},
+		`alert smb any any -> any any (dcerpc.stub_data; content:"|15 00 00 00 00 00 00 00 15 00 00 00|"; within:32; pcre:"/^(?:[A-Z]\x00){20}\x00\x00/R"; content:"tail"; distance:0; within:4; sid:2;)`,
+		`alert http any any -> any any (http.uri; pcre:"/\bselect\s+\d/i"; sid:3;)`,
+		`alert http any any -> any any (http.uri; pcre:"/a\;b\"c/"; sid:4;)`)
+	ctx := &Context{Proto: "smb", ToServer: true, Buffers: mapBuffers{"dcerpc.stub_data.to_server": stub}}
+	if got := sids(s.MatchTransaction(ctx)); got != "[2]" {
+		t.Fatalf("stub: got %s", got)
+	}
+	ctx = &Context{Proto: "http", Buffers: mapBuffers{"http.uri": "/?q=SELECT  1&x=a;b\"c"}}
+	if got := sids(s.MatchTransaction(ctx)); got != "[3 4]" {
+		t.Fatalf("uri: got %s", got)
 	}
 }

@@ -176,8 +176,25 @@ func (t *Transaction) buffer(name string) (string, bool) {
 		return t.RequestLine, t.HasRequest
 	case "http.response_line":
 		return t.ResponseLine, t.HasResponse
+	case "http.request_header":
+		return headerLines(t.RequestHeaders), t.HasRequest && len(t.RequestHeaders) > 0
+	case "http.response_header":
+		return headerLines(t.ResponseHeaders), t.HasResponse && len(t.ResponseHeaders) > 0
 	}
 	return "", false
+}
+
+// headerLines renders "Name: value\r\n" for every header, cookies included
+// (the http.request_header / http.response_header multi-buffers).
+func headerLines(hs []Header) string {
+	var b strings.Builder
+	for _, h := range hs {
+		b.WriteString(h.Name)
+		b.WriteString(": ")
+		b.WriteString(h.Value)
+		b.WriteString("\r\n")
+	}
+	return b.String()
 }
 
 // normalizedHeaders renders "Name: value\r\n" for every header except cookies.

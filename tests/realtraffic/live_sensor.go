@@ -50,6 +50,22 @@ func shapeLive(t *testing.T, ctx context.Context, p *netPair) {
 	mustRun(t, ctx, p.Server, append([]string{"tc", "qdisc", "replace", "dev", p.ServerIf}, liveShaping...)...)
 }
 
+// newLiveHTTPEnv starts an HTTP-only live test: it skips t unless root,
+// the tools and the binary are there, and returns a context bounded by
+// timeout (cancelled after every other cleanup), nginx on a 100 Mbit/s pair
+// and the binary.
+func newLiveHTTPEnv(t *testing.T, timeout time.Duration) (context.Context, *httpEnv, string) {
+	t.Helper()
+	requireRoot(t)
+	requireTools(t, "ip", "ss", "tc", "sysctl", "nginx", "curl")
+	bin := requireLiveBin(t)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	t.Cleanup(cancel)
+	h := newHTTPEnv(t, ctx)
+	shapeLive(t, ctx, h.pair)
+	return ctx, h, bin
+}
+
 // routeThrough makes back's server reachable from front's client across
 // front's veth: a second veth joins the two server namespaces, front's
 // server forwards, and each side gets a host route. Traffic from front's

@@ -135,13 +135,7 @@ func countEvents(events []eveEvent, eventType string) int {
 // running across the reloads stays on the set it started with, and the
 // reload counters.
 func TestRealTrafficLiveReload(t *testing.T) {
-	requireRoot(t)
-	requireTools(t, "ip", "ss", "tc", "nginx", "curl")
-	bin := requireLiveBin(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	t.Cleanup(cancel)
-	h := newHTTPEnv(t, ctx)
-	shapeLive(t, ctx, h.pair)
+	ctx, h, bin := newLiveHTTPEnv(t, 60*time.Second)
 	rules := filepath.Join(t.TempDir(), "live.rules")
 	writeRules := func(text string) {
 		t.Helper()
@@ -276,16 +270,15 @@ func TestRealTrafficLiveReload(t *testing.T) {
 }
 
 // TestRealTrafficLiveSIGTERM stops `wirescan live` with SIGTERM in the
-// middle of a slow 5 MB download: wirescan must exit 0 and log the file as
-// TRUNCATED.
+// middle of a slow 5 MB download, right after a short download ended:
+// wirescan must exit 0, log the slow file as TRUNCATED and the short one as
+// CLOSED with its SHA-256 (its packets were captured before the signal).
 func TestRealTrafficLiveSIGTERM(t *testing.T) {
-	requireRoot(t)
-	requireTools(t, "ip", "ss", "tc", "nginx", "curl")
-	bin := requireLiveBin(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	t.Cleanup(cancel)
-	h := newHTTPEnv(t, ctx)
-	shapeLive(t, ctx, h.pair)
+	ctx, h, bin := newLiveHTTPEnv(t, 60*time.Second)
+	// curl's --limit-rate paces its reads; a small receive buffer makes
+	// TCP pace the wire to them (with the default one, autotuning takes
+	// the whole file in while curl has read a third of it).
+	mustRun(t, ctx, h.pair.Client, "sysctl", "-qw", "net.ipv4.tcp_rmem=4096 65536 131072")
 	const name, size = "/slow/five-mb.bin", 5 << 20
 	content := randomBytes(41, size)
 	if _, err := writeFile(h.docroot, name, content); err != nil {
@@ -325,7 +318,7 @@ func TestRealTrafficLiveSIGTERM(t *testing.T) {
 	gap := time.Since(quick.end)
 	events := sensor.terminate(t)
 	t.Logf("SIGTERM when curl had %d of %d bytes, %v after a short download ended; events: %s",
-		got, size, gap.Round(time.Millisecond), eventSummary(events))
+		got, size, gap.Round(100*time.Microsecond), eventSummary(events))
 	stopDownload()
 
 	infos := map[string][]*eveFile{}

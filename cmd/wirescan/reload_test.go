@@ -97,3 +97,25 @@ func TestMetricsEndpointAndHTTPReload(t *testing.T) {
 		t.Fatalf("rules after HTTP reload: %d", len(eng.Rules().Rules()))
 	}
 }
+
+// TestReloadIntoEmptySetFails: a reload in which no rule loads keeps the
+// old rules instead of silently stopping detection.
+func TestReloadIntoEmptySetFails(t *testing.T) {
+	dir := t.TempDir()
+	rules := filepath.Join(dir, "r.rules")
+	os.WriteFile(rules, []byte(`alert http any any -> any any (msg:"x"; file_data; content:"xyz"; sid:9;)`+"\n"), 0o644)
+	var logs bytes.Buffer
+	set, err := loadRules([]string{rules}, false, &logs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, _ := engine.New(engine.DefaultConfig(), set, eve.NewWriter(io.Discard))
+	rl := &reloader{eng: eng, paths: []string{rules}, logf: func(f string, a ...any) { fmt.Fprintf(&logs, f+"\n", a...) }}
+	os.WriteFile(rules, []byte("alert http any any -> any any (msg:\"x\"; nosuchkeyword; sid:9;)\n"), 0o644)
+	if err := rl.reload(); err == nil {
+		t.Fatal("reload into an empty set succeeded")
+	}
+	if len(eng.Rules().Rules()) != 1 || eng.Snapshot().ReloadsFailed != 1 {
+		t.Fatalf("rules %d, failures %d", len(eng.Rules().Rules()), eng.Snapshot().ReloadsFailed)
+	}
+}

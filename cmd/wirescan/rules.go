@@ -23,6 +23,11 @@ func loadRules(paths []string, strict bool, stderr io.Writer) (*signatures.Set, 
 	if err != nil {
 		return nil, err
 	}
+	if len(set.Rules()) == 0 {
+		// Running (or reloading into) an empty set would silently stop
+		// detection.
+		return nil, fmt.Errorf("signatures: no rule could be loaded from %s (%d skipped)", strings.Join(paths, ", "), len(warnings))
+	}
 	return set, nil
 }
 

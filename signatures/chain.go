@@ -149,19 +149,24 @@ func compileItems(items []item, streaming bool) []chain {
 	return chains
 }
 
-// splitPieces splits a long single-pattern element into maxVerify-byte pieces that
-// must be adjacent; the first piece keeps the start constraints and the last the
-// end constraints (shifted by the remaining length).
+// splitPieces splits a long single-pattern element into pieces of at most
+// maxVerify bytes that must be adjacent; the first piece keeps the start
+// constraints and the last the end constraints (shifted by the remaining
+// length). The pieces are of equal size (a 68-byte content becomes 34+34, not
+// 64+4): a tiny tail piece would be a short pattern, which forces the
+// prefilter down to a stride of one and slows every scan.
 func splitPieces(el elem) []elem {
 	p := el.alts[0]
+	k := (len(p) + maxVerify - 1) / maxVerify
+	size := (len(p) + k - 1) / k
 	var out []elem
-	for off := 0; off < len(p); off += maxVerify {
+	for off := 0; off < len(p); off += size {
 		piece := elem{nocase: el.nocase, sHi: -1, eHi: -1, shift: 0, within: -1, rel: true,
-			alts: [][]byte{p[off:min(off+maxVerify, len(p))]}}
+			alts: [][]byte{p[off:min(off+size, len(p))]}}
 		if off == 0 {
 			rest := int64(len(p) - len(piece.alts[0]))
 			piece = el
-			piece.alts = [][]byte{p[:maxVerify]}
+			piece.alts = [][]byte{p[:size]}
 			if piece.within >= 0 {
 				piece.within -= rest
 			}

@@ -59,7 +59,10 @@ const (
 	// occupancy near 1/16, so two probe bits give ~0.4% false positives per test.
 	pfBitsPerEntry = 32
 	pfMaxBitsLog   = 24 // filter capped at 2 MiB
-	pfMaxStride    = 4
+	pfMaxStride    = 16
+	// pfMaxEntries bounds stride × long patterns: beyond it the capped filter
+	// fills up and false positives cost more than the stride saves.
+	pfMaxEntries = 1 << 19
 )
 
 // Test hooks: Writes of at least max(pfMinWriteFloor, pfDepthFactor*maxDepth)
@@ -139,6 +142,9 @@ func chooseStride(pats [][]byte) int {
 		short = 0
 		for l := 0; l < pfWindow+s-1; l++ {
 			short += byLen[l]
+		}
+		if s > 1 && s*(len(pats)-short) > pfMaxEntries {
+			break
 		}
 		cost := 1.5 / float64(s)
 		if short > 0 {

@@ -55,6 +55,21 @@ type conn struct {
 	streamDone [2]bool
 	rules      *signatures.Set // the set the connection started with
 	flowbits   *signatures.FlowState
+	// reqPending lists transactions whose request is complete and whose
+	// to_server rules wait for the next to_server packet; txStates holds,
+	// per transaction evaluated at its request, the rules that matched then.
+	// Both are bounded by the parser's pipelining limit and lose a
+	// transaction when it is reported.
+	reqPending []app.Metadata
+	txStates   map[app.Metadata]*signatures.TxState
+	// txFileData has, per open transaction, a bit per direction (1 <<
+	// app.Direction) in which it carried file bytes; kept only when a rule
+	// has "file.data; absent", dropped when the transaction is reported.
+	txFileData map[app.Metadata]uint8
+
+	// Application frames (frames.go).
+	frameSet *signatures.FrameSet // frame rules of rules; nil when none
+	ft       frameTrack
 }
 
 // endpoints returns source and destination of bytes travelling in dir.
@@ -94,7 +109,7 @@ func (c *conn) onData(dir app.Direction, data []byte) {
 	}
 	c.scanStream(dir, data)
 	if c.parser != nil {
-		c.parser.Feed(dir, data)
+		c.feedParser(dir, data)
 	}
 }
 
@@ -110,7 +125,7 @@ func (c *conn) onGap(dir app.Direction, n int64) {
 		c.decide("failed")
 	}
 	if c.parser != nil {
-		c.parser.Gap(dir, n)
+		c.gapParser(dir, n)
 	}
 }
 
@@ -131,6 +146,7 @@ func (c *conn) onEnd(dir app.Direction) {
 	c.endStreamScan(dir)
 	if c.parser != nil {
 		c.parser.End(dir)
+		c.endFrames(dir)
 	}
 	if c.ended[0] && c.ended[1] && c.entry != nil {
 		c.entry.State = flow.StateClosed
@@ -155,6 +171,9 @@ func (c *conn) FileOpen(h app.FileHandle, meta app.FileMeta) {
 
 func (c *conn) FileData(h app.FileHandle, offset int64, data []byte) {
 	if f := c.files[h]; f != nil {
+		if len(data) > 0 {
+			c.noteFileData(f)
+		}
 		f.Write(offset, data)
 	}
 }
@@ -183,13 +202,31 @@ func (c *conn) Transaction(dir app.Direction, tx app.Metadata) {
 	c.w.transaction(c, dir, tx)
 }
 
+// noteFileData remembers that f's transaction carried file data in f's
+// direction, when a rule needs to know (file.data; absent).
+func (c *conn) noteFileData(f *files.File) {
+	if c.rules == nil || !c.rules.NeedsFileDataPresence() || f.Meta.Tx == nil {
+		return
+	}
+	if c.txFileData == nil {
+		c.txFileData = map[app.Metadata]uint8{}
+	}
+	c.txFileData[f.Meta.Tx] |= 1 << f.Meta.Direction
+}
+
+// RequestComplete implements app.RequestSink: request-side rules run on the
+// next to_server packet.
+func (c *conn) RequestComplete(tx app.Metadata) {
+	c.requestComplete(tx)
+}
+
 func (c *conn) Anomaly(dir app.Direction, name string) {
 	c.anomaly(dir, "applayer", name)
 }
 
 func (c *conn) anomaly(dir app.Direction, kind, name string) {
 	c.w.stats.Anomalies++
-	c.matchEvent(name)
+	c.matchEvent(dir, kind, name)
 	if c.anomalyN == nil {
 		c.anomalyN = map[string]int{}
 	}
@@ -215,6 +252,8 @@ func (c *conn) finish(reason string) {
 	}
 	if c.parser != nil {
 		c.parser.Close()
+		c.endFrames(app.ToServer)
+		c.endFrames(app.ToClient)
 	}
 	handles := make([]app.FileHandle, 0, len(c.files))
 	for h := range c.files {
@@ -227,13 +266,17 @@ func (c *conn) finish(reason string) {
 	c.w.emitFlow(c, reason)
 }
 
-// matchEvent evaluates app-layer-event rules for an anomaly, in both
-// directions as Suricata does.
-func (c *conn) matchEvent(name string) {
+// matchEvent evaluates event rules for an anomaly: app-layer events in both
+// directions as Suricata does, stream (reassembly) events in the direction of
+// the packet that raised them, as Suricata's packet events.
+func (c *conn) matchEvent(dir app.Direction, kind, name string) {
 	if c.rules == nil {
 		return
 	}
 	for _, d := range []app.Direction{app.ToServer, app.ToClient} {
+		if kind == "stream" && d != dir {
+			continue
+		}
 		src, dst := c.endpoints(d)
 		ctx := &signatures.Context{Proto: c.proto, ToServer: d == app.ToServer, SrcIP: src.Addr(), DstIP: dst.Addr(),
 			SrcPort: src.Port(), DstPort: dst.Port(), Established: true, Profile: c.w.profile(), Flow: c.flowbits}

@@ -115,6 +115,7 @@ func (c *conn) decide(name string) {
 			c.endStreamScan(dir)
 			if c.parser != nil {
 				c.parser.End(dir)
+				c.endFrames(dir)
 			}
 		}
 	}

@@ -23,9 +23,11 @@ import (
 type Engine struct {
 	cfg   Config
 	rules atomic.Pointer[signatures.Set]
-	out   *output
-	mem   *reassembly.Memory
-	store *fileStore
+	// frames holds the frame rules compiled from rules (frames.go).
+	frames atomic.Pointer[frameSets]
+	out    *output
+	mem    *reassembly.Memory
+	store  *fileStore
 	// profiling makes workers record per-rule costs (EnableProfile).
 	profiling bool
 	// parserMem bounds the buffers application parsers grow with traffic,
@@ -106,6 +108,10 @@ func (e *Engine) storeRules(s *signatures.Set, compile time.Duration) {
 	e.rulesMu.Lock()
 	e.rulesInfo = info
 	e.rulesMu.Unlock()
+	// A frame rule that cannot be compiled as a stream rule leaves frame
+	// detection off for the set; the set itself loaded, so keep going.
+	fs, _ := signatures.NewFrameSet(s)
+	e.frames.Store(&frameSets{set: s, frames: fs})
 	e.rules.Store(s)
 }
 

@@ -46,8 +46,15 @@ func attachTx(ev *eve.Event, tx app.Metadata) {
 }
 
 func (w *worker) emitAlert(c *conn, dir app.Direction, m signatures.Match, tx app.Metadata, f *files.File, fs *fileScan) {
+	if ev := w.alertEvent(c, dir, m, tx, f, fs); ev != nil {
+		w.e.out.write(ev)
+	}
+}
+
+// alertEvent counts an alert and builds its event; nil for noalert matches.
+func (w *worker) alertEvent(c *conn, dir app.Direction, m signatures.Match, tx app.Metadata, f *files.File, fs *fileScan) *eve.Event {
 	if m.NoAlert {
-		return // noalert: side effects (flowbits, filestore) only
+		return nil // noalert: side effects (flowbits, filestore) only
 	}
 	w.stats.Alerts++
 	w.e.countAlert(m.Rule.SID)
@@ -85,7 +92,7 @@ func (w *worker) emitAlert(c *conn, dir app.Direction, m signatures.Match, tx ap
 	if m.Offset >= 0 {
 		ev.Wirescan.MatchOffsets = []int64{m.Offset}
 	}
-	w.e.out.write(ev)
+	return ev
 }
 
 func fileInfo(f *files.File) *eve.FileInfo {

@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"slices"
+
 	"github.com/wirescan/wirescan/engine/app"
 	"github.com/wirescan/wirescan/engine/files"
 	"github.com/wirescan/wirescan/signatures"
@@ -173,29 +175,72 @@ func (c *conn) endStreamScan(dir app.Direction) {
 	}
 }
 
+// requestComplete queues a transaction whose request is complete: its
+// to_server rules run on the connection's next to_server packet (requestRules),
+// or with the rest when the transaction completes first. Suricata inspects
+// to_server rules on to_server packets once the request is parsed, so this
+// is where their alerts and flowbits land in pcap order.
+func (c *conn) requestComplete(tx app.Metadata) {
+	if c.rules != nil {
+		c.reqPending = append(c.reqPending, tx)
+	}
+}
+
+// requestRules evaluates the to_server side of the queued transactions; the
+// engine calls it before handling a to_server packet.
+func (w *worker) requestRules(c *conn) {
+	for i, tx := range c.reqPending {
+		c.reqPending[i] = nil
+		if c.txStates == nil {
+			c.txStates = map[app.Metadata]*signatures.TxState{}
+		}
+		st := &signatures.TxState{}
+		c.txStates[tx] = st
+		w.matchTx(c, app.ToServer, tx, st)
+	}
+	c.reqPending = c.reqPending[:0]
+}
+
 // transaction evaluates rules on protocol buffers and logs the transaction.
 // Buffers of a transaction belong to both directions (request headers travel
 // to the server, the status to the client), so the rules are evaluated once
-// per direction; a rule that matches both ways alerts once, as to_server.
+// per direction; a rule that matches both ways alerts once, as to_server,
+// unless it is per-direction. Rules that already matched at the request
+// (requestRules) do not match again.
 func (w *worker) transaction(c *conn, dir app.Direction, tx app.Metadata) {
 	w.stats.ProtoTx[tx.AppProto()]++
+	if i := slices.Index(c.reqPending, tx); i >= 0 {
+		c.reqPending = slices.Delete(c.reqPending, i, i+1)
+	}
 	if c.rules != nil {
-		fired := map[*signatures.Rule]bool{}
-		for _, d := range []app.Direction{app.ToServer, app.ToClient} {
-			src, dst := c.endpoints(d)
-			ctx := &signatures.Context{
-				Proto: c.proto, ToServer: d == app.ToServer,
-				SrcIP: src.Addr(), DstIP: dst.Addr(), SrcPort: src.Port(), DstPort: dst.Port(),
-				Established: true, Buffers: tx, Profile: w.profile(), Flow: c.flowbits,
-			}
-			for _, m := range c.rules.MatchTransaction(ctx) {
-				if fired[m.Rule] && !m.Rule.PerDirection() {
-					continue
-				}
-				fired[m.Rule] = true
-				w.emitAlert(c, d, m, tx, nil, nil)
-			}
+		st := c.txStates[tx]
+		if st != nil {
+			delete(c.txStates, tx)
+		} else {
+			st = &signatures.TxState{}
 		}
+		w.matchTx(c, app.ToServer, tx, st)
+		w.matchTx(c, app.ToClient, tx, st)
+		delete(c.txFileData, tx)
 	}
 	w.emitTransaction(c, dir, tx)
+}
+
+// matchTx evaluates the transaction rules of tx for direction d.
+func (w *worker) matchTx(c *conn, d app.Direction, tx app.Metadata, st *signatures.TxState) {
+	src, dst := c.endpoints(d)
+	ctx := &signatures.Context{
+		Proto: c.proto, ToServer: d == app.ToServer,
+		SrcIP: src.Addr(), DstIP: dst.Addr(), SrcPort: src.Port(), DstPort: dst.Port(),
+		Established: true, Buffers: tx, Profile: w.profile(), Flow: c.flowbits, Tx: st,
+	}
+	if c.rules.NeedsFileDataPresence() {
+		ctx.FileData = signatures.FileDataAbsent
+		if c.txFileData[tx]&(1<<d) != 0 {
+			ctx.FileData = signatures.FileDataPresent
+		}
+	}
+	for _, m := range c.rules.MatchTransaction(ctx) {
+		w.emitAlert(c, d, m, tx, nil, nil)
+	}
 }

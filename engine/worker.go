@@ -129,6 +129,9 @@ func (w *worker) handle(p *decode.Packet) {
 	if c.oneSided && c.pkts[dir^1] > 0 {
 		w.forgetOneSided(c)
 	}
+	if dir == app.ToServer && len(c.reqPending) > 0 {
+		w.requestRules(c)
+	}
 	if len(p.Payload) > 0 && e.State == flow.StateNew {
 		e.State = flow.StateEstablished
 	}
@@ -167,6 +170,7 @@ func (w *worker) newConn(p *decode.Packet) *conn {
 		sawSYN: p.SYN,
 	}
 	c.flowbits = signatures.NewFlowState()
+	c.frameSet = w.e.frameSetFor(c.rules)
 	for i := range p.VLANCount {
 		c.vlan = append(c.vlan, p.VLAN[i])
 	}

@@ -61,6 +61,10 @@ func compileSet(rules []*Rule, opts Options, ft flowbitTable, top bool) (*Set, e
 		}
 		cr.group = g
 		s.crules[i] = cr
+		if r.dataAbsent == absentOrElse {
+			s.absentRules = append(s.absentRules, int32(i))
+		}
+		s.fileAbsent = s.fileAbsent || r.dataAbsent != absentNone
 		switch {
 		case r.kind == kindTx:
 			s.txRules = append(s.txRules, int32(i))
@@ -173,9 +177,9 @@ func hasPositiveChain(chains []chain) bool {
 // groupKey is the canonical text of every condition decided at NewScanner time.
 func groupKey(r *Rule) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d|%s|%s|%v|%d", r.kind, r.Proto, r.hdrKey, r.flow, r.dirTo)
+	fmt.Fprintf(&b, "%d|%s|%s|%v|%d|%d", r.kind, r.Proto, r.hdrKey, r.flow, r.dirTo, r.dataAbsent)
 	for _, bc := range r.bufs {
-		b.WriteString("|" + bc.name + ":" + transformKey(bc.xform) + ":")
+		fmt.Fprintf(&b, "|%s:%s:%d:", bc.name, transformKey(bc.xform), bc.absent)
 		for _, it := range bc.items {
 			fmt.Fprintf(&b, "%d,%v,%x,%v,%d,%d,%v,%v,%d,%d,%v,%v,%v,%v,%v,%d,%v;", it.typ, it.neg, it.alts, it.nocase,
 				it.offset, it.depth, it.hasOffset, it.hasDepth, it.distance, it.within, it.hasDistance, it.hasWithin,

@@ -43,6 +43,14 @@ type Context struct {
 	// every flowbit is unset and set/unset/toggle have no effect. The engine
 	// keeps one per connection (NewFlowState). A Scanner keeps the pointer.
 	Flow *FlowState
+	// FileData says whether the transaction carried file data in this
+	// direction (transaction rules with "file.data; absent" only).
+	FileData FileDataPresence
+	// Tx, when set, carries what MatchTransaction already matched in this
+	// transaction, so evaluating it again (request side first, then both
+	// sides) reports each rule once; see MatchTransaction. Other calls
+	// ignore it.
+	Tx *TxState
 	// Profile, when set, receives the matching cost of every rule evaluated
 	// for this context (see Profile). A Scanner keeps the pointer.
 	Profile *Profile

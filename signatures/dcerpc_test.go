@@ -45,6 +45,16 @@ func TestParseDCERPCAndSMBKeywords(t *testing.T) {
 		{name: "smb.version 3", line: `alert smb any any -> any any (smb.version:3; sid:1;)`, err: "want 1 or 2"},
 		{name: "decoder event", line: `alert tcp any any -> any any (app-layer-event:overlap; sid:1;)`, err: "not supported"},
 		{name: "event with file data", line: `alert smb any any -> any any (app-layer-event:smb.x; file_data; content:"a"; sid:1;)`, err: "app-layer-event together"},
+		{name: "stream-event suricata spelling", line: `alert tcp any any -> any any (stream-event:reassembly_overlap_different_data; sid:1;)`,
+			check: func(r *Rule) bool { return r.event == "stream.overlap_different_data" && r.kind == kindTx }},
+		{name: "stream-event same spelling", line: `alert tcp any any -> any any (stream-event:pkt_invalid_timestamp; sid:1;)`,
+			check: func(r *Rule) bool { return r.event == "stream.pkt_invalid_timestamp" }},
+		{name: "stream-event out of window", line: `alert tcp any any -> any any (stream-event:est_packet_out_of_window; sid:1;)`,
+			check: func(r *Rule) bool { return r.event == "stream.seq_out_of_window" }},
+		{name: "stream-event empty", line: `alert tcp any any -> any any (stream-event:; sid:1;)`, err: "bad value"},
+		{name: "stream-event dotted", line: `alert tcp any any -> any any (stream-event:stream.x; sid:1;)`, err: "bad value"},
+		{name: "two events", line: `alert tcp any any -> any any (stream-event:a; app-layer-event:http.b; sid:1;)`, err: "more than one"},
+		{name: "stream-event with content", line: `alert tcp any any -> any any (stream-event:a; content:"x"; sid:1;)`, err: "stream-event together"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r, err := ParseRule(tc.line)
@@ -103,7 +113,10 @@ func TestMatchEvent(t *testing.T) {
 		`alert smb any any -> any any (app-layer-event:smb.file_overlap; sid:1;)`,
 		`alert http any any -> any any (app-layer-event:http.multiple_content_length; sid:2;)`,
 		`alert smb any any -> any any (flow:to_client; app-layer-event:smb.file_overlap; sid:3;)`,
-		`alert smb any any -> any any (smb.version:2; sid:4;)`)
+		`alert smb any any -> any any (smb.version:2; sid:4;)`,
+		`alert tcp any any -> any any (stream-event:reassembly_overlap_different_data; sid:5;)`,
+		`alert tcp any any -> any any (stream-event:pkt_invalid_timestamp; sid:6;)`,
+		`alert http any any -> any any (flow:to_server; stream-event:pkt_invalid_timestamp; sid:7;)`)
 	for _, tc := range []struct {
 		name, proto, event string
 		toServer           bool
@@ -116,6 +129,11 @@ func TestMatchEvent(t *testing.T) {
 		{"http event", "http", "http.multiple_content_length", true, "[2]"},
 		{"other protocol", "http", "smb.file_overlap", true, "[]"},
 		{"empty name", "smb", "", true, "[]"},
+		{"stream overlap", "http", "stream.overlap_different_data", true, "[5]"},
+		{"stream event before detection", "", "stream.overlap_different_data", false, "[5]"},
+		{"stream timestamp to server", "http", "stream.pkt_invalid_timestamp", true, "[6 7]"},
+		{"stream timestamp to client", "http", "stream.pkt_invalid_timestamp", false, "[6]"},
+		{"suricata spelling is not raised", "http", "stream.reassembly_overlap_different_data", true, "[]"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := &Context{Proto: tc.proto, ToServer: tc.toServer, Buffers: mapBuffers{"smb.version": "2"}}

@@ -17,8 +17,46 @@ var eventAliases = map[string]map[string]string{
 	"file.overlap":                {"smb": "smb.file_overlap"},
 }
 
-// maxEventName bounds an app-layer-event value.
+// streamEventNames maps Suricata stream-event names to the anomaly names
+// reassembly raises (reassembly/events.go) where the two spell the same
+// anomaly differently. Any other stream-event:X matches the anomaly
+// "stream.X", so reassembly anomalies named after Suricata's events need no
+// entry here.
+var streamEventNames = map[string]string{
+	"reassembly_overlap_different_data":    "stream.overlap_different_data",
+	"est_packet_out_of_window":             "stream.seq_out_of_window",
+	"3whs_syn_resend_diff_seq_on_syn_recv": "stream.syn_resend_different_seq",
+}
+
+// maxEventName bounds an app-layer-event or stream-event value.
 const maxEventName = 128
+
+// streamEvent parses stream-event:<name>. Stream events are anomalies of TCP
+// reassembly; the engine evaluates them like app-layer events, in the
+// direction of the packet that raised them.
+func (p *ruleParser) streamEvent(v string) error {
+	v = strings.TrimSpace(v)
+	if v == "" || len(v) > maxEventName || strings.ContainsAny(v, " \t\".") {
+		return fmt.Errorf("keyword \"stream-event\": bad value %q", truncate(v))
+	}
+	name, ok := streamEventNames[v]
+	if !ok {
+		name = "stream." + v
+	}
+	return p.setEvent("stream-event", name)
+}
+
+// setEvent makes the rule an event rule for the anomaly name (keyword kw).
+func (p *ruleParser) setEvent(kw, name string) error {
+	if p.r.event != "" {
+		return fmt.Errorf("more than one app-layer-event or stream-event")
+	}
+	p.r.event = name
+	p.evKw = kw
+	p.r.perDirection = true
+	p.r.hdrKey += "|event:" + name
+	return nil
+}
 
 // appLayerEvent parses app-layer-event:<proto>.<name>.
 func (p *ruleParser) appLayerEvent(v string) error {
@@ -30,13 +68,7 @@ func (p *ruleParser) appLayerEvent(v string) error {
 	if !ok || proto == "" {
 		return unsupported("app-layer-event %q (decoder/stream events)", truncate(v))
 	}
-	if p.r.event != "" {
-		return fmt.Errorf("keyword \"app-layer-event\" given twice")
-	}
-	p.r.event = v
-	p.r.perDirection = true
-	p.r.hdrKey += "|event:" + v
-	return nil
+	return p.setEvent("app-layer-event", v)
 }
 
 // MatchEvent evaluates the app-layer-event rules for the anomaly name raised

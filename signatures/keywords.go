@@ -139,6 +139,12 @@ func (p *ruleParser) option(o option) error {
 		return p.smbVersion(o.val)
 	case "app-layer-event":
 		return p.appLayerEvent(o.val)
+	case "frame":
+		return p.frameOption(o.val)
+	case "stream-event":
+		return p.streamEvent(o.val)
+	case "absent":
+		return p.absent(o)
 	case "filemd5", "filesha1", "filesha256":
 		hl, err := loadHashList(o.name[4:], o.val, p.pc)
 		if err != nil {
@@ -442,8 +448,11 @@ func (p *ruleParser) finish() error {
 	if r.dce != nil {
 		r.hdrKey += "|" + r.dce.key()
 	}
+	if err := p.finishAbsent(); err != nil {
+		return err
+	}
 	if r.event != "" && r.kind != kindTx {
-		return unsupported("app-layer-event together with file or stream content")
+		return unsupported("%s together with file or stream content", p.evKw)
 	}
 	return nil
 }

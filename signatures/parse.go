@@ -45,6 +45,10 @@ type ruleParser struct {
 	hasSID bool
 	fileKw bool                   // a file keyword (filename, filesize, ...) was used
 	xforms map[string][]transform // transforms per buffer
+	evKw   string                 // "app-layer-event" or "stream-event" when the rule has one
+
+	absentBufs  map[string]absentMode // absent keyword per buffer
+	absentOrder []string              // buffers with absent, in rule order
 }
 
 // parseRule parses one rule with context.

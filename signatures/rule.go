@@ -36,9 +36,10 @@ type Rule struct {
 	bufs []bufCond // protocol buffer conditions (whole buffers)
 	data []item    // file_data / stream items, in rule order
 
-	dataXform []transform // transforms of the file_data buffer
-	file      fileCond    // end-of-file conditions
-	clam      *clamInfo   // set for ClamAV body signatures
+	dataXform  []transform // transforms of the file_data buffer
+	dataAbsent absentMode  // file.data; absent[: or_else] (see absent.go)
+	file       fileCond    // end-of-file conditions
+	clam       *clamInfo   // set for ClamAV body signatures
 
 	dce          *dceCond // dcerpc.iface / dcerpc.opnum
 	event        string   // app-layer-event name ("smb.file_overlap"); MatchEvent only
@@ -75,9 +76,10 @@ type flowCond struct {
 
 // bufCond is a set of items on one whole buffer ("http.uri", "file.name", ...).
 type bufCond struct {
-	name  string
-	items []item
-	xform []transform // applied to the buffer before its items
+	name   string
+	items  []item
+	xform  []transform // applied to the buffer before its items
+	absent absentMode
 }
 
 // itemType distinguishes the items of a buffer's inspection list.

@@ -16,14 +16,18 @@ type Set struct {
 	refs     []ref
 	needTail bool // some variant needs case-sensitive verification
 
-	groups   []group
-	byKind   [3][]int32 // group ids per ruleKind
-	endOnly  [3][]int32 // rules with no positive content, decided at End (per kind)
-	hashIdx  map[string][]int32
-	txRules  []int32
-	version  string
-	stats    SetStats
-	position int // remembered positions per rule stage
+	groups  []group
+	byKind  [3][]int32 // group ids per ruleKind
+	endOnly [3][]int32 // rules with no positive content, decided at End (per kind)
+	hashIdx map[string][]int32
+	txRules []int32
+	// absentRules are file rules with "file.data; absent: or_else": their
+	// absent branch is a transaction rule (MatchTransaction).
+	absentRules []int32
+	fileAbsent  bool // some rule has "file.data; absent"
+	version     string
+	stats       SetStats
+	position    int // remembered positions per rule stage
 
 	subs        []subSet     // rules with transformed file data, per transform list
 	flowTable   flowbitTable // flowbit names, shared with transform sub-sets

@@ -2,24 +2,70 @@ package signatures
 
 import (
 	"bytes"
+	"slices"
 	"time"
 )
 
-// MatchTransaction evaluates, once per transaction, the rules that inspect only
-// protocol buffers (http.uri, http.host, smb.share, ...) or nothing at all beyond
-// their header. Matches carry Offset -1. The returned slice is newly allocated.
+// MatchTransaction evaluates the rules that inspect only protocol buffers
+// (http.uri, http.host, smb.share, ...) or nothing at all beyond their header,
+// for the direction ctx.ToServer. Matches carry Offset -1. The returned slice
+// is newly allocated.
+//
+// With ctx.Tx set, a transaction may be evaluated several times (its request
+// side when the request completes, both sides when the response does): a rule
+// that already matched in this direction is skipped, and so is a rule that
+// matched in the other direction unless it is PerDirection. A skipped rule
+// neither matches nor applies its flowbits again.
 func (s *Set) MatchTransaction(ctx *Context) []Match {
 	var out []Match
-	for _, rid := range s.txRules {
+	bit := txBit(ctx.ToServer)
+	rules := s.txRules
+	if ctx.FileData == FileDataAbsent && len(s.absentRules) > 0 {
+		rules = append(slices.Clip(rules), s.absentRules...)
+	}
+	for _, rid := range rules {
 		cr := &s.crules[rid]
-		if cr.r.event != "" {
-			continue // MatchEvent
+		if cr.r.event != "" || !absentOK(cr.r, ctx) {
+			continue // MatchEvent, or file data not known absent
+		}
+		if ctx.Tx != nil {
+			if b := ctx.Tx.seen[rid]; b&bit != 0 || b != 0 && !cr.r.perDirection {
+				continue
+			}
 		}
 		if m, ok := s.txMatch(cr, ctx); ok {
 			out = append(out, m)
+			ctx.Tx.mark(rid, bit)
 		}
 	}
 	return out
+}
+
+// TxState remembers, for one protocol transaction, the transaction rules that
+// already matched and in which direction (see MatchTransaction). It holds one
+// map entry per matched rule. The zero value is ready to use; a TxState
+// belongs to one goroutine.
+type TxState struct {
+	seen map[int32]uint8 // rule id -> direction bits (txBit)
+}
+
+// txBit is the TxState bit of a direction.
+func txBit(toServer bool) uint8 {
+	if toServer {
+		return 1
+	}
+	return 2
+}
+
+// mark records that rule rid matched with direction bit; nil ignores it.
+func (t *TxState) mark(rid int32, bit uint8) {
+	if t == nil {
+		return
+	}
+	if t.seen == nil {
+		t.seen = map[int32]uint8{}
+	}
+	t.seen[rid] |= bit
 }
 
 // txMatch evaluates one transaction or event rule: conditions, flowbit tests,
@@ -101,6 +147,17 @@ func (s *Set) applies(cr *crule, ctx *Context) bool {
 			}
 		case ctx.Buffers != nil:
 			buf, ok = ctx.Buffers.Buffer(cb.name)
+		}
+		switch cb.absent {
+		case absentOnly:
+			if ok {
+				return false
+			}
+			continue
+		case absentOrElse:
+			if !ok {
+				continue
+			}
 		}
 		if multiBuffers[cb.name] {
 			if !ok || !matchLines(cb, buf) {

@@ -15,6 +15,7 @@ type occ struct{ s, e int64 }
 // cbuf is a compiled whole-buffer condition.
 type cbuf struct {
 	name   string
+	absent absentMode
 	xform  []transform
 	chains []chain
 	bsize  []sizeCond
@@ -23,7 +24,7 @@ type cbuf struct {
 
 // compileBuf compiles a bufCond for whole-buffer evaluation.
 func compileBuf(bc *bufCond) cbuf {
-	cb := cbuf{name: bc.name, xform: bc.xform, chains: compileItems(bc.items, false)}
+	cb := cbuf{name: bc.name, absent: bc.absent, xform: bc.xform, chains: compileItems(bc.items, false)}
 	for _, it := range bc.items {
 		switch {
 		case it.typ == itBsize:

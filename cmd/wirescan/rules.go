@@ -24,9 +24,9 @@ func loadRules(paths []string, strict bool, stderr io.Writer) (*signatures.Set, 
 		return nil, err
 	}
 	if len(set.Rules()) == 0 {
-		// Running (or reloading into) an empty set would silently stop
-		// detection.
-		return nil, fmt.Errorf("signatures: no rule could be loaded from %s (%d skipped)", strings.Join(paths, ", "), len(warnings))
+		// Running with an empty set silently stops detection: say so
+		// loudly (with --strict the skipped rules were already fatal).
+		fmt.Fprintf(stderr, "wirescan: warning: no rule could be loaded from %s (%d skipped): only file extraction runs\n", strings.Join(paths, ", "), len(warnings))
 	}
 	return set, nil
 }

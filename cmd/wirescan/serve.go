@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -38,6 +39,10 @@ func (r *reloader) reload() error {
 	}
 	start := time.Now()
 	set, err := loadRules(r.paths, r.strict, logWriter{r.logf})
+	if err == nil && len(set.Rules()) == 0 && len(r.paths) > 0 {
+		// Reloading into an empty set would silently stop detection.
+		err = fmt.Errorf("reload: no rule could be loaded from %s", strings.Join(r.paths, ", "))
+	}
 	if err != nil {
 		r.eng.ReloadFailed()
 		r.logf("wirescan: reload failed, keeping the previous rules: %v", err)

@@ -118,4 +118,58 @@ type Sink interface {
 	// Anomaly reports a protocol anomaly by name ("http.multiple_content_length",
 	// "smb.file_overlap", ...). The engine rate-limits and counts them.
 	Anomaly(dir Direction, name string)
+	// Frame reports a protocol data unit (see Frame) as soon as the parser
+	// knows where it starts and, when it can, how long it is.
+	Frame(f Frame)
+	// FrameLength sets the length of the open frame id of dir that was
+	// reported with Length -1, once the parser knows where it ends.
+	FrameLength(dir Direction, id FrameID, length int64)
+}
+
+// FrameID identifies a frame reported with an unknown length, so its length
+// can be set later. The parser chooses it; it must be unique among the open
+// frames of one direction. Zero means "no id" (the length is known).
+type FrameID uint64
+
+// Frame is a protocol data unit located in one direction's byte stream
+// (Suricata's app-layer frames: "nbss.pdu", "smb2.hdr", "http1.request", ...).
+// Frames may nest and overlap: an SMB2 header frame lies inside its PDU frame,
+// which lies inside the NBSS record frame.
+//
+// Stream offsets count every byte the parser was handed for Dir (Feed bytes
+// plus Gap bytes), from 0. A parser reports a frame once, with the bytes of it
+// that it has already consumed, Prefix followed by Data, starting at
+// StreamOffset. When those bytes are not the whole frame (Length is -1 or
+// larger than len(Prefix)+len(Data)), StreamOffset+len(Prefix)+len(Data) must
+// equal the parser's current stream position for Dir, so the caller can take
+// the frame's remaining bytes from the stream as they arrive. Prefix and Data
+// are only valid during the call.
+type Frame struct {
+	// Dir is the direction of the stream the frame is in.
+	Dir Direction
+	// Type is the frame type in rule-keyword spelling ("smb2.pdu",
+	// "http1.request").
+	Type string
+	// ID is set (non-zero) when Length is -1 and FrameLength will follow.
+	ID FrameID
+	// StreamOffset is the stream offset of the frame's first byte.
+	StreamOffset int64
+	// Length is the frame's length in bytes, -1 while unknown.
+	Length int64
+	// Prefix and Data are the frame's first bytes, see Frame.
+	Prefix, Data []byte
+	// TxID is the transaction the frame belongs to, when HasTx.
+	TxID  uint64
+	HasTx bool
+}
+
+// RequestSink is implemented by a Sink that wants to know as soon as the
+// request side of a transaction is complete (request line, headers and body),
+// before its response: the engine evaluates request-side rules then, so their
+// alerts and flowbits come at the request, as in Suricata. The same tx is
+// reported later, complete, through Sink.Transaction. Parsers with a
+// request/response model (HTTP) check for it once per Reset; it is a separate
+// interface so that sinks without request-side work need not implement it.
+type RequestSink interface {
+	RequestComplete(tx Metadata)
 }

@@ -18,7 +18,7 @@ type Event struct {
 	// the event; omitted when 0 (live capture or pseudo packets).
 	PcapCnt uint64 `json:"pcap_cnt,omitempty"`
 	// EventType selects the payload object: "alert", "fileinfo", "http",
-	// "smb", "anomaly", "flow", "stats".
+	// "smb", "anomaly", "flow", "frame", "stats".
 	EventType string `json:"event_type"`
 	// VLAN lists the VLAN ids of the packet, outermost first.
 	VLAN []uint16 `json:"vlan,omitempty"`
@@ -58,6 +58,9 @@ type Event struct {
 	Flow *Flow `json:"flow,omitempty"`
 	// TCP is the TCP summary of a flow event (flags seen, state).
 	TCP *TCP `json:"tcp,omitempty"`
+	// Frame is the application frame of a "frame" event, or the frame a
+	// frame rule alerted on.
+	Frame *Frame `json:"frame,omitempty"`
 	// Stats is the statistics object of a "stats" event. Only keys that
 	// Suricata's schema knows may appear in it; wirescan-only counters go to
 	// Prometheus metrics or to Wirescan.
@@ -152,6 +155,30 @@ type Anomaly struct {
 	Layer string `json:"layer,omitempty"`
 	// AppProto is the application protocol of an applayer anomaly.
 	AppProto string `json:"app_proto,omitempty"`
+}
+
+// Frame is the "frame" object: one application-layer PDU located in a
+// direction's byte stream (Suricata frames: "smb2.hdr", "request", ...).
+type Frame struct {
+	// ID numbers the frames of a flow, from 1.
+	ID uint64 `json:"id"`
+	// Type is the frame type as Suricata logs it ("smb2.pdu", "request").
+	Type string `json:"type"`
+	// Direction is "toserver" or "toclient" (Suricata's frame spelling).
+	Direction string `json:"direction"`
+	// StreamOffset is the offset of the frame's first byte in its stream.
+	StreamOffset int64 `json:"stream_offset"`
+	// Length is the frame's length in bytes.
+	Length int64 `json:"length"`
+	// Complete is true when every byte of the frame was seen.
+	Complete bool `json:"complete"`
+	// Payload is the frame's first bytes (at most 4095), with each hole
+	// written as "[N bytes missing]"; base64 in JSON.
+	Payload []byte `json:"payload,omitempty"`
+	// PayloadPrintable is Payload with unprintable bytes as '.'.
+	PayloadPrintable string `json:"payload_printable,omitempty"`
+	// TxID is the transaction the frame belongs to, when known.
+	TxID *uint64 `json:"tx_id,omitempty"`
 }
 
 // TCP is the "tcp" object of a flow event: the TCP flags seen in each

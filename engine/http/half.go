@@ -61,12 +61,25 @@ type half struct {
 	trailPeek []byte // hsTrail: start of the current line (≤ maxTrailPeek+1)
 	trailLine bool   // hsTrail: the current line is body data up to its LF
 	trailSeen bool   // hsTrail: trailing data was reported
+
+	// pos is the stream offset of the first byte of the slice the current
+	// state function works on (bytes fed plus gap bytes), for frames.
+	pos int64
+	// replay is set while bytes already consumed are fed again (resync,
+	// trailing-line peek): a message starting in them reports them.
+	replay bool
+	// frameID is the open request/response frame (0: none), frameOff its
+	// stream offset; frameEnd asks the feed loop to close it.
+	frameID  app.FrameID
+	frameOff int64
+	frameEnd bool
 }
 
 func (h *half) feed(data []byte) {
 	// Every pass consumes at least one byte or changes state toward one that
 	// does, so the loop is bounded by len(data) plus a constant per message.
 	for len(data) > 0 {
+		start, before := h.pos, len(data)
 		switch h.state {
 		case hsStart:
 			data = h.start(data)
@@ -79,8 +92,11 @@ func (h *half) feed(data []byte) {
 		case hsTrail:
 			data = h.trailBytes(data)
 		default:
+			h.pos = start + int64(before)
 			return
 		}
+		h.pos = start + int64(before-len(data))
+		h.closeFrame()
 	}
 }
 
@@ -94,6 +110,7 @@ func (h *half) start(data []byte) []byte {
 	if len(data) == 0 {
 		return nil
 	}
+	h.openFrame(h.pos+int64(i), data)
 	// After an HTTP/0.9 request the response is a raw body until close,
 	// unless it starts with a status line: then the request was not really
 	// 0.9 (binary junk, a client speaking something else) and the response
@@ -345,8 +362,12 @@ func (h *half) popPending(tx *Transaction) {
 }
 
 func (h *half) messageDone(tx *Transaction) {
+	h.frameEnd = h.frameID != 0
 	if h.dir == app.ToServer {
 		tx.requestDone = true
+		if h.p.reqs != nil && !tx.reported {
+			h.p.reqs.RequestComplete(tx)
+		}
 	} else {
 		tx.responseDone = true
 	}

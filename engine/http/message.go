@@ -291,6 +291,7 @@ func (h *half) resync(data []byte) []byte {
 			h.state = hsStart
 			rs := h.rs
 			h.rs = h.rs[:0]
+			h.pos += int64(i+1) - int64(len(rs))
 			h.feedHeadPrefix(rs)
 			return data[i+1:]
 		case No:
@@ -305,7 +306,9 @@ func (h *half) resync(data []byte) []byte {
 // feedHeadPrefix restarts header parsing with bytes already consumed.
 func (h *half) feedHeadPrefix(prefix []byte) {
 	tmp := append([]byte(nil), prefix...)
+	h.replay = true
 	h.feed(tmp)
+	h.replay = false
 }
 
 // end finishes the direction.

@@ -12,12 +12,14 @@ type Parser struct {
 	cfg   Config
 	stats *Stats
 	sink  app.Sink
+	reqs  app.RequestSink // sink, when it wants RequestComplete
 
 	half       [2]half
 	pending    []*Transaction // requests awaiting their final response, oldest first
 	live       []*Transaction // transactions not yet reported
 	nextTxID   uint64
 	nextHandle app.FileHandle
+	nextFrame  app.FrameID
 	tunnel     bool
 	closed     bool
 
@@ -67,6 +69,7 @@ func NewParser(cfg *Config, stats *Stats, sink app.Sink) *Parser {
 // without events: call Close first.
 func (p *Parser) Reset(sink app.Sink) {
 	p.sink = sink
+	p.reqs, _ = sink.(app.RequestSink)
 	p.mem.ReleaseAll()
 	p.headQuota, p.decodeSlot = [2]int{}, [2]int{}
 	for i := range p.half {
@@ -76,7 +79,7 @@ func (p *Parser) Reset(sink app.Sink) {
 	clear(p.pending)
 	clear(p.live)
 	p.pending, p.live = p.pending[:0], p.live[:0]
-	p.nextTxID, p.nextHandle = 0, 0
+	p.nextTxID, p.nextHandle, p.nextFrame = 0, 0, 0
 	p.tunnel, p.closed = false, false
 }
 
@@ -95,7 +98,10 @@ func (p *Parser) Gap(dir app.Direction, n int64) {
 		return
 	}
 	p.stats.Gaps++
-	p.half[dir].gap(n)
+	h := &p.half[dir]
+	h.gap(n)
+	h.pos += n
+	h.closeFrame()
 }
 
 // End reports that dir is finished: a close-delimited body completes, any
@@ -104,7 +110,9 @@ func (p *Parser) End(dir app.Direction) {
 	if p.closed || dir > app.ToClient {
 		return
 	}
-	p.half[dir].end()
+	h := &p.half[dir]
+	h.end()
+	h.closeFrame()
 }
 
 // Close ends both directions and reports every pending transaction.

@@ -91,3 +91,11 @@ func (s *recSink) hasAnomaly(name string) bool {
 	}
 	return false
 }
+
+func (s *recSink) Frame(f app.Frame) {
+	s.log = append(s.log, fmt.Sprintf("frame %d %s #%d @%d len %d tx %d", f.Dir, f.Type, f.ID, f.StreamOffset, f.Length, f.TxID))
+}
+
+func (s *recSink) FrameLength(dir app.Direction, id app.FrameID, n int64) {
+	s.log = append(s.log, fmt.Sprintf("framelen %d #%d %d", dir, id, n))
+}

@@ -41,6 +41,7 @@ func (h *half) bodyComplete() {
 // status lines go to the previous file; a status line ends the file and
 // starts the next response.
 func (h *half) trailBytes(data []byte) []byte {
+	orig := len(data)
 	for len(data) > 0 {
 		if h.trailLine {
 			j := bytes.IndexByte(data, '\n')
@@ -67,7 +68,10 @@ func (h *half) trailBytes(data []byte) []byte {
 			peek := append([]byte(nil), h.trailPeek...)
 			h.endTrail()
 			h.state = hsStart
+			h.pos += int64(orig-len(data)) - int64(len(peek))
+			h.replay = true
 			h.feed(peek)
+			h.replay = false
 			return data
 		case !need:
 			h.trailLine = true

@@ -194,3 +194,6 @@ func TestConfigValidate(t *testing.T) {
 		t.Fatal("tiny header buffer accepted")
 	}
 }
+
+func (c *countSink) Frame(app.Frame)                               {}
+func (c *countSink) FrameLength(app.Direction, app.FrameID, int64) {}

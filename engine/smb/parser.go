@@ -100,6 +100,7 @@ func (p *Parser) Gap(dir app.Direction, n int64) {
 	}
 	p.stats.GapBytes += uint64(n)
 	p.gap(&p.streams[dir], n)
+	p.streams[dir].pos += n
 }
 
 // End notes that dir is finished. Nothing is flushed: an unfinished record's

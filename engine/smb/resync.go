@@ -57,6 +57,7 @@ func (p *Parser) resyncScan(s *stream, data []byte) int {
 		}
 		s.winN = 0
 		s.synced = true
+		copy(s.hdr[:], w[:nbssHeaderLen])
 		p.stats.Records++
 		s.buf = append(s.buf[:0], w[4:8]...)
 		s.recLeft = n - 4

@@ -179,3 +179,11 @@ func (s *recSink) summary() string {
 	}
 	return b.String()
 }
+
+func (s *recSink) Frame(f app.Frame) {
+	s.log = append(s.log, fmt.Sprintf("frame %d %s @%d len %d", f.Dir, f.Type, f.StreamOffset, f.Length))
+}
+
+func (s *recSink) FrameLength(dir app.Direction, id app.FrameID, n int64) {
+	s.log = append(s.log, fmt.Sprintf("framelen %d #%d %d", dir, id, n))
+}

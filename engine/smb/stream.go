@@ -50,6 +50,9 @@ type stream struct {
 	winN    int
 	synced  bool
 	ended   bool
+	// pos is the stream offset of the next byte (bytes fed plus gap bytes),
+	// for frame offsets.
+	pos int64
 }
 
 // feed runs the framing state machine over data. Every iteration consumes
@@ -62,6 +65,7 @@ func (p *Parser) feed(s *stream, data []byte) {
 			n := copy(s.hdr[s.hdrN:], data)
 			s.hdrN += n
 			data = data[n:]
+			s.pos += int64(n)
 			if s.hdrN == nbssHeaderLen {
 				s.hdrN = 0
 				p.onNBSSHeader(s)
@@ -79,6 +83,7 @@ func (p *Parser) feed(s *stream, data []byte) {
 			s.buf = append(s.buf, data[:n]...)
 			s.recLeft -= int64(n)
 			data = data[n:]
+			s.pos += int64(n)
 			if s.atStart && !s.checked && len(s.buf) == 4 && !p.checkMagic(s) {
 				continue
 			}
@@ -91,6 +96,7 @@ func (p *Parser) feed(s *stream, data []byte) {
 			s.msgLeft -= int64(n)
 			s.recLeft -= int64(n)
 			data = data[n:]
+			s.pos += int64(n)
 			if s.msgLeft == 0 {
 				p.afterMessage(s)
 			}
@@ -99,11 +105,14 @@ func (p *Parser) feed(s *stream, data []byte) {
 			s.recLeft -= int64(n)
 			p.stats.SkippedBytes += uint64(n)
 			data = data[n:]
+			s.pos += int64(n)
 			if s.recLeft == 0 {
 				s.st = stHeader
 			}
 		case stResync:
-			data = data[p.resyncScan(s, data):]
+			k := p.resyncScan(s, data)
+			data = data[k:]
+			s.pos += int64(k)
 		}
 		if len(data) == before {
 			// Defensive: no state may stall on input; a stall means an

@@ -28,6 +28,10 @@ type dataPlan struct {
 func (p *Parser) processWindow(s *stream, final bool) {
 	b := s.buf
 	rest := int64(len(b)) + s.recLeft // window start to record end
+	winStart := s.pos - int64(len(b)) // stream offset of b[0]
+	if s.atStart {
+		p.nbssFrames(s, winStart, b, rest)
+	}
 	off := 0
 	for chain := 0; ; chain++ {
 		if off >= len(b) {
@@ -74,7 +78,12 @@ func (p *Parser) processWindow(s *stream, final bool) {
 				}
 			}
 		case magicSMB1:
-		case magicTransform, magicCompress:
+		case magicTransform:
+			p.smbFrames(s.dir, magicTransform, winStart+int64(off), avail, remain)
+			p.onTransform(s.dir)
+			p.skipRecord(s)
+			return
+		case magicCompress:
 			p.onTransform(s.dir)
 			p.skipRecord(s)
 			return
@@ -89,6 +98,7 @@ func (p *Parser) processWindow(s *stream, final bool) {
 		}
 		have := min(int64(len(avail)), msgLen)
 		mb := avail[:have]
+		p.smbFrames(s.dir, avail[0], winStart+int64(off), mb, msgLen)
 		p.stats.Messages++
 		var plan dataPlan
 		if avail[0] == magicSMB2 {

@@ -89,7 +89,7 @@ func DefaultConfig() Config {
 		VLANTracking:     true,
 		FileStore:        FileStoreConfig{MaxFileBytes: 256 << 20},
 		AnomaliesPerFlow: 10,
-		EventTypes:       []string{"alert", "fileinfo", "anomaly", "http", "smb", "flow", "stats"},
+		EventTypes:       []string{"alert", "incident", "fileinfo", "anomaly", "http", "smb", "flow", "stats"},
 		ProbeBytes:       512,
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/wirescan/wirescan/engine/memcap"
+	"github.com/wirescan/wirescan/engine/policy"
 	"hash/maphash"
 	"io"
 	"sync"
@@ -30,6 +31,8 @@ type Engine struct {
 	store  *fileStore
 	// profiling makes workers record per-rule costs (EnableProfile).
 	profiling bool
+	// policy suppresses and aggregates alerts; nil: every alert is logged.
+	policy atomic.Pointer[policy.Policy]
 	// parserMem bounds the buffers application parsers grow with traffic,
 	// across all connections.
 	parserMem *memcap.Budget
@@ -172,6 +175,7 @@ func (e *Engine) Run(ctx context.Context, src capture.Source, warn func(error)) 
 	}
 	sum := e.summarize(workers, start)
 	e.publishDecode(true)
+	e.flushIncidents(e.policy.Load(), time.Time{})
 	e.EmitStats(time.Time{})
 	if err := e.out.flush(); err != nil && runErr == nil {
 		runErr = fmt.Errorf("engine: writing events: %w", err)
@@ -332,3 +336,18 @@ func (e *Engine) runParallel(ctx context.Context, src capture.Source, dec *decod
 func (e *Engine) Progress() (packets, bytes uint64) {
 	return e.readPackets.Load(), e.readBytes.Load()
 }
+
+// SetPolicy installs the alert policy (suppressions, aggregation); nil
+// removes it. It may be called while the engine runs (reload): incidents
+// open under the old policy are closed and summarised first.
+func (e *Engine) SetPolicy(p *policy.Policy) {
+	old := e.policy.Load()
+	if old != nil && p != nil {
+		e.flushIncidents(old, time.Time{})
+		p.Carry(old)
+	}
+	e.policy.Store(p)
+}
+
+// Policy returns the alert policy in force, or nil.
+func (e *Engine) Policy() *policy.Policy { return e.policy.Load() }

@@ -3,6 +3,7 @@ package engine
 import (
 	"encoding/hex"
 	"fmt"
+	"github.com/wirescan/wirescan/engine/policy"
 	"time"
 
 	"github.com/wirescan/wirescan/engine/app"
@@ -46,9 +47,88 @@ func attachTx(ev *eve.Event, tx app.Metadata) {
 }
 
 func (w *worker) emitAlert(c *conn, dir app.Direction, m signatures.Match, tx app.Metadata, f *files.File, fs *fileScan) {
-	if ev := w.alertEvent(c, dir, m, tx, f, fs); ev != nil {
-		w.e.out.write(ev)
+	ev := w.alertEvent(c, dir, m, tx, f, fs)
+	if ev == nil {
+		return
 	}
+	if f != nil && fs != nil && f.State == files.StateOpen && len(fs.deferred) < maxDeferredAlerts && policyNeedsHash(w.e.policy.Load()) {
+		// A policy entry may silence this alert by the file's hash, which
+		// is only known at the end of the file: the alert waits for it.
+		fs.deferred = append(fs.deferred, deferredAlert{ev: ev, dir: dir, sid: m.Rule.SID})
+		return
+	}
+	w.writeAlert(c, dir, ev, m.Rule.SID, fileHash(f))
+}
+
+// maxDeferredAlerts bounds the alerts one file may hold back until its hash
+// is known; beyond it alerts are decided without the hash.
+const maxDeferredAlerts = 64
+
+// deferredAlert is an alert on an open file waiting for the file's hash.
+type deferredAlert struct {
+	ev  *eve.Event
+	dir app.Direction
+	sid int
+}
+
+// fileHash is the SHA-256 a policy may match: only for complete files
+// without holes (a partial file's hash is not the file's hash).
+func fileHash(f *files.File) string {
+	if f == nil || f.State != files.StateClosed || f.Gaps {
+		return ""
+	}
+	return hex.EncodeToString(f.SHA256)
+}
+
+// policyNeedsHash reports whether any policy entry names file hashes.
+func policyNeedsHash(p *policy.Policy) bool {
+	if p == nil {
+		return false
+	}
+	for _, r := range p.Config().Rules {
+		if len(r.SHA256) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// writeAlert applies the policy to an alert and writes it unless the policy
+// suppressed it or folded it into an open incident (both are counted).
+func (w *worker) writeAlert(c *conn, dir app.Direction, ev *eve.Event, sid int, sha256 string) {
+	if p := w.e.policy.Load(); p != nil {
+		src, dst := c.endpoints(dir)
+		d := p.Decide(policy.Alert{SID: sid, SHA256: sha256, Src: src.Addr(), Dst: dst.Addr(), Time: w.now})
+		if !d.Emit {
+			return
+		}
+		if d.IncidentID != 0 {
+			if ev.Wirescan == nil {
+				ev.Wirescan = &eve.Extra{}
+			}
+			ev.Wirescan.IncidentID = d.IncidentID
+		}
+	}
+	c.alerted = true
+	w.e.out.write(ev)
+}
+
+// releaseDeferred decides the alerts a file held back, now that its hash is
+// known; their files[] entry shows the file as it ended.
+func (w *worker) releaseDeferred(fs *fileScan, f *files.File) {
+	if len(fs.deferred) == 0 || fs.conn == nil {
+		return
+	}
+	fi := fileInfo(f)
+	for _, d := range fs.deferred {
+		if len(d.ev.Files) == 1 {
+			storing := d.ev.Files[0].Storing
+			d.ev.Files[0] = *fi
+			d.ev.Files[0].Storing = storing
+		}
+		w.writeAlert(fs.conn, d.dir, d.ev, d.sid, fileHash(f))
+	}
+	fs.deferred = nil
 }
 
 // alertEvent counts an alert and builds its event; nil for noalert matches.
@@ -58,7 +138,6 @@ func (w *worker) alertEvent(c *conn, dir app.Direction, m signatures.Match, tx a
 	}
 	w.stats.Alerts++
 	w.e.countAlert(m.Rule.SID)
-	c.alerted = true
 	r := m.Rule
 	ev := w.base(c, dir, "alert")
 	ev.Direction = dir.String()

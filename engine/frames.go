@@ -257,7 +257,7 @@ func (c *conn) finishFrame(fr *openFrame) {
 			tx := fr.txID
 			ev.TxID = &tx
 		}
-		c.w.e.out.write(ev)
+		c.w.writeAlert(c, fr.dir, ev, m.Rule.SID, "")
 	}
 	fr.matches = nil
 	if c.w.e.out.wants("frame") {

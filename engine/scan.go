@@ -16,8 +16,10 @@ type fileScan struct {
 	sids    []int
 	spool   *spool // the file being written to the store, nil when not needed
 	storing bool   // a filestore rule matched
-	stored  bool
-	storeID uint64
+	// deferred holds alerts waiting for the file's hash (policy by hash).
+	deferred []deferredAlert
+	stored   bool
+	storeID  uint64
 }
 
 func (w *worker) scanState(f *files.File) *fileScan {
@@ -103,6 +105,7 @@ func (w *worker) Closed(f *files.File) {
 			w.fileAlert(fs, f, m)
 		}
 	}
+	w.releaseDeferred(fs, f)
 	if fs.spool != nil {
 		if fs.storing {
 			if id, err := w.e.store.commit(fs.spool, f.SHA256); err == nil {

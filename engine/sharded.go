@@ -48,6 +48,7 @@ func (e *Engine) RunSharded(ctx context.Context, srcs []capture.Source, warn fun
 	}
 	wg.Wait()
 	sum := e.summarize(workers, start)
+	e.flushIncidents(e.policy.Load(), time.Time{})
 	e.EmitStats(time.Time{})
 	err := errors.Join(errs...)
 	if ferr := e.out.flush(); ferr != nil && err == nil {

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"github.com/wirescan/wirescan/engine/policy"
 	"maps"
 	"sync"
 	"time"
@@ -27,6 +28,7 @@ type Snapshot struct {
 	ReloadsOK       uint64
 	ReloadsFailed   uint64
 	CaptureDamaged  uint64
+	Policy          *policy.Stats // nil without a policy
 	FilesStored     uint64
 	FileStoreBytes  uint64
 	FileStoreErrors uint64
@@ -100,6 +102,10 @@ func (e *Engine) Snapshot() Snapshot {
 	}
 	s.CaptureDamaged = e.damaged.Load()
 	s.StreamMemory = e.mem.InUse()
+	if p := e.policy.Load(); p != nil {
+		ps := p.Stats()
+		s.Policy = &ps
+	}
 	s.AppLayerMemory, s.AppLayerDenied = e.parserMem.InUse(), e.parserMem.Denied()
 	if e.store != nil {
 		s.FilesStored, s.FileStoreBytes, s.FileStoreErrors = e.store.stored.Load(), e.store.bytes.Load(), e.store.errs.Load()

@@ -93,6 +93,7 @@ func (w *worker) handle(p *decode.Packet) {
 	if p.Timestamp.Sub(w.lastSweep) >= time.Second {
 		w.lastSweep = p.Timestamp
 		w.flows.Expire(p.Timestamp, w.expire)
+		w.e.flushIncidents(w.e.policy.Load(), p.Timestamp)
 	}
 	if p.IPProto != 6 {
 		return

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"flag"
+	"github.com/wirescan/wirescan/engine/policy"
 	"io"
 	"strings"
 
@@ -36,6 +37,7 @@ type configFlags struct {
 	sets   multiFlag
 	rules  multiFlag
 	strict bool
+	policy string
 }
 
 func (c *configFlags) register(fs *flag.FlagSet) {
@@ -43,6 +45,7 @@ func (c *configFlags) register(fs *flag.FlagSet) {
 	fs.Var(&c.sets, "set", "override a configuration key: `key=value` (repeatable)")
 	fs.Var(&c.rules, "S", "signature `file` (.rules, .ndb, .hdb, .hsb, .ign2); repeatable; default: the built-in set")
 	fs.BoolVar(&c.strict, "strict", false, "fail on any rule that can't be loaded instead of skipping it")
+	fs.StringVar(&c.policy, "policy", "", "alert policy `file` (YAML): suppressions and aggregation of alert floods; see configs/policy.yaml")
 }
 
 // load builds the engine configuration: defaults, then -c, then --set.
@@ -59,4 +62,12 @@ func (c *configFlags) load() (engine.Config, error) {
 		}
 	}
 	return cfg, nil
+}
+
+// loadPolicy loads the --policy file, or returns nil when none was given.
+func (c *configFlags) loadPolicy() (*policy.Policy, error) {
+	if c.policy == "" {
+		return nil, nil
+	}
+	return policy.Load(c.policy)
 }

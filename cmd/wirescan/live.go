@@ -113,12 +113,17 @@ func cmdLive(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer closeOut()
+	pol, err := cf.loadPolicy()
+	if err != nil {
+		return err
+	}
 	eng, err := engine.New(cfg, rules, out)
 	if err != nil {
 		return err
 	}
+	eng.SetPolicy(pol)
 	logf := func(format string, a ...any) { fmt.Fprintf(stderr, format+"\n", a...) }
-	rl := &reloader{eng: eng, paths: cf.rules, strict: cf.strict, logf: logf, reopen: reopen}
+	rl := &reloader{eng: eng, paths: cf.rules, strict: cf.strict, policy: cf.policy, logf: logf, reopen: reopen}
 	stopHUP := watchHUP(rl)
 	defer stopHUP()
 	if metricsAt != "" {

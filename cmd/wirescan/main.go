@@ -34,6 +34,7 @@ commands:
   live     capture on interfaces (AF_PACKET) and write EVE events
   reload   make a running wirescan reload its rules and reopen its log
   rules    check or describe signature files (rules check, rules stats)
+  policy   check an alert policy file (policy check FILE)
   bench    measure a signature set: load cost, replay throughput, hits, costliest rules
   config   print the default configuration as YAML
   version  print the version
@@ -58,6 +59,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = cmdLive(args[1:], stdout, stderr)
 	case "reload":
 		err = cmdReload(args[1:], stdout, stderr)
+	case "policy":
+		err = cmdPolicy(args[1:], stdout, stderr)
 	case "rules":
 		err = cmdRules(args[1:], stdout, stderr)
 	case "config":

@@ -89,12 +89,17 @@ func cmdReplay(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	}
 	defer closeOut()
 
+	pol, err := cf.loadPolicy()
+	if err != nil {
+		return err
+	}
 	eng, err := engine.New(cfg, rules, out)
 	if err != nil {
 		return err
 	}
+	eng.SetPolicy(pol)
 	logf := func(format string, a ...any) { fmt.Fprintf(stderr, format+"\n", a...) }
-	rl := &reloader{eng: eng, paths: cf.rules, strict: cf.strict, logf: logf, reopen: reopen}
+	rl := &reloader{eng: eng, paths: cf.rules, strict: cf.strict, policy: cf.policy, logf: logf, reopen: reopen}
 	stopHUP := watchHUP(rl)
 	defer stopHUP()
 	if metricsAt != "" {

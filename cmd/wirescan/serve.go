@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"github.com/wirescan/wirescan/engine/policy"
 	"io"
 	"net"
 	"net/http"
@@ -24,6 +25,7 @@ type reloader struct {
 	eng    *engine.Engine
 	paths  []string
 	strict bool
+	policy string // --policy file, reloaded with the rules
 	logf   func(format string, args ...any)
 	reopen func() error // reopens the EVE file (logrotate); may be nil
 }
@@ -47,6 +49,15 @@ func (r *reloader) reload() error {
 		r.eng.ReloadFailed()
 		r.logf("wirescan: reload failed, keeping the previous rules: %v", err)
 		return err
+	}
+	if r.policy != "" {
+		pol, err := policy.Load(r.policy)
+		if err != nil {
+			r.eng.ReloadFailed()
+			r.logf("wirescan: reload failed, keeping the previous rules and policy: %v", err)
+			return err
+		}
+		r.eng.SetPolicy(pol)
 	}
 	r.eng.SetRules(set, time.Since(start))
 	r.logf("wirescan: rules reloaded: %d rules, version %s, in %s", len(set.Rules()), set.Version(), time.Since(start).Round(time.Millisecond))

@@ -249,4 +249,13 @@ type Extra struct {
 	// IncidentCount is how many hits this event stands for when policy
 	// aggregated a flood of identical alerts (omitted for a single hit).
 	IncidentCount uint64 `json:"incident_count,omitempty"`
+	// IncidentFirst and IncidentLast bound an incident's hits (packet time),
+	// in "incident" summary events.
+	IncidentFirst string `json:"incident_first,omitempty"`
+	IncidentLast  string `json:"incident_last,omitempty"`
+	// IncidentEvicted marks an incident closed early because the incident
+	// table was full: later identical hits open a new incident.
+	IncidentEvicted bool `json:"incident_evicted,omitempty"`
+	// PolicyRule is the index of the policy entry that aggregated the alert.
+	PolicyRule *int `json:"policy_rule,omitempty"`
 }

@@ -107,6 +107,21 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	counter("wirescan_filestore_files_total", "Files kept in the file store.", float64(s.FilesStored))
 	counter("wirescan_filestore_bytes_total", "Bytes of files kept in the file store.", float64(s.FileStoreBytes))
 	counter("wirescan_filestore_errors_total", "File store write errors (the file was not kept).", float64(s.FileStoreErrors))
+	if p := s.Policy; p != nil {
+		counter("wirescan_policy_suppressed_total", "Alerts dropped by policy suppress entries (counted, not logged).", float64(p.Suppressed))
+		counter("wirescan_policy_aggregated_total", "Alerts folded into an open incident instead of logged.", float64(p.Aggregated))
+		counter("wirescan_policy_incidents_total", "Incidents opened by policy aggregation.", float64(p.Incidents))
+		counter("wirescan_policy_incident_evictions_total", "Incidents closed early because the incident table was full.", float64(p.Evictions))
+		counter("wirescan_policy_summary_drops_total", "Incident summaries lost because they were not flushed in time.", float64(p.SummaryDrops))
+		gauge("wirescan_policy_incidents_open", "Incidents open now.", float64(p.Open))
+		gauge("wirescan_policy_incidents_limit", "Most incidents held at once.", float64(p.MaxIncidents))
+		for sid, n := range p.BySID {
+			counter("wirescan_policy_suppressed_by_signature_total", "Alerts suppressed by policy, by signature id.", float64(n), "sid", strconv.Itoa(sid))
+		}
+		for i, n := range p.ByRule {
+			counter("wirescan_policy_rule_hits_total", "Alerts each policy entry matched, by entry index.", float64(n), "rule", strconv.Itoa(i))
+		}
+	}
 	gauge("wirescan_ruleset_rules", "Rules in the active set.", float64(s.Ruleset.Rules))
 	gauge("wirescan_ruleset_compile_seconds", "Time the active set took to compile.", s.Ruleset.CompileSeconds)
 	if !s.Ruleset.LoadedAt.IsZero() {

@@ -265,3 +265,20 @@ func FuzzFile(f *testing.F) {
 		}
 	})
 }
+
+func TestSniff(t *testing.T) {
+	for in, want := range map[string]string{
+		"%PDF-1.5\n%...":  "PDF document, version 1.5",
+		"%PDF-":           "PDF document",
+		"\x7fELF\x02":     "ELF executable",
+		"PK\x03\x04":      "Zip archive data",
+		"<!DOCTYPE html>": "HTML document, ASCII text",
+		"hello\n":         "ASCII text",
+		"\x00\x01\x02":    "data",
+		"":                "empty",
+	} {
+		if got := Sniff([]byte(in)); got != want {
+			t.Errorf("Sniff(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -20,6 +20,10 @@ func Sniff(head []byte) string {
 	case bytes.HasPrefix(head, []byte("\x7fELF")):
 		return "ELF executable"
 	case bytes.HasPrefix(head, []byte("%PDF-")):
+		if len(head) >= 8 && isDigit(head[5]) && head[6] == '.' && isDigit(head[7]) {
+			// libmagic's wording, which filemagic rules are written against.
+			return "PDF document, version " + string(head[5:8])
+		}
 		return "PDF document"
 	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
 		return "Zip archive data"
@@ -77,3 +81,5 @@ func isText(b []byte) bool {
 	}
 	return true
 }
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }

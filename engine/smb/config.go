@@ -13,26 +13,26 @@ import (
 type Config struct {
 	// MaxRecordBytes is the largest NBSS record accepted. A larger length is
 	// treated as loss of framing: anomaly smb.record_too_large, then resync.
-	MaxRecordBytes int
+	MaxRecordBytes int `yaml:"max-record-bytes"`
 	// MaxReadWriteBytes is the largest READ/WRITE payload delivered as file data.
 	// Larger ones raise smb.read_write_too_large and their bytes are skipped.
-	MaxReadWriteBytes int
+	MaxReadWriteBytes int `yaml:"max-read-write-bytes"`
 	// MaxOutstanding bounds the requests remembered per connection while their
 	// responses are pending (keyed by message id); the oldest is evicted.
-	MaxOutstanding int
+	MaxOutstanding int `yaml:"max-outstanding"`
 	// MaxOpenFiles bounds open files, remembered file ids and trees per
 	// connection; the oldest entry is evicted.
-	MaxOpenFiles int
+	MaxOpenFiles int `yaml:"max-open-files"`
 	// MaxHeaderBuffer is how many bytes of a record are buffered before its
 	// commands are parsed; the data of a larger READ/WRITE is streamed.
-	MaxHeaderBuffer int
+	MaxHeaderBuffer int `yaml:"max-header-buffer"`
 	// MaxCompound bounds the SMB2 messages parsed in one compound chain and
 	// the commands of one SMB1 AndX chain.
-	MaxCompound int
+	MaxCompound int `yaml:"max-compound"`
 	// MaxDCERPCStubBytes is how much of a DCERPC call's stub data (per
 	// direction) a transaction keeps for the dcerpc.stub_data rule buffer.
 	// The logged stub_data_size still counts every byte.
-	MaxDCERPCStubBytes int
+	MaxDCERPCStubBytes int `yaml:"max-dcerpc-stub-bytes"`
 }
 
 // DefaultConfig returns the default limits: 16 MiB records and reads/writes,

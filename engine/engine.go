@@ -205,7 +205,10 @@ func (e *Engine) next(src capture.Source, warn func(error)) (capture.Packet, err
 	}
 }
 
-func (e *Engine) runInline(ctx context.Context, src capture.Source, dec *decode.Decoder, w *worker, warn func(error)) error {
+// readDecoded reads src to its end (or until ctx is done), decodes every
+// packet and hands the ones the engine processes to fn. Decode counters are
+// published along the way. A clean end of the capture is not an error.
+func (e *Engine) readDecoded(ctx context.Context, src capture.Source, dec *decode.Decoder, warn func(error), fn func(n int, p *decode.Packet)) error {
 	var err error
 	for n := 0; ; n++ {
 		if n&1023 == 0 && ctx.Err() != nil {
@@ -217,23 +220,31 @@ func (e *Engine) runInline(ctx context.Context, src capture.Source, dec *decode.
 			break
 		}
 		p, ok := dec.Decode(pkt.LinkType, pkt.Data, pkt.Timestamp, pkt.Num, pkt.Length)
-		if !ok {
-			continue
+		if n&255 == 0 {
+			e.publishDecode(false)
 		}
+		if ok {
+			fn(n, p)
+		}
+	}
+	e.publishDecode(true)
+	if errors.Is(err, io.EOF) {
+		err = nil
+	}
+	return err
+}
+
+func (e *Engine) runInline(ctx context.Context, src capture.Source, dec *decode.Decoder, w *worker, warn func(error)) error {
+	err := e.readDecoded(ctx, src, dec, warn, func(n int, p *decode.Packet) {
 		t0 := time.Now()
 		w.handle(p)
 		w.stats.BusyNanos += int64(time.Since(t0))
 		if n&255 == 0 {
 			w.maybePublish(false)
-			e.publishDecode(false)
 		}
-	}
+	})
 	w.drain("shutdown")
 	w.maybePublish(true)
-	e.publishDecode(true)
-	if errors.Is(err, io.EOF) {
-		err = nil
-	}
 	return err
 }
 
@@ -280,23 +291,7 @@ func (e *Engine) runParallel(ctx context.Context, src capture.Source, dec *decod
 			return &batch{pkts: make([]decode.Packet, 0, batchPackets), buf: make([]byte, 0, 256<<10)}
 		}
 	}
-	var err error
-	for n := 0; ; n++ {
-		if n&1023 == 0 && ctx.Err() != nil {
-			break
-		}
-		var pkt capture.Packet
-		pkt, err = e.next(src, warn)
-		if err != nil {
-			break
-		}
-		p, ok := dec.Decode(pkt.LinkType, pkt.Data, pkt.Timestamp, pkt.Num, pkt.Length)
-		if n&255 == 0 {
-			e.publishDecode(false)
-		}
-		if !ok {
-			continue
-		}
+	err := e.readDecoded(ctx, src, dec, warn, func(_ int, p *decode.Packet) {
 		// The dispatch hash leaves the VLAN out, so a connection tagged
 		// differently in each direction still reaches one worker (which
 		// joins the two directions, see worker.lookup).
@@ -316,7 +311,7 @@ func (e *Engine) runParallel(ctx context.Context, src capture.Source, dec *decod
 			chans[i] <- b
 			pending[i] = nil
 		}
-	}
+	})
 	for i, b := range pending {
 		if b != nil {
 			chans[i] <- b
@@ -324,10 +319,6 @@ func (e *Engine) runParallel(ctx context.Context, src capture.Source, dec *decod
 		close(chans[i])
 	}
 	wg.Wait()
-	e.publishDecode(true)
-	if errors.Is(err, io.EOF) {
-		err = nil
-	}
 	return err
 }
 

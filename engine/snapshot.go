@@ -120,3 +120,18 @@ func (e *Engine) Snapshot() Snapshot {
 	s.EventsByType = e.out.countsCopy()
 	return s
 }
+
+// Totals adds up the workers' counters (maps merged key by key).
+func (s Snapshot) Totals() WorkerStats {
+	t := WorkerStats{FilesByProto: map[string]uint64{}, ProtoFlows: map[string]uint64{}, ProtoTx: map[string]uint64{}}
+	for i := range s.Workers {
+		w := &s.Workers[i]
+		addCounters(&t, w)
+		for _, m := range [][2]map[string]uint64{{t.FilesByProto, w.FilesByProto}, {t.ProtoFlows, w.ProtoFlows}, {t.ProtoTx, w.ProtoTx}} {
+			for k, n := range m[1] {
+				m[0][k] += n
+			}
+		}
+	}
+	return t
+}

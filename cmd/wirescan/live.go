@@ -11,7 +11,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/wirescan/wirescan/engine"
 	"github.com/wirescan/wirescan/engine/capture"
 )
 
@@ -108,31 +107,12 @@ func cmdLive(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 
-	out, reopen, closeOut, err := openOutput(logDir, stdout)
+	eng, stopEngine, err := startEngine(cfg, rules, &cf, logDir, metricsAt, stdout, stderr)
 	if err != nil {
 		return err
 	}
-	defer closeOut()
-	pol, err := cf.loadPolicy()
-	if err != nil {
-		return err
-	}
-	eng, err := engine.New(cfg, rules, out)
-	if err != nil {
-		return err
-	}
-	eng.SetPolicy(pol)
+	defer stopEngine()
 	logf := func(format string, a ...any) { fmt.Fprintf(stderr, format+"\n", a...) }
-	rl := &reloader{eng: eng, paths: cf.rules, strict: cf.strict, policy: cf.policy, logf: logf, reopen: reopen}
-	stopHUP := watchHUP(rl)
-	defer stopHUP()
-	if metricsAt != "" {
-		stopMetrics, err := serveMetrics(metricsAt, eng, rl, stderr)
-		if err != nil {
-			return err
-		}
-		defer stopMetrics()
-	}
 	stopStats := statsTicker(eng, statsEvery)
 	defer stopStats()
 

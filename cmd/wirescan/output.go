@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/wirescan/wirescan/signatures"
 	"io"
 	"os"
 	"path/filepath"
@@ -24,4 +25,45 @@ func openOutput(logDir string, stdout io.Writer) (w engine.EventWriter, reopen f
 		return nil, nil, nil, err
 	}
 	return fw, fw.Reopen, func() { fw.Close() }, nil
+}
+
+// startEngine opens the EVE output, loads the policy, creates the engine and
+// starts what a running engine needs around it: reload on SIGHUP (rules,
+// policy, log reopen) and, with metricsAt, the metrics/reload listener.
+// stop undoes all of it and closes the output.
+func startEngine(cfg engine.Config, rules *signatures.Set, cf *configFlags, logDir, metricsAt string, stdout, stderr io.Writer) (eng *engine.Engine, stop func(), err error) {
+	out, reopen, closeOut, err := openOutput(logDir, stdout)
+	if err != nil {
+		return nil, nil, err
+	}
+	var stops []func()
+	stop = func() {
+		for i := len(stops) - 1; i >= 0; i-- {
+			stops[i]()
+		}
+	}
+	stops = append(stops, closeOut)
+	pol, err := cf.loadPolicy()
+	if err != nil {
+		stop()
+		return nil, nil, err
+	}
+	eng, err = engine.New(cfg, rules, out)
+	if err != nil {
+		stop()
+		return nil, nil, err
+	}
+	eng.SetPolicy(pol)
+	logf := func(format string, a ...any) { fmt.Fprintf(stderr, format+"\n", a...) }
+	rl := &reloader{eng: eng, paths: cf.rules, strict: cf.strict, policy: cf.policy, logf: logf, reopen: reopen}
+	stops = append(stops, watchHUP(rl))
+	if metricsAt != "" {
+		stopMetrics, err := serveMetrics(metricsAt, eng, rl, stderr)
+		if err != nil {
+			stop()
+			return nil, nil, err
+		}
+		stops = append(stops, stopMetrics)
+	}
+	return eng, stop, nil
 }

@@ -83,32 +83,11 @@ func cmdReplay(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	}
 	defer src.Close()
 
-	out, reopen, closeOut, err := openOutput(logDir, stdout)
+	eng, stopEngine, err := startEngine(cfg, rules, &cf, logDir, metricsAt, stdout, stderr)
 	if err != nil {
 		return err
 	}
-	defer closeOut()
-
-	pol, err := cf.loadPolicy()
-	if err != nil {
-		return err
-	}
-	eng, err := engine.New(cfg, rules, out)
-	if err != nil {
-		return err
-	}
-	eng.SetPolicy(pol)
-	logf := func(format string, a ...any) { fmt.Fprintf(stderr, format+"\n", a...) }
-	rl := &reloader{eng: eng, paths: cf.rules, strict: cf.strict, policy: cf.policy, logf: logf, reopen: reopen}
-	stopHUP := watchHUP(rl)
-	defer stopHUP()
-	if metricsAt != "" {
-		stopMetrics, err := serveMetrics(metricsAt, eng, rl, stderr)
-		if err != nil {
-			return err
-		}
-		defer stopMetrics()
-	}
+	defer stopEngine()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	stopProgress := startProgress(eng, stderr)

@@ -77,13 +77,11 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	gauge("wirescan_reassembly_memory_bytes", "Bytes of out-of-order TCP data held by reassembly (bounded by stream-memcap).", float64(s.StreamMemory))
 
 	structMetrics(ch, "decode", s.Decode, nil)
-	var sum engine.WorkerStats
-	sum.FilesByProto = map[string]uint64{}
+	sum := s.Totals()
 	for i, w := range s.Workers {
 		worker := strconv.Itoa(i)
 		counter("wirescan_worker_busy_seconds_total", "Time each worker spent processing packets.", float64(w.BusyNanos)/1e9, "worker", worker)
 		counter("wirescan_worker_packets_total", "Packets processed by each worker.", float64(w.Packets), "worker", worker)
-		addWorker(&sum, &w)
 	}
 	structMetrics(ch, "flow", sum.Flows, map[string]bool{"Active": true})
 	structMetrics(ch, "reassembly", sum.Stream, nil)
@@ -165,31 +163,6 @@ func structMetrics(ch chan<- prometheus.Metric, sub string, stats any, gauges ma
 			}
 		case reflect.Int64, reflect.Int:
 			emit(ch, prometheus.GaugeValue, name, help, float64(fv.Int()))
-		}
-	}
-}
-
-// addWorker sums worker counters field by field.
-func addWorker(dst, src *engine.WorkerStats) {
-	addStruct(reflect.ValueOf(dst).Elem(), reflect.ValueOf(src).Elem())
-	for k, n := range src.FilesByProto {
-		dst.FilesByProto[k] += n
-	}
-}
-
-func addStruct(dst, src reflect.Value) {
-	for i := range dst.NumField() {
-		d, s := dst.Field(i), src.Field(i)
-		if !d.CanSet() {
-			continue
-		}
-		switch d.Kind() {
-		case reflect.Uint64:
-			d.SetUint(d.Uint() + s.Uint())
-		case reflect.Int64, reflect.Int:
-			d.SetInt(d.Int() + s.Int())
-		case reflect.Struct:
-			addStruct(d, s)
 		}
 	}
 }

@@ -247,3 +247,21 @@ func (w *worker) matchTx(c *conn, d app.Direction, tx app.Metadata, st *signatur
 		w.emitAlert(c, d, m, tx, nil, nil)
 	}
 }
+
+// matchPacket evaluates the tcp-pkt rules on one segment's payload, in
+// packet order (before reassembly), and alerts on the current packet.
+func (c *conn) matchPacket(dir app.Direction, payload []byte) {
+	proto := c.proto
+	if proto == "" {
+		proto = "tcp"
+	}
+	src, dst := c.endpoints(dir)
+	ctx := &signatures.Context{
+		Proto: proto, ToServer: dir == app.ToServer,
+		SrcIP: src.Addr(), DstIP: dst.Addr(), SrcPort: src.Port(), DstPort: dst.Port(),
+		Established: true, Flow: c.flowbits, Profile: c.w.profile(),
+	}
+	for _, m := range c.rules.MatchPacket(ctx, payload) {
+		c.w.emitAlert(c, dir, m, nil, nil, nil)
+	}
+}

@@ -136,6 +136,9 @@ func (w *worker) handle(p *decode.Packet) {
 	if len(p.Payload) > 0 && e.State == flow.StateNew {
 		e.State = flow.StateEstablished
 	}
+	if c.rules != nil && c.rules.HasPacketRules() && len(p.Payload) > 0 {
+		c.matchPacket(dir, p.Payload)
+	}
 	c.stream.Add(reassembly.Direction(dir), reassembly.Segment{
 		Seq: p.Seq, Ack: p.Ack, SYN: p.SYN, FIN: p.FIN, RST: p.RST, ACK: p.ACK, Payload: p.Payload,
 	})

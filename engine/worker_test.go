@@ -240,3 +240,41 @@ func TestAnomaliesAreRateLimitedPerFlow(t *testing.T) {
 		t.Fatalf("%d anomaly events, %d suppressed", n, w.stats.AnomaliesSuppressed)
 	}
 }
+
+// TestPacketRulesSeeSegments: tcp-pkt rules look at each segment's payload
+// on its own packet, before reassembly; a content split across segments is
+// the stream's, not a packet's.
+func TestPacketRulesSeeSegments(t *testing.T) {
+	var rules []*signatures.Rule
+	for _, line := range []string{
+		`alert tcp-pkt any any -> any 80 (content:"GET "; depth:4; flow:to_server; sid:1;)`,
+		`alert tcp-pkt any any -> any any (content:"HTTP/1.1 200"; depth:12; flow:to_server; sid:2;)`,
+		`alert tcp-pkt any any -> any any (content:"/f.bin HTTP"; sid:3;)`,
+	} {
+		r, err := signatures.ParseRule(line)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rules = append(rules, r)
+	}
+	set, err := signatures.Compile(rules, signatures.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps := httpExchange("hello", 0, 0, true)
+	// Split the request after "/f." so sid 3's content spans two segments.
+	req := ps[2]
+	cut := strings.Index(req.data, ".bin")
+	second := req
+	req.data, second.data, second.seq = req.data[:cut], req.data[cut:], req.seq+uint32(cut)
+	ps = append(ps[:2], append([]pkt{req, second}, ps[3:]...)...)
+	w, rec := newTestWorker(t, DefaultConfig(), set)
+	run(w, ps)
+	alerts := rec.of("alert")
+	if len(alerts) != 1 || alerts[0].Alert.SignatureID != 1 || alerts[0].PcapCnt != 3 || alerts[0].Direction != "to_server" {
+		for _, a := range alerts {
+			t.Logf("alert sid %d pcap_cnt %d %s", a.Alert.SignatureID, a.PcapCnt, a.Direction)
+		}
+		t.Fatalf("want one alert, sid 1 on packet 3 to_server; got %d", len(alerts))
+	}
+}

@@ -22,7 +22,8 @@ type elem struct {
 	maxLen        int
 	nocase        bool
 	alts          [][]byte
-	re            *regexp.Regexp
+	re            *regexp.Regexp // whole buffers only
+	sp            *streamPcre    // streamed pcre: checked on a window (pcre_stream.go)
 }
 
 // absOK checks an occurrence [s,e) against absolute constraints.
@@ -82,6 +83,12 @@ func compileItems(items []item, streaming bool) []chain {
 		}
 		rel := it.hasDistance || it.hasWithin || it.relative
 		el := elem{neg: it.neg, nocase: it.nocase, alts: it.alts, re: it.re, sHi: -1, eHi: -1, shift: -1, within: -1}
+		if streaming && it.sp != nil {
+			el.re, el.sp = nil, it.sp
+			if it.sp.shape == pcreLit {
+				el.alts, el.nocase = it.sp.lits, it.sp.nocase
+			}
+		}
 		fromStart := rel && len(chains) == 0
 		if fromStart {
 			// Relative to the start of the buffer.
@@ -133,6 +140,7 @@ func compileItems(items []item, streaming bool) []chain {
 		c.elems = append(c.elems, el)
 	}
 	for ci := range chains {
+		afterPcre := false
 		for j := range chains[ci].elems {
 			el := &chains[ci].elems[j]
 			el.minLen, el.maxLen = 1<<30, 0
@@ -140,10 +148,13 @@ func compileItems(items []item, streaming bool) []chain {
 				el.minLen = min(el.minLen, len(a))
 				el.maxLen = max(el.maxLen, len(a))
 			}
-			if el.re != nil {
-				el.minLen = 0
+			if el.re != nil || el.sp != nil && el.sp.shape != pcreLit {
+				el.minLen, el.maxLen = 0, 0
 			}
-			el.back = el.rel && el.dist+int64(el.minLen) <= 0
+			// A streamed pcre is decided up to its width after its match
+			// ends: later elements remember their recent occurrences.
+			el.back = el.rel && el.dist+int64(el.minLen) <= 0 || afterPcre
+			afterPcre = afterPcre || el.sp != nil
 		}
 	}
 	return chains

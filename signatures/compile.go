@@ -42,6 +42,11 @@ func compileSet(rules []*Rule, opts Options, ft flowbitTable, top bool) (*Set, e
 		if err != nil {
 			return nil, fmt.Errorf("signatures: %s:%d: %w", r.File, r.Line, err)
 		}
+		if r.kind == kindPkt {
+			s.crules[i] = cr
+			s.pktRules = append(s.pktRules, int32(i))
+			continue
+		}
 		if top && r.kind != kindTx && len(r.dataXform) > 0 {
 			s.crules[i] = cr
 			k := transformKey(r.dataXform)
@@ -80,6 +85,12 @@ func compileSet(rules []*Rule, opts Options, ft flowbitTable, top bool) (*Set, e
 		for ci := range cr.chains {
 			for ei := range cr.chains[ci].elems {
 				el := &cr.chains[ci].elems[ei]
+				if el.sp != nil {
+					s.pcreWin = max(s.pcreWin, el.sp.width+1)
+					if el.sp.shape == pcreStart {
+						s.pcreStarts = append(s.pcreStarts, ref{rule: int32(i), chain: uint16(ci), elem: uint16(ei)})
+					}
+				}
 				for _, a := range el.alts {
 					if err := pb.add(a, el.nocase, ref{rule: int32(i), chain: uint16(ci), elem: uint16(ei)}); err != nil {
 						return nil, fmt.Errorf("signatures: %s:%d: %w", r.File, r.Line, err)
@@ -128,7 +139,11 @@ func compileSet(rules []*Rule, opts Options, ft flowbitTable, top bool) (*Set, e
 // compileRule builds the verification data of one rule.
 func compileRule(r *Rule) (crule, error) {
 	cr := crule{r: r}
-	if r.kind != kindTx {
+	switch r.kind {
+	case kindPkt:
+		pb := compileBuf(&bufCond{items: r.data, xform: r.dataXform})
+		cr.pkt = &pb
+	case kindFile, kindStream:
 		cr.chains = compileItems(r.data, true)
 	}
 	if r.clam != nil && len(cr.chains) > 0 {
@@ -159,7 +174,8 @@ func compileRule(r *Rule) (crule, error) {
 			cr.needEnd = true
 		}
 	}
-	cr.simple = len(cr.chains) == 1 && len(cr.chains[0].elems) == 1 && !cr.needEnd && !cr.chains[0].elems[0].neg
+	cr.simple = len(cr.chains) == 1 && len(cr.chains[0].elems) == 1 && !cr.needEnd && !cr.chains[0].elems[0].neg &&
+		cr.chains[0].elems[0].sp == nil
 	return cr, nil
 }
 

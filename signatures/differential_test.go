@@ -170,16 +170,11 @@ func TestDifferentialRules(t *testing.T) {
 	skipped, matched, total := 0, 0, 0
 	for iter := 0; iter < 3000; iter++ {
 		line := randRule(rng, "abAB", 1)
-		rule, err := parseRule(line, &parseCtx{dir: ".", opts: Options{}.withDefaults()})
-		if err != nil {
+		s, cb, ok := compileWithReference(t, line)
+		if !ok {
 			skipped++
 			continue
 		}
-		s, err := Compile([]*Rule{rule}, Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		cb := cbuf{chains: compileItems(rule.data, false)}
 		for k := 0; k < 4; k++ {
 			text := randBytes(rng, "abAB-", rng.IntN(40))
 			want := cb.match(text)
@@ -197,4 +192,19 @@ func TestDifferentialRules(t *testing.T) {
 	if matched < total/10 || matched > total*9/10 {
 		t.Fatalf("generator out of balance: %d of %d matched", matched, total)
 	}
+}
+
+// compileWithReference compiles one streamed rule and its whole-buffer
+// reference evaluator; false when the parser rejects the rule.
+func compileWithReference(t *testing.T, line string) (*Set, cbuf, bool) {
+	t.Helper()
+	rule, err := parseRule(line, &parseCtx{dir: ".", opts: Options{}.withDefaults()})
+	if err != nil {
+		return nil, cbuf{}, false
+	}
+	s, err := Compile([]*Rule{rule}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, cbuf{chains: compileItems(rule.data, false)}, true
 }

@@ -63,11 +63,30 @@
 //
 // # Not handled yet
 //
-// pcre on file data or streams (it would need the whole buffer), hash
-// transforms (to_md5, ...) on file data, xbits and other stateful keywords
+// pcre on file data or streams whose match is unbounded (.*, +, {n,}) or
+// that is neither anchored (^, /A) nor begins with a literal of at least 3
+// bytes (see below), hash transforms (to_md5, ...) on file data, xbits and other stateful keywords
 // beyond flowbits, absent, frame, PE-relative ClamAV offsets and targets other
 // than 0 and 7, logical (.ldb) signatures. Each is skipped with a Warning
 // naming it.
+//
+// pcre on file data and streams (pcre_stream.go) is checked on a window of
+// its maximum match width W (+1 byte when \b, \B or $ may look past it,
+// at most 4 KiB): a relative anchored pcre (/^…/R) at the previous
+// content's end, an anchored one (/^…/) at offset 0, an unanchored one at
+// each occurrence of its literal prefix (\b(eval|alert)…), which joins the
+// automaton. A trailing (and, unanchored, leading) part that can match the
+// empty string (\s*, .*) is dropped when nothing after the pcre uses its
+// end; the reported offset then ends at the shorter match. A pcre match is
+// known up to W bytes after its start, so the rule reports then (or at
+// End). Case folding of such literals is ASCII only (Go's (?i) also folds
+// k and s to U+212A and U+017F). Each chain keeps at most 64 pending
+// checks (the rest counted in Scanner.Overflow) and the Scanner keeps the
+// last 2W+64 bytes or so; no window spans a Gap. Results equal Go regexp on
+// the whole buffer for any chunking.
+//
+// tcp-pkt rules are whole-buffer rules on one TCP segment's payload:
+// Set.MatchPacket, never a Scanner.
 //
 // Transforms (transform.go) run whole on protocol buffers and incrementally on
 // file data (offsets then count transformed bytes). Flowbits (flowbits.go) live

@@ -393,6 +393,8 @@ func (p *ruleParser) finish() error {
 		data, stream = stream, nil
 	}
 	switch {
+	case r.Proto == "tcp-pkt":
+		return p.finishPacket(stream)
 	case len(data) > 0 || p.fileKw || r.Proto == "file":
 		r.kind = kindFile
 		r.data = data
@@ -419,6 +421,9 @@ func (p *ruleParser) finish() error {
 			r.kind = kindFile
 		}
 		r.bufs = append(r.bufs, bc)
+	}
+	if err := prepareStreamPcre(r.data); err != nil {
+		return err
 	}
 	if err := validateItems(r.data, true); err != nil {
 		return err

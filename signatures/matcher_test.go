@@ -89,10 +89,13 @@ func appendInt(b []byte, n int) []byte {
 	return append(b, byte('0'+n%10))
 }
 
-func TestMatcherTable(t *testing.T) {
+func TestMatcherTable(t *testing.T) { runMatcherTable(t, basicCases) }
+
+// runMatcherTable runs matcher cases (unique names) under every chunking.
+func runMatcherTable(t *testing.T, cases []matcherCase) {
 	t.Logf("seed %d", testSeed)
 	names := map[string]bool{}
-	for _, tc := range basicCases {
+	for _, tc := range cases {
 		if names[tc.name] {
 			t.Fatalf("duplicate case name %q", tc.name)
 		}

@@ -99,7 +99,7 @@ func parseHeader(r *Rule, h string, pc *parseCtx) error {
 	switch f[1] {
 	case "http", "http1":
 		r.Proto = "http"
-	case "tcp", "file", "ip", "smb", "dcerpc":
+	case "tcp", "file", "ip", "smb", "dcerpc", "tcp-pkt":
 		r.Proto = f[1]
 	default:
 		return unsupported("protocol %q", truncate(f[1]))

@@ -64,7 +64,7 @@ func (p *ruleParser) pcre(v string) error {
 		}
 	}
 	if anchored {
-		expr = "^(?:" + expr + ")"
+		expr = `\A(?:` + expr + ")" // \A: (?m) would turn ^ into a line start
 	}
 	if goFlags != "" {
 		expr = "(?" + goFlags + ")" + expr
@@ -73,7 +73,7 @@ func (p *ruleParser) pcre(v string) error {
 	if err != nil {
 		return unsupported("pcre construct (%v)", err)
 	}
-	it.re = re
+	it.re, it.pcreSrc = re, s
 	if it.relative && (p.lastIx < 0 || p.last != buf) {
 		return fmt.Errorf("keyword \"pcre\" relative without a preceding content in its buffer")
 	}
@@ -94,8 +94,8 @@ func validateItems(items []item, streaming bool) error {
 			next = &items[i+1]
 		}
 		nextRel := next != nil && (next.hasDistance || next.hasWithin || next.relative)
-		if streaming && it.typ == itPcre {
-			return unsupported("keyword \"pcre\" on file data or stream (would need buffering)")
+		if streaming && it.typ == itPcre && it.sp == nil {
+			return unsupported("keyword \"pcre\" on file data or stream (not analysed)")
 		}
 		if it.typ == itPcre && it.neg && nextRel {
 			return unsupported("relative inspection after a negated pcre")

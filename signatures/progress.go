@@ -15,6 +15,7 @@ type chainProg struct {
 	occs                   [][]occ    // occs[j]: recent occurrences of element j (back elements only)
 	pending                []posEnt   // prefixes whose negated last element has not been seen
 	anchor                 int64      // latest end of a prefix added to pending
+	npend                  int        // streamed pcre checks pending (Scanner.pend)
 }
 
 // progress is a rule's streaming state, allocated on its first candidate.
@@ -53,6 +54,10 @@ type walker struct {
 	k        int    // positions kept per list
 	budget   int    // remaining advance steps for this candidate
 	overflow *int64 // counts dropped positions and exhausted budgets
+	// sc, rule and chain locate the walk for queueing streamed pcre checks.
+	sc    *Scanner
+	rule  int32
+	chain uint16
 }
 
 // occur processes an occurrence [s,e) of element j of chain c.
@@ -105,6 +110,10 @@ func (w *walker) advance(c *chain, cp *chainProg, j int, ent posEnt, cur int64) 
 		return
 	}
 	next := &c.elems[j+1]
+	if next.sp != nil {
+		w.sc.addPend(w.rule, w.chain, uint16(j+1), ent.end+next.dist, ent.origin, cp)
+		return
+	}
 	if next.neg {
 		for _, o := range cp.occs[j+1] {
 			if next.relOK(ent.end, o.s, o.e) {

@@ -7,7 +7,8 @@ import "regexp"
 type Rule struct {
 	// Action is the Suricata action ("alert"); ClamAV signatures use "alert".
 	Action string
-	// Proto is the rule protocol: "http", "tcp", "file", "ip" or "smb".
+	// Proto is the rule protocol: "http", "tcp", "tcp-pkt", "file", "ip",
+	// "smb" or "dcerpc".
 	Proto string
 	// GID, SID and Rev identify the rule as in Suricata's EVE alert object.
 	GID, SID, Rev int
@@ -34,7 +35,7 @@ type Rule struct {
 	dirTo  int8 // +1: only bytes going to the server; -1: only to the client; 0: either
 
 	bufs []bufCond // protocol buffer conditions (whole buffers)
-	data []item    // file_data / stream items, in rule order
+	data []item    // file_data / stream / packet items, in rule order
 
 	dataXform  []transform // transforms of the file_data buffer
 	dataAbsent absentMode  // file.data; absent[: or_else] (see absent.go)
@@ -67,6 +68,7 @@ const (
 	kindTx     ruleKind = iota // only protocol buffers: MatchTransaction
 	kindFile                   // file contents or file facts: FileData scanner
 	kindStream                 // raw stream contents: Stream scanner
+	kindPkt                    // one TCP segment's payload: MatchPacket
 )
 
 // flowCond is the flow keyword.
@@ -110,6 +112,8 @@ type item struct {
 	relative               bool // isdataat/pcre relative to the previous content
 	dataat                 int64
 	re                     *regexp.Regexp
+	pcreSrc                string      // pcre as written ("/re/flags"), for messages
+	sp                     *streamPcre // pcre on streamed data (pcre_stream.go)
 	size                   sizeCond
 }
 

@@ -33,6 +33,14 @@ type Scanner struct {
 	prof  *Profile
 	flow  *FlowState
 	subs  []subScan // scanners of transformed data
+	// Streamed pcre (pcre_scan.go): pending checks in window-end order, the
+	// last bytes (a power of two, indexed by offset), the first offset they
+	// hold validly, the current Write and a reused window buffer.
+	pend   []pcrePend
+	hist   []byte
+	histLo int64
+	cur    []byte
+	wbuf   []byte
 	// Overflow counts positions dropped or work cut by per-rule bounds; a
 	// non-zero value means a rule might have been missed on adversarial input.
 	Overflow int64
@@ -70,7 +78,11 @@ func (s *Set) NewScanner(kind Kind, ctx *Context) *Scanner {
 		}
 		gok = make([]bool, len(s.groups))
 	}
-	return &Scanner{set: s, rk: rk, gok: gok, prof: ctx.Profile, flow: ctx.Flow, subs: subs}
+	sc := &Scanner{set: s, rk: rk, gok: gok, prof: ctx.Profile, flow: ctx.Flow, subs: subs}
+	if s.pcreWin > 0 {
+		sc.initPcre()
+	}
+	return sc
 }
 
 // Write scans the next bytes, contiguous with the previous call (or with the
@@ -82,6 +94,7 @@ func (sc *Scanner) Write(b []byte) []Match {
 		return nil
 	}
 	sc.out = sc.out[:0]
+	sc.cur = b
 	if pf := sc.set.ac.pf; pf != nil && len(b) >= pf.minWrite {
 		sc.writeFiltered(b, pf)
 	} else {
@@ -90,6 +103,11 @@ func (sc *Scanner) Write(b []byte) []Match {
 	if sc.set.needTail {
 		sc.keepTail(b)
 	}
+	if sc.hist != nil {
+		sc.flushPcre(sc.pos+int64(len(b)), false)
+		sc.keepHist(b)
+	}
+	sc.cur = nil
 	sc.pos += int64(len(b))
 	for i := range sc.subs {
 		ss := &sc.subs[i]
@@ -179,7 +197,9 @@ func (sc *Scanner) Gap(n int64) {
 	}
 	sc.state = 0
 	sc.tailN = 0
+	sc.dropPcre()
 	sc.pos += n
+	sc.histLo = sc.pos
 	for i := range sc.subs {
 		sc.subs[i].xf.reset()
 		sc.subs[i].sc.Gap(n)
@@ -218,6 +238,9 @@ func (sc *Scanner) verify(pat []byte, b []byte, i int) bool {
 func (sc *Scanner) pattern(pid int32, b []byte, i int) {
 	s := sc.set
 	e := sc.pos + int64(i) + 1
+	if len(sc.pend) > 0 && sc.pend[0].t <= e {
+		sc.flushPcre(e, false)
+	}
 	for v := s.pvStart[pid]; v < s.pvStart[pid+1]; v++ {
 		vr := &s.variants[v]
 		if vr.exact != nil && !sc.verify(vr.exact, b, i) {
@@ -257,17 +280,14 @@ func (sc *Scanner) check(cr *crule, rf ref, s, e int64) int {
 		}
 		return 1
 	}
-	if sc.prog == nil {
-		sc.prog = map[int32]*progress{}
-	}
-	p := sc.prog[rf.rule]
-	if p == nil {
-		p = newProgress(cr)
-		sc.prog[rf.rule] = p
-	}
+	p := sc.progress(rf.rule, cr)
 	c := &cr.chains[rf.chain]
 	cp := &p.chains[rf.chain]
-	w := walker{k: sc.set.position, budget: candidateBudget, overflow: &sc.Overflow}
+	if c.elems[rf.elem].sp != nil {
+		sc.litCandidate(rf, c, cp, s)
+		return 1
+	}
+	w := walker{k: sc.set.position, budget: candidateBudget, overflow: &sc.Overflow, sc: sc, rule: rf.rule, chain: rf.chain}
 	w.occur(c, cp, int(rf.elem), s, e)
 	steps := 1 + candidateBudget - w.budget
 	if cr.needEnd || !cp.done {
@@ -307,8 +327,9 @@ func (sc *Scanner) End(f FileFacts) []Match {
 	if sc == nil || sc.ended {
 		return nil
 	}
-	sc.ended = true
 	sc.out = sc.out[:0]
+	sc.endPcre()
+	sc.ended = true
 	s := sc.set
 	size := sc.pos
 	var hits []int32

@@ -16,18 +16,21 @@ type Set struct {
 	refs     []ref
 	needTail bool // some variant needs case-sensitive verification
 
-	groups  []group
-	byKind  [3][]int32 // group ids per ruleKind
-	endOnly [3][]int32 // rules with no positive content, decided at End (per kind)
-	hashIdx map[string][]int32
-	txRules []int32
+	groups   []group
+	byKind   [3][]int32 // group ids per ruleKind
+	endOnly  [3][]int32 // rules with no positive content, decided at End (per kind)
+	hashIdx  map[string][]int32
+	txRules  []int32
+	pktRules []int32 // tcp-pkt rules (MatchPacket)
 	// absentRules are file rules with "file.data; absent: or_else": their
 	// absent branch is a transaction rule (MatchTransaction).
 	absentRules []int32
 	fileAbsent  bool // some rule has "file.data; absent"
 	version     string
 	stats       SetStats
-	position    int // remembered positions per rule stage
+	position    int   // remembered positions per rule stage
+	pcreWin     int   // largest streamed pcre window (width+1), 0 if none
+	pcreStarts  []ref // streamed pcre elements anchored at offset 0
 
 	subs        []subSet     // rules with transformed file data, per transform list
 	flowTable   flowbitTable // flowbit names, shared with transform sub-sets
@@ -74,6 +77,7 @@ type crule struct {
 	bufs    []cbuf
 	magic   *cbuf
 	fbits   []cflowbit // interned flowbits
+	pkt     *cbuf      // tcp-pkt rules: the payload condition
 }
 
 // subSet holds the file and stream rules whose data goes through one list of

@@ -31,6 +31,9 @@ const (
 	AnomFoldedHeader          = "http.folded_header"
 	AnomBareLF                = "http.bare_lf"
 	AnomRequestWithoutVersion = "http.request_without_version"
+	// AnomResponseUnpaired: after a gap that may have swallowed several
+	// responses, a response could not be paired with its request.
+	AnomResponseUnpaired = "http.response_unpaired"
 	// AnomMemcap: the engine-wide parser memory budget refused a buffer.
 	AnomMemcap         = "http.memcap"
 	AnomUnexpectedBody = "http.unexpected_response_body"

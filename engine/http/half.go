@@ -26,10 +26,13 @@ type half struct {
 	// lossPending, lossBytes and lossSkipped describe a gap between
 	// messages until resync finds the next message (see mayHaveLost).
 	lossPending, lossSkipped bool
-	lossBytes                int64
-	p                        *Parser
-	dir                      app.Direction
-	state                    hState
+	// unpaired makes the next response a transaction of its own (see
+	// resolveLoss).
+	unpaired  bool
+	lossBytes int64
+	p         *Parser
+	dir       app.Direction
+	state     hState
 
 	head        []byte // header block so far (≤ MaxHeaderBytes)
 	lineRaw     int    // bytes on the current line before its LF
@@ -347,9 +350,15 @@ func (h *half) rawResponse() {
 
 // responseTx returns the transaction the next response belongs to.
 func (h *half) responseTx() *Transaction {
+	if h.unpaired {
+		h.unpaired = false
+		h.p.anomaly(h.dir, AnomResponseUnpaired)
+		return h.p.newTx()
+	}
 	if len(h.p.pending) > 0 {
 		return h.p.pending[0]
 	}
+	h.p.orphanResponses++
 	h.p.anomaly(h.dir, AnomResponseWithoutReq)
 	return h.p.newTx()
 }

@@ -207,6 +207,13 @@ func (h *half) mayHaveLost(n int64) {
 func (h *half) resolveLoss() {
 	if h.lossPending && (h.lossSkipped || h.lossBytes >= minMessageHead) {
 		h.messageLost()
+		// Resync skipped data and several requests still wait: more than
+		// one response may have been lost, so which request this response
+		// answers is unknown. It gets a transaction of its own rather than
+		// a neighbour's name (the waiting requests stay queued).
+		if h.dir == app.ToClient && h.lossSkipped && len(h.p.pending) >= 2 {
+			h.unpaired = true
+		}
 	}
 	h.lossPending, h.lossSkipped, h.lossBytes = false, false, 0
 }
@@ -225,6 +232,12 @@ func (h *half) messageLost() {
 		h.popPending(tx)
 		tx.responseDone = true
 		h.p.maybeReport(tx)
+		return
+	}
+	if h.p.orphanResponses > 0 {
+		// The lost request's response already arrived (before the gap in
+		// the request direction was known) and was logged on its own.
+		h.p.orphanResponses--
 		return
 	}
 	tx := h.p.newTx()

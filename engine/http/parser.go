@@ -22,6 +22,9 @@ type Parser struct {
 	nextFrame  app.FrameID
 	tunnel     bool
 	closed     bool
+	// orphanResponses counts responses that arrived with no request
+	// waiting; a request found lost later is matched against them.
+	orphanResponses int
 
 	// mem holds this connection's share of the engine-wide budget for
 	// header buffers and decompression windows (see SetBudget).
@@ -81,6 +84,7 @@ func (p *Parser) Reset(sink app.Sink) {
 	p.pending, p.live = p.pending[:0], p.live[:0]
 	p.nextTxID, p.nextHandle, p.nextFrame = 0, 0, 0
 	p.tunnel, p.closed = false, false
+	p.orphanResponses = 0
 }
 
 // Feed consumes the next in-order bytes of dir.

@@ -150,6 +150,21 @@ var trailCases = []parserCase{
 		resp("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\na"), {dir: app.ToClient, gap: 40},
 		resp("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nc")},
 		files: []wantFile{{"/1", app.ToClient, "a", false}, {"/3", app.ToClient, "c", false}}, txs: 3},
+	// Resync had to skip data and several requests wait: the response found
+	// can't be paired with certainty, so it gets no neighbour's name.
+	{name: "gap-with-skipped-data-and-several-pending", ops: []feedOp{req("GET /1 HTTP/1.1\r\n\r\nGET /2 HTTP/1.1\r\n\r\nGET /3 HTTP/1.1\r\n\r\nGET /4 HTTP/1.1\r\n\r\n"),
+		resp("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\na"), {dir: app.ToClient, gap: 40},
+		resp("zzzz\r\nHTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nd")},
+		files:     []wantFile{{"/1", app.ToClient, "a", false}, {"", app.ToClient, "d", false}},
+		anomalies: []string{AnomResponseUnpaired}, txs: 5},
+	// The response to a lost request arrives before the gap in the request
+	// direction is known: it is logged on its own, and the late gap does not
+	// shift the following pairs.
+	{name: "orphan-response-then-request-gap", ops: []feedOp{
+		resp("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\na"), {dir: app.ToServer, gap: 40},
+		req("GET /2 HTTP/1.1\r\n\r\n"), resp("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nb")},
+		files: []wantFile{{"", app.ToClient, "a", false}, {"/2", app.ToClient, "b", false}},
+		anomalies: []string{AnomResponseWithoutReq}, txs: 2},
 	// A lost request: its response is not credited to the next request.
 	{name: "gap-swallows-a-request", ops: []feedOp{req("GET /1 HTTP/1.1\r\n\r\n"), {dir: app.ToServer, gap: 40}, req("GET /3 HTTP/1.1\r\n\r\n"),
 		resp("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\naHTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nbHTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nc")},

@@ -56,6 +56,8 @@ type Config struct {
 	EventTypes []string `yaml:"event-types"`
 	// FileStore keeps files that matched filestore rules, named by SHA-256.
 	FileStore FileStoreConfig `yaml:"filestore"`
+	// Evidence writes the packets of alerting flows to pcap files.
+	Evidence EvidenceConfig `yaml:"evidence"`
 	// Live configures `wirescan live`.
 	Live LiveConfig `yaml:"live"`
 	// ProbeBytes is how many bytes per direction protocol detection may look
@@ -88,6 +90,7 @@ func DefaultConfig() Config {
 		Files:            files.DefaultConfig(),
 		VLANTracking:     true,
 		FileStore:        FileStoreConfig{MaxFileBytes: 256 << 20},
+		Evidence:         EvidenceConfig{MaxPacketsPerFlow: 64, MaxBytesPerFlow: 16 << 20, Memcap: 128 << 20},
 		AnomaliesPerFlow: 10,
 		EventTypes:       []string{"alert", "incident", "fileinfo", "anomaly", "http", "smb", "flow", "stats"},
 		ProbeBytes:       512,

@@ -46,6 +46,9 @@ type conn struct {
 	fileGaps map[app.FileHandle]int // stream gaps seen in the file's direction before it opened
 	gaps     [2]int                 // stream gaps per direction
 	alerted  bool
+	// evidence keeps the flow's recent frames for an evidence pcap; nil
+	// when evidence is disabled.
+	evidence *evidenceRing
 	anomalyN map[string]int
 
 	// Raw stream inspection for rules without a buffer, one per direction.
@@ -264,6 +267,9 @@ func (c *conn) finish(reason string) {
 		c.FileClose(h, true)
 	}
 	c.w.emitFlow(c, reason)
+	if c.evidence != nil {
+		c.w.e.evidence.close(c.evidence)
+	}
 }
 
 // matchEvent evaluates event rules for an anomaly: app-layer events in both

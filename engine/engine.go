@@ -29,6 +29,8 @@ type Engine struct {
 	out    *output
 	mem    *reassembly.Memory
 	store  *fileStore
+	// evidence writes pcaps of alerting flows; nil when disabled.
+	evidence *evidence
 	// profiling makes workers record per-rule costs (EnableProfile).
 	profiling bool
 	// policy suppresses and aggregates alerts; nil: every alert is logged.
@@ -73,6 +75,7 @@ func New(cfg Config, rules *signatures.Set, w EventWriter) (*Engine, error) {
 		alertsBy:  map[int]uint64{},
 		started:   time.Now(),
 		store:     newFileStore(cfg.FileStore),
+		evidence:  newEvidence(cfg.Evidence),
 		parserMem: memcap.New(cfg.AppLayerMemcap),
 	}
 	e.storeRules(rules, 0)
@@ -248,7 +251,8 @@ func (e *Engine) runInline(ctx context.Context, src capture.Source, dec *decode.
 	return err
 }
 
-// batch carries decoded packets to a worker. Payloads live in buf.
+// batch carries decoded packets to a worker. Payloads (and, with evidence
+// enabled, raw frames) live in buf.
 type batch struct {
 	pkts []decode.Packet
 	buf  []byte
@@ -303,9 +307,14 @@ func (e *Engine) runParallel(ctx context.Context, src capture.Source, dec *decod
 			pending[i] = b
 		}
 		cp := *p
-		off := len(b.buf)
-		b.buf = append(b.buf, p.Payload...)
-		cp.Payload = b.buf[off:len(b.buf):len(b.buf)]
+		if e.evidence != nil {
+			b.buf = copyFrame(b.buf, &cp)
+		} else {
+			off := len(b.buf)
+			b.buf = append(b.buf, p.Payload...)
+			cp.Payload = b.buf[off:len(b.buf):len(b.buf)]
+			cp.Raw = nil
+		}
 		b.pkts = append(b.pkts, cp)
 		if len(b.pkts) == batchPackets || len(b.buf) > 200<<10 {
 			chans[i] <- b

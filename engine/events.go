@@ -109,6 +109,14 @@ func (w *worker) writeAlert(c *conn, dir app.Direction, ev *eve.Event, sid int, 
 			ev.Wirescan.IncidentID = d.IncidentID
 		}
 	}
+	if c.evidence != nil {
+		if name := w.e.evidence.start(c.evidence, c.id); name != "" {
+			if ev.Wirescan == nil {
+				ev.Wirescan = &eve.Extra{}
+			}
+			ev.Wirescan.EvidencePcap = name
+		}
+	}
 	c.alerted = true
 	w.e.out.write(ev)
 }

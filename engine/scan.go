@@ -138,31 +138,47 @@ func (w *worker) fileAlert(fs *fileScan, f *files.File, m signatures.Match) {
 	w.emitAlert(fs.conn, f.Meta.Direction, m, f.Meta.Tx, f, fs)
 }
 
-// scanStream feeds raw reassembled bytes to the stream rules of dir.
+// scanStream feeds raw reassembled bytes to the stream rules of dir: the
+// anchored ones decide on data as one chunk (MatchChunk), the rest stream
+// through the direction's Scanner.
 func (c *conn) scanStream(dir app.Direction, data []byte) {
 	if c.rules == nil || c.streamDone[dir] {
 		return
+	}
+	base := c.streamOff[dir]
+	c.streamOff[dir] += int64(len(data))
+	if c.rules.HasChunkRules() {
+		for _, m := range c.rules.MatchChunk(c.streamContext(dir), base, data) {
+			c.w.emitAlert(c, dir, m, nil, nil, nil)
+		}
 	}
 	sc := c.streamScan[dir]
 	if sc == nil {
 		if c.noStream[dir] {
 			return // no stream rule applies to this direction
 		}
-		src, dst := c.endpoints(dir)
-		sc = c.rules.NewScanner(signatures.Stream, &signatures.Context{
-			Proto: c.proto, ToServer: dir == app.ToServer,
-			SrcIP: src.Addr(), DstIP: dst.Addr(), SrcPort: src.Port(), DstPort: dst.Port(),
-			Established: true, Profile: c.w.profile(), Flow: c.flowbits,
-		})
+		sc = c.rules.NewScanner(signatures.Stream, c.streamContext(dir))
 		if sc == nil {
 			c.noStream[dir] = true
 			return
 		}
 		c.streamScan[dir] = sc
+		if base > 0 {
+			sc.Gap(base) // bytes before the first Write were not seen by it
+		}
 	}
-	c.streamOff[dir] += int64(len(data))
 	for _, m := range sc.Write(data) {
 		c.w.emitAlert(c, dir, m, nil, nil, nil)
+	}
+}
+
+// streamContext describes direction dir of the connection to stream rules.
+func (c *conn) streamContext(dir app.Direction) *signatures.Context {
+	src, dst := c.endpoints(dir)
+	return &signatures.Context{
+		Proto: c.proto, ToServer: dir == app.ToServer,
+		SrcIP: src.Addr(), DstIP: dst.Addr(), SrcPort: src.Port(), DstPort: dst.Port(),
+		Established: true, Profile: c.w.profile(), Flow: c.flowbits,
 	}
 }
 

@@ -32,6 +32,11 @@ type Snapshot struct {
 	FilesStored     uint64
 	FileStoreBytes  uint64
 	FileStoreErrors uint64
+	// Evidence pcaps (all zero when disabled).
+	EvidenceFiles, EvidenceBytes, EvidenceErrors uint64
+	EvidenceMemory                               int64 // bytes rings hold under evidence.memcap
+	EvidenceDenied                               uint64
+	EvidenceSkipped                              uint64 // frames of another link type than their file's
 }
 
 // RulesetInfo describes the rule set new flows start with.
@@ -109,6 +114,10 @@ func (e *Engine) Snapshot() Snapshot {
 	s.AppLayerMemory, s.AppLayerDenied = e.parserMem.InUse(), e.parserMem.Denied()
 	if e.store != nil {
 		s.FilesStored, s.FileStoreBytes, s.FileStoreErrors = e.store.stored.Load(), e.store.bytes.Load(), e.store.errs.Load()
+	}
+	if ev := e.evidence; ev != nil {
+		s.EvidenceFiles, s.EvidenceBytes, s.EvidenceErrors = ev.files.Load(), ev.bytes.Load(), ev.errs.Load()
+		s.EvidenceMemory, s.EvidenceDenied, s.EvidenceSkipped = ev.mem.InUse(), ev.denied.Load(), ev.skipped.Load()
 	}
 	e.rulesMu.Lock()
 	s.Ruleset = e.rulesInfo

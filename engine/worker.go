@@ -119,6 +119,9 @@ func (w *worker) handle(p *decode.Packet) {
 	}
 	c := e.Value
 	c.last = p.Timestamp
+	if c.evidence != nil {
+		w.e.evidence.record(c.evidence, p)
+	}
 	src := netipAddrPort(p.SrcIP, p.SrcPort)
 	dir := app.ToServer
 	if src != c.client {
@@ -174,6 +177,9 @@ func (w *worker) newConn(p *decode.Packet) *conn {
 		sawSYN: p.SYN,
 	}
 	c.flowbits = signatures.NewFlowState()
+	if w.e.evidence != nil {
+		c.evidence = &evidenceRing{}
+	}
 	c.frameSet = w.e.frameSetFor(c.rules)
 	for i := range p.VLANCount {
 		c.vlan = append(c.vlan, p.VLAN[i])

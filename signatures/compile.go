@@ -47,6 +47,11 @@ func compileSet(rules []*Rule, opts Options, ft flowbitTable, top bool) (*Set, e
 			s.pktRules = append(s.pktRules, int32(i))
 			continue
 		}
+		if r.chunk {
+			s.crules[i] = cr
+			s.chunkRules = append(s.chunkRules, int32(i))
+			continue
+		}
 		if top && r.kind != kindTx && len(r.dataXform) > 0 {
 			s.crules[i] = cr
 			k := transformKey(r.dataXform)
@@ -139,11 +144,13 @@ func compileSet(rules []*Rule, opts Options, ft flowbitTable, top bool) (*Set, e
 // compileRule builds the verification data of one rule.
 func compileRule(r *Rule) (crule, error) {
 	cr := crule{r: r}
-	switch r.kind {
-	case kindPkt:
+	switch {
+	case r.kind == kindPkt:
 		pb := compileBuf(&bufCond{items: r.data, xform: r.dataXform})
 		cr.pkt = &pb
-	case kindFile, kindStream:
+	case r.chunk:
+		cr.pkt = compileChunk(r)
+	case r.kind == kindFile || r.kind == kindStream:
 		cr.chains = compileItems(r.data, true)
 	}
 	if r.clam != nil && len(cr.chains) > 0 {

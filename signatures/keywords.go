@@ -450,6 +450,7 @@ func (p *ruleParser) finish() error {
 		}
 	}
 	r.data = keep
+	r.chunk = r.kind == kindStream && chunkAnchored(r)
 	if r.dce != nil {
 		r.hdrKey += "|" + r.dce.key()
 	}

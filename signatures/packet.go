@@ -1,7 +1,5 @@
 package signatures
 
-import "time"
-
 // Packet rules ("alert tcp-pkt ..."): contents evaluated on each TCP
 // segment's payload as it arrived, not on the reassembled stream. They hold
 // every content condition of a whole buffer (offset, depth, distance,
@@ -43,21 +41,5 @@ func (s *Set) HasPacketRules() bool { return len(s.pktRules) > 0 }
 // payload is only read during the call; the returned slice is newly
 // allocated (nil when nothing matched).
 func (s *Set) MatchPacket(ctx *Context, payload []byte) []Match {
-	var out []Match
-	for _, rid := range s.pktRules {
-		cr := &s.crules[rid]
-		var start time.Time
-		if ctx.Profile != nil {
-			start = time.Now()
-		}
-		ok := cr.flowOK(ctx.Flow) && s.applies(cr, ctx) && cr.pkt.match(payload)
-		if ok {
-			cr.flowApply(ctx.Flow)
-			out = append(out, Match{Rule: cr.r, Offset: -1, NoAlert: cr.r.noAlert})
-		}
-		if ctx.Profile != nil {
-			ctx.Profile.add(cr.r, 1, ok, start)
-		}
-	}
-	return out
+	return s.matchWhole(s.pktRules, ctx, -1, payload)
 }

@@ -33,6 +33,7 @@ type Rule struct {
 	hdr    header
 	flow   flowCond
 	dirTo  int8 // +1: only bytes going to the server; -1: only to the client; 0: either
+	chunk  bool // stream rule with an absolute anchor: Set.MatchChunk (chunk.go)
 
 	bufs []bufCond // protocol buffer conditions (whole buffers)
 	data []item    // file_data / stream / packet items, in rule order

@@ -22,6 +22,9 @@ type Set struct {
 	hashIdx  map[string][]int32
 	txRules  []int32
 	pktRules []int32 // tcp-pkt rules (MatchPacket)
+	// chunkRules are stream rules anchored at an absolute position, decided
+	// on each reassembled chunk (MatchChunk), never by a Scanner.
+	chunkRules []int32
 	// absentRules are file rules with "file.data; absent: or_else": their
 	// absent branch is a transaction rule (MatchTransaction).
 	absentRules []int32
@@ -77,7 +80,7 @@ type crule struct {
 	bufs    []cbuf
 	magic   *cbuf
 	fbits   []cflowbit // interned flowbits
-	pkt     *cbuf      // tcp-pkt rules: the payload condition
+	pkt     *cbuf      // tcp-pkt and chunk rules: the whole-buffer condition
 }
 
 // subSet holds the file and stream rules whose data goes through one list of

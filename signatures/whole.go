@@ -38,27 +38,38 @@ func compileBuf(bc *bufCond) cbuf {
 
 // match evaluates the condition on a whole buffer.
 func (cb *cbuf) match(buf []byte) bool {
+	_, ok := cb.matchEnd(buf)
+	return ok
+}
+
+// matchEnd evaluates the condition on a whole buffer and, when it holds, gives
+// the end (exclusive) of the last content that completed it: the largest of
+// the chains' earliest completions, -1 when no positive content is involved.
+func (cb *cbuf) matchEnd(buf []byte) (int64, bool) {
 	if len(cb.xform) > 0 {
 		buf = applyTransforms(cb.xform, buf)
 	}
 	n := int64(len(buf))
 	for i := range cb.bsize {
 		if !cb.bsize[i].match(n) {
-			return false
+			return -1, false
 		}
 	}
 	for _, it := range cb.dataat {
 		if (it.dataat < n) == it.neg {
-			return false
+			return -1, false
 		}
 	}
 	var folded []byte
+	end := int64(-1)
 	for i := range cb.chains {
-		if !wholeChain(buf, &folded, &cb.chains[i], n) {
-			return false
+		e, ok := wholeChain(buf, &folded, &cb.chains[i], n)
+		if !ok {
+			return -1, false
 		}
+		end = max(end, e)
 	}
-	return true
+	return end, true
 }
 
 // findAll lists the occurrences of an element in buf, sorted by end.
@@ -106,28 +117,31 @@ func foldBytes(b []byte) []byte {
 }
 
 // wholeChain decides a chain on a whole buffer of size n (exact existential
-// semantics: some assignment of occurrences satisfies every constraint).
-func wholeChain(buf []byte, folded *[]byte, c *chain, n int64) bool {
+// semantics: some assignment of occurrences satisfies every constraint). end
+// is the smallest end of a satisfying assignment (of its last positive
+// element when a negated one ends it), -1 when the chain holds without a
+// positive occurrence (a negated first element).
+func wholeChain(buf []byte, folded *[]byte, c *chain, n int64) (end int64, ok bool) {
 	els := c.elems
 	first := els[0]
 	if c.eof {
 		first.sLo = n - c.eofN + c.lead
 		first.sHi = first.sLo + c.eofShift
 		if first.sLo < 0 {
-			return false
+			return -1, false
 		}
 	}
 	var feas []int64 // sorted ends of feasible prefixes
 	for _, o := range findAll(buf, folded, &first) {
 		if first.absOK(o.s, o.e) {
 			if first.neg {
-				return false
+				return -1, false
 			}
 			feas = append(feas, o.e)
 		}
 	}
 	if first.neg {
-		return true
+		return -1, true
 	}
 	for j := 1; j < len(els) && len(feas) > 0; j++ {
 		el := &els[j]
@@ -146,10 +160,10 @@ func wholeChain(buf []byte, folded *[]byte, c *chain, n int64) bool {
 					}
 				}
 				if !hit {
-					return true
+					return p, true
 				}
 			}
-			return false
+			return -1, false
 		}
 		var next []int64
 		for _, o := range occs {
@@ -163,10 +177,10 @@ func wholeChain(buf []byte, folded *[]byte, c *chain, n int64) bool {
 	}
 	for _, e := range feas {
 		if completionOK(c, e, n) {
-			return true
+			return e, true
 		}
 	}
-	return false
+	return -1, false
 }
 
 // relPcre applies a relative pcre to each feasible end; a negated one keeps the

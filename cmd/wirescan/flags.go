@@ -5,6 +5,7 @@ import (
 	"flag"
 	"github.com/wirescan/wirescan/engine/policy"
 	"io"
+	"path/filepath"
 	"strings"
 
 	"github.com/wirescan/wirescan/engine"
@@ -38,6 +39,8 @@ type configFlags struct {
 	rules  multiFlag
 	strict bool
 	policy string
+	// evidence asks for pcaps of alerting flows in LOGDIR/evidence.
+	evidence bool
 }
 
 func (c *configFlags) register(fs *flag.FlagSet) {
@@ -46,6 +49,24 @@ func (c *configFlags) register(fs *flag.FlagSet) {
 	fs.Var(&c.rules, "S", "signature `file` (.rules, .ndb, .hdb, .hsb, .ign2); repeatable; default: the built-in set")
 	fs.BoolVar(&c.strict, "strict", false, "fail on any rule that can't be loaded instead of skipping it")
 	fs.StringVar(&c.policy, "policy", "", "alert policy `file` (YAML): suppressions and aggregation of alert floods; see configs/policy.yaml")
+	fs.BoolVar(&c.evidence, "evidence", false, "write the packets of each alerting flow to LOGDIR/evidence/<flow_id>.pcap (replay, live; needs -l)")
+}
+
+// logDirs points the file store (and, with --evidence, evidence pcaps) into
+// logDir unless the configuration names their directories; cmd names the
+// command in a usage error.
+func (c *configFlags) logDirs(cfg *engine.Config, logDir, cmd string) error {
+	if cfg.FileStore.Dir == "" && logDir != "" {
+		cfg.FileStore.Dir = filepath.Join(logDir, "filestore")
+	}
+	if !c.evidence || cfg.Evidence.Dir != "" {
+		return nil
+	}
+	if logDir == "" {
+		return usagef("%s: --evidence needs a log directory (-l DIR) or evidence.dir", cmd)
+	}
+	cfg.Evidence.Dir = filepath.Join(logDir, "evidence")
+	return nil
 }
 
 // load builds the engine configuration: defaults, then -c, then --set.

@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"syscall"
 	"time"
 
@@ -50,8 +49,8 @@ func cmdLive(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if cfg.FileStore.Dir == "" && logDir != "" {
-		cfg.FileStore.Dir = filepath.Join(logDir, "filestore")
+	if err := cf.logDirs(&cfg, logDir, "live"); err != nil {
+		return err
 	}
 	if len(ifaces) == 0 {
 		ifaces = cfg.Live.Interfaces

@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"syscall"
 
 	"github.com/wirescan/wirescan/engine"
@@ -49,8 +48,8 @@ func cmdReplay(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if cfg.FileStore.Dir == "" && logDir != "" {
-		cfg.FileStore.Dir = filepath.Join(logDir, "filestore")
+	if err := cf.logDirs(&cfg, logDir, "replay"); err != nil {
+		return err
 	}
 	if workers > 0 {
 		cfg.Workers = workers

@@ -85,7 +85,7 @@ func NewDecoder(cfg *Config, stats *Stats) *Decoder {
 func (d *Decoder) Decode(link capture.LinkType, data []byte, ts time.Time, num uint64, wireLen int) (p *Packet, ok bool) {
 	d.stats.Packets++
 	d.frags.expire(ts)
-	d.pkt = Packet{Timestamp: ts, Num: num, Length: max(wireLen, len(data))}
+	d.pkt = Packet{Timestamp: ts, Num: num, Length: max(wireLen, len(data)), Raw: data, LinkType: link}
 	d.frags.resetOutput()
 	v := d.decodeLink(link, data)
 	d.stats.count(v)

@@ -3,6 +3,8 @@ package decode
 import (
 	"net/netip"
 	"time"
+
+	"github.com/wirescan/wirescan/engine/capture"
 )
 
 // Packet is a decoded TCP or UDP packet. The Decoder reuses one Packet and
@@ -34,6 +36,13 @@ type Packet struct {
 	// PayloadLen is the payload length the IP header declares; it is larger
 	// than len(Payload) when Truncated.
 	PayloadLen int
+	// Raw is the frame as captured (the data passed to Decode), link-layer
+	// header included, for evidence pcaps. It aliases the caller's frame and
+	// is valid as long as Payload. For a packet rebuilt from IP fragments it
+	// is the frame of the fragment that completed it.
+	Raw []byte
+	// LinkType is the link type Raw was captured with.
+	LinkType capture.LinkType
 	// Length is the frame's length on the wire.
 	Length int
 	// Truncated is set when the payload was cut short: the capture's snap

@@ -244,6 +244,9 @@ type Extra struct {
 	FileMissing int64 `json:"file_missing,omitempty"`
 	// FileOverflow counts file bytes dropped by a reassembly or depth limit.
 	FileOverflow int64 `json:"file_overflow,omitempty"`
+	// EvidencePcap names the evidence pcap of the alert's flow (a file in
+	// the evidence directory, named by flow id).
+	EvidencePcap string `json:"evidence_pcap,omitempty"`
 	// IncidentID groups repeated identical alerts into one incident.
 	IncidentID uint64 `json:"incident_id,omitempty"`
 	// IncidentCount is how many hits this event stands for when policy

@@ -163,7 +163,7 @@ var trailCases = []parserCase{
 	{name: "orphan-response-then-request-gap", ops: []feedOp{
 		resp("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\na"), {dir: app.ToServer, gap: 40},
 		req("GET /2 HTTP/1.1\r\n\r\n"), resp("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nb")},
-		files: []wantFile{{"", app.ToClient, "a", false}, {"/2", app.ToClient, "b", false}},
+		files:     []wantFile{{"", app.ToClient, "a", false}, {"/2", app.ToClient, "b", false}},
 		anomalies: []string{AnomResponseWithoutReq}, txs: 2},
 	// A lost request: its response is not credited to the next request.
 	{name: "gap-swallows-a-request", ops: []feedOp{req("GET /1 HTTP/1.1\r\n\r\n"), {dir: app.ToServer, gap: 40}, req("GET /3 HTTP/1.1\r\n\r\n"),

@@ -105,6 +105,12 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	counter("wirescan_filestore_files_total", "Files kept in the file store.", float64(s.FilesStored))
 	counter("wirescan_filestore_bytes_total", "Bytes of files kept in the file store.", float64(s.FileStoreBytes))
 	counter("wirescan_filestore_errors_total", "File store write errors (the file was not kept).", float64(s.FileStoreErrors))
+	counter("wirescan_evidence_files_total", "Evidence pcaps of alerting flows written.", float64(s.EvidenceFiles))
+	counter("wirescan_evidence_bytes_total", "Bytes written to evidence pcaps.", float64(s.EvidenceBytes))
+	counter("wirescan_evidence_errors_total", "Evidence pcaps that could not be created or written.", float64(s.EvidenceErrors))
+	gauge("wirescan_evidence_memory_bytes", "Bytes of recent frames flows keep for evidence (bounded by evidence.memcap).", float64(s.EvidenceMemory))
+	counter("wirescan_evidence_ring_denied_total", "Frames evidence rings could not add because evidence.memcap was reached (older frames were dropped).", float64(s.EvidenceDenied))
+	counter("wirescan_evidence_link_skipped_total", "Frames left out of an evidence pcap because their link type differs from the file's.", float64(s.EvidenceSkipped))
 	if p := s.Policy; p != nil {
 		counter("wirescan_policy_suppressed_total", "Alerts dropped by policy suppress entries (counted, not logged).", float64(p.Suppressed))
 		counter("wirescan_policy_aggregated_total", "Alerts folded into an open incident instead of logged.", float64(p.Aggregated))

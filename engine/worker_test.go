@@ -2,6 +2,7 @@ package engine
 
 import (
 	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -245,22 +246,10 @@ func TestAnomaliesAreRateLimitedPerFlow(t *testing.T) {
 // on its own packet, before reassembly; a content split across segments is
 // the stream's, not a packet's.
 func TestPacketRulesSeeSegments(t *testing.T) {
-	var rules []*signatures.Rule
-	for _, line := range []string{
+	set := ruleSet(t,
 		`alert tcp-pkt any any -> any 80 (content:"GET "; depth:4; flow:to_server; sid:1;)`,
 		`alert tcp-pkt any any -> any any (content:"HTTP/1.1 200"; depth:12; flow:to_server; sid:2;)`,
-		`alert tcp-pkt any any -> any any (content:"/f.bin HTTP"; sid:3;)`,
-	} {
-		r, err := signatures.ParseRule(line)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rules = append(rules, r)
-	}
-	set, err := signatures.Compile(rules, signatures.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+		`alert tcp-pkt any any -> any any (content:"/f.bin HTTP"; sid:3;)`)
 	ps := httpExchange("hello", 0, 0, true)
 	// Split the request after "/f." so sid 3's content spans two segments.
 	req := ps[2]
@@ -276,5 +265,51 @@ func TestPacketRulesSeeSegments(t *testing.T) {
 			t.Logf("alert sid %d pcap_cnt %d %s", a.Alert.SignatureID, a.PcapCnt, a.Direction)
 		}
 		t.Fatalf("want one alert, sid 1 on packet 3 to_server; got %d", len(alerts))
+	}
+}
+
+// TestAnchoredStreamRulesSeeChunks: a stream rule whose content is anchored
+// (depth) is decided on each reassembled chunk, as Suricata inspects the raw
+// stream, so a message at the start of a later segment alerts and one in the
+// middle of a segment does not.
+func TestAnchoredStreamRulesSeeChunks(t *testing.T) {
+	set := ruleSet(t,
+		`alert tcp any any -> any 7000 (content:"HELO"; depth:4; flow:to_server; sid:1;)`,
+		`alert tcp any any -> any 7000 (content:"world"; flow:to_server; sid:2;)`)
+	conv := func(segs ...string) []pkt {
+		ps := []pkt{
+			{src: cli, dst: srv, sport: 40000, dport: 7000, flags: "S", seq: 100},
+			{src: srv, dst: cli, sport: 7000, dport: 40000, flags: "SA", seq: 500, ack: 101},
+		}
+		seq := uint32(101)
+		for i, s := range segs {
+			at := time.Duration(i+1) * time.Millisecond
+			ps = append(ps,
+				pkt{src: cli, dst: srv, sport: 40000, dport: 7000, flags: "A", seq: seq, ack: 501, data: s, at: at},
+				pkt{src: srv, dst: cli, sport: 7000, dport: 40000, flags: "A", seq: 501 + uint32(i), ack: seq + uint32(len(s)), data: "k", at: at})
+			seq += uint32(len(s))
+		}
+		return ps
+	}
+	for _, tc := range []struct {
+		name string
+		segs []string
+		want []int
+	}{
+		{name: "each segment starts with it", segs: []string{"HELO a\r\n", "HELO b\r\n"}, want: []int{1, 1}},
+		{name: "mid-segment", segs: []string{"xx HELO a\r\n", "yy HELO b\r\n"}},
+		{name: "unanchored across segments", segs: []string{"hello wo", "rld\r\n"}, want: []int{2}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w, rec := newTestWorker(t, DefaultConfig(), set)
+			run(w, conv(tc.segs...))
+			var got []int
+			for _, a := range rec.of("alert") {
+				got = append(got, a.Alert.SignatureID)
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Fatalf("alerts %v, want %v", got, tc.want)
+			}
+		})
 	}
 }

@@ -1,6 +1,9 @@
 package signatures
 
-import "time"
+import (
+	"bytes"
+	"time"
+)
 
 // Chunk rules: Suricata inspects the raw TCP stream in chunks (the bytes
 // newly reassembled since the last inspection), and absolute content
@@ -13,14 +16,16 @@ import "time"
 // Scanner, whose matches may span chunks.
 
 // chunkAnchored reports whether a stream rule has an absolute anchor: a
-// content (not relative to another) with offset, depth or startswith, or an
-// absolute isdataat or bsize (which finish moved to r.file).
+// content starting a chain (not relative to an earlier one) with offset,
+// depth or startswith, or a first content with distance or within (which
+// count from the buffer start), or an absolute isdataat or bsize (which
+// finish moved to r.file).
 func chunkAnchored(r *Rule) bool {
 	if r.file.bsize != nil || len(r.file.isdataat) > 0 {
 		return true
 	}
-	for _, it := range r.data {
-		if it.typ == itContent && !it.hasDistance && !it.hasWithin && (it.hasOffset || it.hasDepth || it.startswith) {
+	for _, c := range compileItems(r.data, false) {
+		if el := &c.elems[0]; el.re == nil && (el.sLo > 0 || el.sHi >= 0 || el.eHi >= 0) {
 			return true
 		}
 	}
@@ -69,7 +74,7 @@ func (s *Set) matchWhole(rules []int32, ctx *Context, base int64, data []byte) [
 		if ctx.Profile != nil {
 			start = time.Now()
 		}
-		end, ok := int64(-1), cr.flowOK(ctx.Flow) && s.applies(cr, ctx)
+		end, ok := int64(-1), cr.pkt.mayMatch(data) && cr.flowOK(ctx.Flow) && s.applies(cr, ctx)
 		if ok {
 			end, ok = cr.pkt.matchEnd(data)
 		}
@@ -86,4 +91,57 @@ func (s *Set) matchWhole(rules []int32, ctx *Context, base int64, data []byte) [
 		}
 	}
 	return out
+}
+
+// mayMatch is a cheap necessary condition for match: every chain whose first
+// element is a positive content confined to the buffer's first bytes (depth,
+// startswith) has an occurrence there. Most chunks fail it after a few byte
+// compares, before any header check or whole-buffer search.
+func (cb *cbuf) mayMatch(buf []byte) bool {
+	if len(cb.xform) > 0 {
+		return true // the condition applies to the transformed bytes
+	}
+	for i := range cb.chains {
+		c := &cb.chains[i]
+		el := &c.elems[0]
+		if c.eof || el.neg || el.rel || el.re != nil || el.eHi < 0 && el.sHi < 0 {
+			continue
+		}
+		if !el.occursIn(buf) {
+			return false
+		}
+	}
+	return true
+}
+
+// occursIn reports whether some alternative of an absolute element occurs in
+// buf within its start and end bounds.
+func (el *elem) occursIn(buf []byte) bool {
+	n := int64(len(buf))
+	for _, a := range el.alts {
+		m := int64(len(a))
+		lo, hi := el.sLo, n // hi bounds the end
+		if el.eHi >= 0 {
+			hi = min(hi, el.eHi)
+		}
+		if el.sHi >= 0 {
+			hi = min(hi, el.sHi+m)
+		}
+		for s := lo; s+m <= hi; s++ {
+			if el.nocase && equalFold(buf[s:s+m], a) || !el.nocase && bytes.Equal(buf[s:s+m], a) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// equalFold compares b with pattern a under ASCII case folding.
+func equalFold(b, a []byte) bool {
+	for i := range a {
+		if foldTable[b[i]] != foldTable[a[i]] {
+			return false
+		}
+	}
+	return true
 }

@@ -88,6 +88,19 @@
 // tcp-pkt rules are whole-buffer rules on one TCP segment's payload:
 // Set.MatchPacket, never a Scanner.
 //
+// Raw stream rules (content without a buffer on alert tcp/http/...) with an
+// absolute anchor (a chain-starting content with offset, depth or
+// startswith, a first content with distance or within, an absolute isdataat
+// or bsize) have Suricata's chunk semantics: Suricata inspects the raw
+// stream in chunks (the data newly reassembled since the last inspection)
+// and counts absolute positions from the chunk's start, so
+// content:"|fe|SMB"; depth:8 means "a chunk starting with an SMB message".
+// Such a rule is decided by Set.MatchChunk on each chunk the caller
+// delivers, as a whole buffer (pcre, endswith and negation included), at
+// most once per chunk, never by a Scanner; results therefore depend on how
+// the stream is chunked. Unanchored stream rules keep whole-stream
+// semantics on the Stream Scanner: matches span chunks, once per Scanner.
+//
 // Transforms (transform.go) run whole on protocol buffers and incrementally on
 // file data (offsets then count transformed bytes). Flowbits (flowbits.go) live
 // in a per-connection FlowState passed in Context.Flow; noalert rules match

@@ -21,6 +21,12 @@ func FuzzEngine(f *testing.F) {
 		cfg := DefaultConfig()
 		cfg.Stream.MaxBufferedBytes = 4096
 		cfg.Files.MaxWindowBytes = 4096
+		if len(data) > 0 && data[0]&0x20 != 0 {
+			// Starved budgets: limits may cut messages, never crash.
+			cfg.AppLayerMemcap = int64(data[0] & 0x1f)
+			cfg.HTTP.MaxHeaderBytes = 1 + int(data[0]&0x0f)
+			cfg.Files.MaxWindowBytes = 8
+		}
 		w, _ := newTestWorker(t, cfg, signatures.Builtin())
 		var seq [2]uint32
 		seq[0], seq[1] = 1000, 5000

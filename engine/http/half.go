@@ -136,8 +136,11 @@ func (h *half) headBytes(data []byte) []byte {
 		if h.prevCR {
 			h.prevCR = false
 			if c != '\n' && c != '\r' && h.lineRaw > 1 {
-				// A lone CR ended the line: store it as LF.
-				h.head[len(h.head)-1] = '\n'
+				// A lone CR ended the line: store it as LF (unless a
+				// limit kept the CR out of the buffer).
+				if n := len(h.head); n > 0 && h.head[n-1] == '\r' {
+					h.head[n-1] = '\n'
+				}
 				if h.lineEnd(false) {
 					return data[i:]
 				}

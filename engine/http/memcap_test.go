@@ -49,3 +49,37 @@ func itoaTest(n int) string {
 	}
 	return string(b)
 }
+
+// replayBudget is replay with a shared budget, also closing the parser.
+func replayBudget(ops []feedOp, cfg *Config, budget *memcap.Budget) {
+	p := NewParser(cfg, nil, newRecSink())
+	p.SetBudget(budget)
+	for _, op := range ops {
+		if op.gap > 0 {
+			p.Gap(op.dir, op.gap)
+		} else {
+			p.Feed(op.dir, op.data)
+		}
+	}
+	p.Close()
+}
+
+// TestTinyLimitsNeverPanic runs every table case with header limits and
+// budgets down to nothing, whole and byte by byte: a limit may cut a
+// message, never crash the parser, and every reserved byte comes back.
+func TestTinyLimitsNeverPanic(t *testing.T) {
+	for _, tc := range parserCases {
+		for _, maxHead := range []int{1, 2, 3, 16} {
+			for _, capBytes := range []int64{0, 1, headStep, headStep + layerCost} {
+				cfg := DefaultConfig()
+				cfg.MaxHeaderBytes = maxHead
+				budget := memcap.New(capBytes)
+				replayBudget(tc.ops, &cfg, budget)
+				replayBudget(splitOps(tc.ops, 1, nil), &cfg, budget)
+				if budget.InUse() != 0 {
+					t.Fatalf("%s: %d bytes still reserved", tc.name, budget.InUse())
+				}
+			}
+		}
+	}
+}

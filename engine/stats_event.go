@@ -17,6 +17,13 @@ type statsEvent struct {
 	TCP      statsTCP      `json:"tcp"`
 	AppLayer statsAppLayer `json:"app_layer"`
 	Detect   statsDetect   `json:"detect"`
+	// FileStore is present when the file store is enabled.
+	FileStore *statsFileStore `json:"file_store,omitempty"`
+}
+
+type statsFileStore struct {
+	OpenFiles uint64 `json:"open_files"`
+	FSErrors  uint64 `json:"fs_errors"`
 }
 
 type statsCapture struct {
@@ -88,5 +95,8 @@ func (e *Engine) EmitStats(at time.Time) {
 		}
 	}
 	ev.TCP.ReassemblyMemuse = s.StreamMemory
+	if e.store != nil {
+		ev.FileStore = &statsFileStore{FSErrors: s.FileStoreErrors}
+	}
 	e.out.write(&eve.Event{Timestamp: at, EventType: "stats", Stats: &ev})
 }

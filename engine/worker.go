@@ -191,7 +191,11 @@ func (w *worker) newConn(p *decode.Packet) *conn {
 // flowID makes a stable, unique EVE flow_id from the worker and a counter
 // (Suricata's are hashes; ours are deterministic in replay).
 func flowID(worker int, n uint64) uint64 {
-	return (n*0x9E3779B97F4A7C15 ^ uint64(worker)<<56) & (1<<51 - 1)
+	// Multiplying by an odd constant scatters (counter, worker) pairs over
+	// the 51 bits Suricata's flow ids use (JSON consumers read them as
+	// doubles); like Suricata's hashed ids they are unique in practice, not
+	// by construction, and the same in every replay of a capture.
+	return ((n<<8 | uint64(worker&0xff)) * 0x9E3779B97F4A7C15) & (1<<51 - 1)
 }
 
 var servicePorts = map[uint16]bool{80: true, 8080: true, 8000: true, 8008: true, 8888: true, 3128: true, 445: true, 139: true, 443: true, 21: true, 25: true}

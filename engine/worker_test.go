@@ -313,3 +313,16 @@ func TestAnchoredStreamRulesSeeChunks(t *testing.T) {
 		})
 	}
 }
+
+func TestFlowIDsDifferAcrossWorkers(t *testing.T) {
+	seen := map[uint64]bool{}
+	for w := range 4 {
+		for n := uint64(1); n <= 1000; n++ {
+			id := flowID(w, n)
+			if seen[id] || id == 0 || id >= 1<<51 {
+				t.Fatalf("flow id %d (worker %d, n %d) repeats or is out of range", id, w, n)
+			}
+			seen[id] = true
+		}
+	}
+}

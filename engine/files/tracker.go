@@ -20,12 +20,13 @@ type Config struct {
 	MaxJoinedFiles int `yaml:"max-joined-files"`
 }
 
-// DefaultConfig returns finite defaults: an 8 MiB reorder window per file
-// (enough for SMB clients with many outstanding 1 MiB reads), 256 MiB per
+// DefaultConfig returns finite defaults: a 32 MiB reorder window per file
+// (SMB 3 clients keep several multi-MiB reads outstanding, and their
+// responses may complete out of order), 256 MiB per
 // tracker, 16 KiB of overlap history.
 func DefaultConfig() Config {
 	return Config{
-		MaxWindowBytes:   8 << 20,
+		MaxWindowBytes:   32 << 20,
 		MaxBufferedBytes: 256 << 20,
 		HistoryBytes:     16 << 10,
 		MaxFileOffset:    1 << 40,

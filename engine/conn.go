@@ -86,18 +86,22 @@ func (c *conn) endpoints(dir app.Direction) (src, dst netip.AddrPort) {
 // streamHandler adapts a conn to reassembly.Handler.
 type streamHandler struct{ c *conn }
 
+// Data implements reassembly.Handler: in-order bytes of dir.
 func (h streamHandler) Data(dir reassembly.Direction, data []byte) {
 	h.c.onData(app.Direction(dir), data)
 }
 
+// Gap implements reassembly.Handler: n bytes of dir were lost.
 func (h streamHandler) Gap(dir reassembly.Direction, n int64) {
 	h.c.onGap(app.Direction(dir), n)
 }
 
+// Anomaly implements reassembly.Handler: a stream anomaly.
 func (h streamHandler) Anomaly(dir reassembly.Direction, name string) {
 	h.c.anomaly(app.Direction(dir), "stream", name)
 }
 
+// End implements reassembly.Handler: dir finished.
 func (h streamHandler) End(dir reassembly.Direction) {
 	h.c.onEnd(app.Direction(dir))
 }
@@ -172,6 +176,7 @@ func (c *conn) FileOpen(h app.FileHandle, meta app.FileMeta) {
 	c.fileGaps[h] = c.gaps[meta.Direction]
 }
 
+// FileData implements app.Sink.
 func (c *conn) FileData(h app.FileHandle, offset int64, data []byte) {
 	if f := c.files[h]; f != nil {
 		if len(data) > 0 {
@@ -181,12 +186,14 @@ func (c *conn) FileData(h app.FileHandle, offset int64, data []byte) {
 	}
 }
 
+// FileGap implements app.Sink.
 func (c *conn) FileGap(h app.FileHandle, offset, n int64) {
 	if f := c.files[h]; f != nil {
 		f.Gap(offset, n)
 	}
 }
 
+// FileClose implements app.Sink.
 func (c *conn) FileClose(h app.FileHandle, truncated bool) {
 	if f := c.files[h]; f != nil {
 		delete(c.files, h)
@@ -201,6 +208,7 @@ func (c *conn) FileClose(h app.FileHandle, truncated bool) {
 	}
 }
 
+// Transaction implements app.Sink.
 func (c *conn) Transaction(dir app.Direction, tx app.Metadata) {
 	c.w.transaction(c, dir, tx)
 }
@@ -223,6 +231,7 @@ func (c *conn) RequestComplete(tx app.Metadata) {
 	c.requestComplete(tx)
 }
 
+// Anomaly implements app.Sink.
 func (c *conn) Anomaly(dir app.Direction, name string) {
 	c.anomaly(dir, "applayer", name)
 }

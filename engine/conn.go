@@ -162,6 +162,7 @@ func (c *conn) onEnd(dir app.Direction) {
 
 // Sink implementation: the parser reports files, transactions, anomalies.
 
+// FileOpen implements app.Sink.
 func (c *conn) FileOpen(h app.FileHandle, meta app.FileMeta) {
 	if old := c.files[h]; old != nil {
 		old.Close(true)

@@ -198,6 +198,9 @@ func TestExitCodes(t *testing.T) {
 		{"missing capture", []string{"replay", "-r", filepath.Join(dir, "missing.pcap")}, exitError, "missing.pcap"},
 		{"not a capture", []string{"replay", "-r", notCapture}, exitError, "notes.txt"},
 		{"missing rules", []string{"replay", "-r", filepath.Join(testdataDir, "http-eicar.pcap"), "-S", filepath.Join(dir, "none.rules")}, exitError, "none.rules"},
+		{"live without interface", []string{"live", "--metrics", ""}, exitUsage, "no interface"},
+		{"live on a missing interface", []string{"live", "-i", "nosuch0wscan", "--metrics", ""}, exitError, "nosuch0wscan"},
+		{"policy without check", []string{"policy"}, exitUsage, "policy check"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -144,6 +144,7 @@ func (w *worker) handle(p *decode.Packet) {
 	}
 	c.stream.Add(reassembly.Direction(dir), reassembly.Segment{
 		Seq: p.Seq, Ack: p.Ack, SYN: p.SYN, FIN: p.FIN, RST: p.RST, ACK: p.ACK, Payload: p.Payload,
+		HasTS: p.HasTS, TSVal: p.TSVal, TSEcr: p.TSEcr,
 	})
 	if c.ended[0] && c.ended[1] {
 		e.State = flow.StateClosed

@@ -29,16 +29,23 @@ type Config struct {
 	// Midstream picks up connections whose SYN was not seen: the first
 	// segment of a direction starts it.
 	Midstream bool `yaml:"midstream"`
+	// ValidateTimestamps discards segments the receiver would discard for
+	// their TCP timestamp (PAWS, RFC 7323; see doc.go), so injected segments
+	// with stale timestamps cannot change what the sensor reassembles. Turn
+	// it off behind middleboxes that rewrite or strip timestamps.
+	ValidateTimestamps bool `yaml:"validate-timestamps"`
 }
 
-// DefaultConfig returns the defaults: 1 MiB and 2048 segments of out-of-order
-// data per direction, 16 KiB of history, midstream pickup on.
+// DefaultConfig returns the defaults: 4 MiB and 4096 segments of out-of-order
+// data per direction (a fast link's window while a lost segment is resent), 16 KiB of history, midstream pickup and timestamp
+// validation on.
 func DefaultConfig() Config {
 	return Config{
-		MaxBufferedBytes:    1 << 20,
-		MaxBufferedSegments: 2048,
+		MaxBufferedBytes:    4 << 20,
+		MaxBufferedSegments: 4096,
 		HistoryBytes:        16 << 10,
 		Midstream:           true,
+		ValidateTimestamps:  true,
 	}
 }
 

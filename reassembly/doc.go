@@ -55,6 +55,24 @@
 //   - Bytes arriving for a range just reported as a gap are not delivered and
 //     raise "stream.late_data_for_gap": a forged ACK can make reassembly skip
 //     bytes, and this makes the attempt visible.
+//   - With Config.ValidateTimestamps (the default) a segment the receiver
+//     would discard for its TCP timestamp (RFC 7323) is discarded before it
+//     touches any state, counted in Stats.InvalidTimestamps and reported as
+//     "stream.pkt_invalid_timestamp". Timestamps are negotiated when the SYN
+//     and SYN/ACK both carry one, or, picked up midstream, once both
+//     directions have sent one. Then a TSval more than one tick older than
+//     TS.Recent (the newest TSval of a valid segment at the delivery point,
+//     compared modulo 2^32) fails PAWS, RSTs included; the one-tick slack is
+//     Linux's and Suricata's. A segment without a timestamp is discarded
+//     unless it is a RST (RFC 7323 §3.2; stricter than Linux and Suricata,
+//     which accept it). A direction whose handshake TSval was 0 is not
+//     checked (Linux). Before the SYN is answered, a reply carrying a
+//     timestamp must echo the TSval of one of the last 4 SYNs, or 0, or
+//     none when the SYN had no timestamp (Suricata's SYN_SENT check), which
+//     catches RSTs and FINs forged ahead of the SYN/ACK.
+//   - While its SYN is unanswered, the connecting side's RST is accepted
+//     only with sequence number ISN and acknowledgment ISN+1 (Suricata's
+//     SYN_SENT rule); any other is "stream.rst_invalid_seq".
 //
 // # Limits and memory
 //
@@ -75,8 +93,10 @@
 //
 // # Not handled yet
 //
-// Per-OS overlap policies (targets that prefer the last copy), timestamps and
-// PAWS, window tracking from the TCP window field, urgent data. A RST is
+// Per-OS overlap policies (targets that prefer the last copy) and per-OS
+// timestamp policies (Windows' and old Linux's acceptance of TSval 0, PAWS's
+// 24-day idle exemption, Linux's acceptance of slightly stale duplicate
+// ACKs), window tracking from the TCP window field, urgent data. A RST is
 // accepted anywhere within a maximal window, not only at the exact sequence
 // number RFC 5961 requires. A capture in which an ACK precedes the data it
 // acknowledges (asymmetric taps, multi-queue capture without flow affinity)

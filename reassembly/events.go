@@ -31,6 +31,10 @@ const (
 	// AnomalyRstInvalidSeq: a RST's sequence number is outside the window. It
 	// is ignored, so a blind injected RST cannot end inspection.
 	AnomalyRstInvalidSeq = "stream.rst_invalid_seq"
+	// AnomalyPktInvalidTimestamp: a segment failed timestamp validation
+	// (PAWS, RFC 7323) and was discarded, as the receiver discards it.
+	// Injected RSTs, FINs and data with stale timestamps raise it.
+	AnomalyPktInvalidTimestamp = "stream.pkt_invalid_timestamp"
 	// AnomalyLateDataForGap: bytes arrived for a range already reported as a
 	// Gap (for instance after a forged or early ACK). They are not delivered.
 	AnomalyLateDataForGap = "stream.late_data_for_gap"

@@ -12,9 +12,13 @@ const fuzzSpan = 1<<16 + 512
 // fuzzISN gives each direction a fixed ISN; the server's wraps past 2^32.
 var fuzzISN = [2]uint32{12345, 0xFFFFF000}
 
+// fuzzTS gives each direction a base TSval; the server's wraps past 2^32.
+var fuzzTS = [2]uint32{1000, 0xFFFFFFC0}
+
 // FuzzStream drives a Stream with segments decoded from the input: the first
-// five bytes choose the limits, then every 8 bytes are one operation (flags
-// and direction, sequence offset, length, fill, ack offset, special). It
+// five bytes choose the limits and options, then every 8 bytes are one
+// operation (flags and direction, sequence offset, length, fill and
+// timestamp, ack offset, special). It
 // checks that nothing panics, the Handler contract holds, the limits hold
 // after every Add, delivered plus gap bytes never exceed what the segments
 // span, and that Close returns every byte of Memory.
@@ -27,6 +31,14 @@ func FuzzStream(f *testing.F) {
 		0x11, 0, 0, 0, 0, 0, 40, 0, // ACK from s2c
 	})
 	f.Add([]byte{0, 0, 0, 0, 0, 0x10, 0xff, 0xff, 200, 1, 0, 0, 0xff, 0x11, 0, 1, 3, 2, 0, 0, 0xfd})
+	f.Add([]byte{3, 4, 2, 4, 2, // timestamps validated
+		0x03, 0, 0, 0, 0, 0, 0, 0, // SYN c2s, TSval base
+		0x13, 0, 0, 0, 0, 0, 0, 0, // SYN/ACK s2c echoing it
+		0x10, 0, 1, 9, 'b', 0, 0, 0, // data, newer TSval
+		0x10, 0, 10, 4, 'a', 0, 0, 0, // data, stale TSval
+		0x10, 0, 10, 4, 0x22, 0, 0, 0, // data without timestamp
+		0x19, 0, 0, 0, 0x40, 0, 0, 0, // RST s2c
+	})
 	f.Fuzz(func(t *testing.T, in []byte) {
 		if len(in) < 5 {
 			return
@@ -36,6 +48,7 @@ func FuzzStream(f *testing.F) {
 			MaxBufferedBytes:    1 + int64(in[1])*8,
 			HistoryBytes:        int(in[2]) * 4,
 			Midstream:           in[4]&1 == 0,
+			ValidateTimestamps:  in[4]&2 != 0,
 		}
 		mem, st, r := NewMemory(int64(in[3])*64), new(Stats), &recorder{quiet: true}
 		s := NewStream(&cfg, mem, st, r)
@@ -60,6 +73,8 @@ func FuzzStream(f *testing.F) {
 				Seq: seq, Ack: fuzzISN[dir^1] + uint32(binary.BigEndian.Uint16(op[5:7])),
 				SYN: op[0]&2 != 0, FIN: op[0]&4 != 0, RST: op[0]&8 != 0 && op[4]&0x40 != 0, ACK: op[0]&0x10 != 0,
 				Payload: p,
+				// Fill bits 0x20 and 0x1f: timestamp present, TSval step.
+				HasTS: op[4]&0x20 == 0, TSVal: fuzzTS[dir] + uint32(op[4]&0x1f)*16, TSEcr: fuzzTS[dir^1] + uint32(op[5]&0x0f)*16,
 			})
 			checkInvariants(t, s)
 			if mem.InUse() != s.MemoryHeld() {

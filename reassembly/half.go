@@ -19,6 +19,9 @@ type half struct {
 	endByFIN bool
 	finKnown bool
 	ackKnown bool
+	ackSent  bool // this direction sent a segment with ACK set
+
+	ts tsState
 
 	base    uint32 // sequence number of offset 0
 	next    int64  // offset of the next byte to deliver

@@ -36,6 +36,10 @@ type Stats struct {
 	NoSynDrops uint64
 	// InvalidResets were RSTs ignored because their sequence number was out of window.
 	InvalidResets uint64
+	// InvalidTimestamps counts segments discarded by timestamp validation
+	// (Config.ValidateTimestamps): stale TSval, missing timestamp once
+	// negotiated, or a handshake reply echoing a timestamp never sent.
+	InvalidTimestamps uint64
 	// LateGapData counts segments carrying bytes of a range already reported as a Gap.
 	LateGapData uint64
 	// HistoryMemcapHits counts history buffers not grown because Memory was full.

@@ -48,12 +48,23 @@ func (s *Stream) Add(dir Direction, seg Segment) {
 		return
 	}
 	d, o := &s.half[dir], &s.half[dir^1]
+	if s.cfg.ValidateTimestamps {
+		if !s.timestampOK(d, o, seg) {
+			s.stats.InvalidTimestamps++
+			s.anomaly(d, AnomalyPktInvalidTimestamp)
+			return
+		}
+		noteTimestamp(d, seg)
+	}
 	if seg.ACK {
 		noteAck(o, seg.Ack)
 	}
 	if seg.RST {
 		s.reset(d, seg)
 		return
+	}
+	if seg.ACK {
+		d.ackSent = true
 	}
 	if s.begin(d, seg) {
 		dataSeq := seg.Seq
@@ -236,15 +247,21 @@ func (s *Stream) flushAcked(d *half) {
 // plausibleReset reports whether a RST sent in direction d could come from
 // the endpoint: its sequence number is within a window of d, or, when d was
 // never seen (a RST refusing a SYN), its ACK is within a window of the other
-// direction.
+// direction. While d's SYN is unanswered (SYN_SENT), a RST from d must
+// carry sequence number ISN and acknowledge ISN+1, as Suricata requires: a
+// connecting stack sends no RST then, but answers a forged reply with a RST
+// the listener ignores.
 func (s *Stream) plausibleReset(d *half, seg Segment) bool {
 	if d.ended {
 		return true
 	}
+	o := &s.half[d.dir^1]
+	if d.synSeen && !d.ackSent && !o.started {
+		return seg.Seq == d.base-1 && seg.Ack == d.base
+	}
 	if d.started {
 		return d.inWindow(d.rel(seg.Seq))
 	}
-	o := &s.half[d.dir^1]
 	if !o.started {
 		return true
 	}

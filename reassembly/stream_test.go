@@ -190,7 +190,7 @@ var streamCases = []streamCase{
 	},
 	{
 		name:      "RST with data ignores the data",
-		steps:     []step{add(c2s, syn(0)), add(c2s, Segment{Seq: 1, RST: true, Payload: []byte("evil")})},
+		steps:     []step{add(c2s, syn(0)), add(s2c, Segment{Seq: 500, Ack: 1, SYN: true, ACK: true}), add(c2s, Segment{Seq: 1, RST: true, Payload: []byte("evil")})},
 		want:      [2]string{"<end>", "<end>"},
 		anomalies: []string{AnomalyRstWithData},
 	},
@@ -310,9 +310,12 @@ var streamCases = []streamCase{
 	},
 }
 
-func TestStreamCases(t *testing.T) {
+func TestStreamCases(t *testing.T) { runStreamCases(t, streamCases) }
+
+// runStreamCases runs each case in a subtest and rejects duplicate names.
+func runStreamCases(t *testing.T, cases []streamCase) {
 	names := map[string]bool{}
-	for _, tc := range streamCases {
+	for _, tc := range cases {
 		if names[tc.name] {
 			t.Fatalf("duplicate case name %q", tc.name)
 		}

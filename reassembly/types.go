@@ -29,6 +29,11 @@ type Segment struct {
 	Seq, Ack uint32
 	// SYN, FIN, RST and ACK are the header flags of the same name.
 	SYN, FIN, RST, ACK bool
+	// HasTS is set when the segment carries a TCP timestamp option; TSVal
+	// and TSEcr are its fields (RFC 7323). Without ValidateTimestamps in
+	// Config they are ignored.
+	HasTS        bool
+	TSVal, TSEcr uint32
 	// Payload is the TCP payload. It is owned by the caller and only valid
 	// during Add: the Stream copies what it buffers and accounts for the copy.
 	Payload []byte

@@ -1,6 +1,7 @@
 package decode
 
 import (
+	"encoding/binary"
 	"net/netip"
 	"time"
 
@@ -270,6 +271,7 @@ func (d *Decoder) finishTCP() verdict {
 	p.Seq, p.Ack = t.Seq, t.Ack
 	p.SYN, p.FIN, p.RST, p.ACK, p.PSH = t.SYN, t.FIN, t.RST, t.ACK, t.PSH
 	p.Window = t.Window
+	p.HasTS, p.TSVal, p.TSEcr = tcpTimestamp(t.Options)
 	p.Payload = t.Payload
 	p.PayloadLen = max(p.PayloadLen-len(t.Contents), len(t.Payload))
 	if !p.Truncated {
@@ -282,6 +284,23 @@ func (d *Decoder) finishTCP() verdict {
 		}
 	}
 	return vOK
+}
+
+// tsOptionDataLen is the data length of the TCP timestamp option: TSval and
+// TSecr, 4 bytes each (RFC 7323 §3; the option is 10 bytes with kind and
+// length).
+const tsOptionDataLen = 8
+
+// tcpTimestamp returns the first timestamp option in opts. An option of
+// the wrong length is ignored, as a receiver does (RFC 7323 §2.2).
+func tcpTimestamp(opts []layers.TCPOption) (ok bool, val, ecr uint32) {
+	for i := range opts {
+		o := &opts[i]
+		if o.OptionType == layers.TCPOptionKindTimestamps && len(o.OptionData) == tsOptionDataLen {
+			return true, binary.BigEndian.Uint32(o.OptionData[0:4]), binary.BigEndian.Uint32(o.OptionData[4:8])
+		}
+	}
+	return false, 0, 0
 }
 
 // finishUDP copies the UDP header fields into the Packet.

@@ -30,6 +30,13 @@ type Packet struct {
 	SYN, FIN, RST, ACK, PSH bool
 	// Window is the TCP window field (unscaled).
 	Window uint16
+	// HasTS is set when the TCP header carries a well-formed timestamp
+	// option (RFC 7323 §3: kind 8, length 10); TSVal and TSEcr are its
+	// two fields. Reassembly uses them for PAWS.
+	HasTS bool
+	// TSVal and TSEcr are the timestamp option's value and echo reply;
+	// zero when !HasTS.
+	TSVal, TSEcr uint32
 	// Payload is the transport payload. It aliases the frame passed to
 	// Decode or a Decoder-owned reassembly buffer; valid until the next call.
 	Payload []byte

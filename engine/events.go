@@ -178,8 +178,32 @@ func (w *worker) alertEvent(c *conn, dir app.Direction, m signatures.Match, tx a
 	}
 	if m.Offset >= 0 {
 		ev.Wirescan.MatchOffsets = []int64{m.Offset}
+		if f != nil {
+			if b := f.BytesBefore(m.Offset, matchContextBytes); len(b) > 0 {
+				ev.Wirescan.MatchHex = hex.EncodeToString(b)
+				ev.Wirescan.MatchPrintable = printable(b)
+			}
+		}
 	}
 	return ev
+}
+
+// matchContextBytes is how many file bytes up to a match's end an alert
+// shows, so an analyst sees what matched without opening the file.
+const matchContextBytes = 64
+
+// printable renders b as Suricata's payload_printable does: printable ASCII
+// as is, everything else as '.'.
+func printable(b []byte) string {
+	out := make([]byte, len(b))
+	for i, c := range b {
+		if c >= 0x20 && c < 0x7f {
+			out[i] = c
+		} else {
+			out[i] = '.'
+		}
+	}
+	return string(out)
 }
 
 func fileInfo(f *files.File) *eve.FileInfo {

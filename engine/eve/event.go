@@ -247,6 +247,11 @@ type Extra struct {
 	// EvidencePcap names the evidence pcap of the alert's flow (a file in
 	// the evidence directory, named by flow id).
 	EvidencePcap string `json:"evidence_pcap,omitempty"`
+	// MatchHex and MatchPrintable show the file bytes that end at the match
+	// offset (up to 64, as far as the engine still holds them): what the
+	// signature saw, without opening the file.
+	MatchHex       string `json:"match_hex,omitempty"`
+	MatchPrintable string `json:"match_printable,omitempty"`
 	// IncidentID groups repeated identical alerts into one incident.
 	IncidentID uint64 `json:"incident_id,omitempty"`
 	// IncidentCount is how many hits this event stands for when policy

@@ -296,6 +296,9 @@ func (f *File) deliverGap(n int64) {
 	off := f.next
 	f.Gaps = true
 	f.Missing += n
+	// The history holds bytes contiguous with the in-order point; after a
+	// hole it would map offsets wrongly.
+	f.history, f.histPos = f.history[:0], 0
 	f.next += n
 	f.Size = f.next
 	f.t.stats.GapBytes += uint64(n)
@@ -347,6 +350,27 @@ func (f *File) compareHistory(off int64, b []byte) {
 			return
 		}
 	}
+}
+
+// BytesBefore returns up to n delivered bytes ending at file offset end, as
+// far as the overlap history reaches (the last HistoryBytes bytes, never
+// across a hole): the context of a match, for the analyst. The slice is a
+// copy.
+func (f *File) BytesBefore(end int64, n int) []byte {
+	histStart := f.next - int64(len(f.history))
+	if end > f.next || end <= histStart || n <= 0 {
+		return nil
+	}
+	start := max(end-int64(n), histStart)
+	out := make([]byte, 0, end-start)
+	for pos := start; pos < end; pos++ {
+		idx := int(pos - histStart)
+		if len(f.history) == f.t.cfg.HistoryBytes {
+			idx = (f.histPos + idx) % len(f.history)
+		}
+		out = append(out, f.history[idx])
+	}
+	return out
 }
 
 // overlapped reports, once per file, that a piece overlapped bytes already

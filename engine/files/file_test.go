@@ -282,3 +282,30 @@ func TestSniff(t *testing.T) {
 		}
 	}
 }
+
+func TestBytesBefore(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.HistoryBytes = 8
+	tr, _, _ := newTestTracker(t, cfg, nil)
+	f := tr.Open(app.FileMeta{}, nil)
+	f.Write(0, []byte("0123456789abcdef"))
+	if got := string(f.BytesBefore(16, 4)); got != "cdef" {
+		t.Fatalf("got %q", got)
+	}
+	if got := string(f.BytesBefore(12, 20)); got != "89ab" { // history holds offsets 8..15
+		t.Fatalf("got %q", got)
+	}
+	if f.BytesBefore(4, 4) != nil || f.BytesBefore(17, 4) != nil {
+		t.Fatal("bytes outside the history")
+	}
+	f.Gap(16, 4) // a hole empties the history
+	f.Write(20, []byte("XY"))
+	if got := string(f.BytesBefore(22, 8)); got != "XY" {
+		t.Fatalf("after a hole got %q", got)
+	}
+	// A retransmission of bytes before the hole must not be compared with
+	// the bytes after it.
+	if f.OverlapDiffers {
+		t.Fatal("false overlap after a hole")
+	}
+}

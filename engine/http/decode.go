@@ -58,9 +58,17 @@ type decodeLayer struct {
 	hdr      gzipHeader
 	inf      inflater
 	next     func([]byte) bool
-	stopped  bool // next asked to stop
-	produced int64
+	stopped  bool  // next asked to stop
+	produced int64 // bytes passed on (committed)
+	// hold keeps the first decoded bytes back until holdMax of them exist
+	// or the body ends: until then the layer can still change its mind
+	// (another wrapping, or passthrough) whatever the input's split.
+	hold      []byte
+	committed bool
 }
+
+// holdMax bounds the decoded bytes a layer holds back before committing.
+const holdMax = 512
 
 func newDecodeLayer(kind codingKind, next func([]byte) bool) *decodeLayer {
 	l := &decodeLayer{kind: kind, next: next}
@@ -69,8 +77,33 @@ func newDecodeLayer(kind codingKind, next func([]byte) bool) *decodeLayer {
 }
 
 func (l *decodeLayer) out(p []byte) bool {
+	if !l.committed {
+		if len(l.hold)+len(p) <= holdMax {
+			l.hold = append(l.hold, p...)
+			return true
+		}
+		if !l.commit() {
+			return false
+		}
+	}
 	l.produced += int64(len(p))
 	if !l.next(p) {
+		l.stopped = true
+		return false
+	}
+	return true
+}
+
+// commit passes the held bytes on; from now on errors are final.
+func (l *decodeLayer) commit() bool {
+	l.committed = true
+	h := l.hold
+	l.hold = nil
+	if len(h) == 0 {
+		return true
+	}
+	l.produced += int64(len(h))
+	if !l.next(h) {
 		l.stopped = true
 		return false
 	}
@@ -190,6 +223,7 @@ func (l *decodeLayer) retry() error {
 		return nil
 	}
 	l.tried++
+	l.hold = l.hold[:0]
 	l.inf.reset(l.out)
 	l.hdr = gzipHeader{}
 	l.zlibSeen = 0
@@ -205,6 +239,7 @@ func (l *decodeLayer) retry() error {
 // end flushes the layer at the end of the body: a body too short or too
 // broken to decode at all is passed through.
 func (l *decodeLayer) end() error {
+	defer l.commit()
 	if l.mode == wrapDetect {
 		if len(l.prefix) == 0 {
 			return nil
@@ -216,8 +251,8 @@ func (l *decodeLayer) end() error {
 	for i := 0; i < 3; i++ {
 		switch l.mode {
 		case wrapGzipHeader, wrapZlibHeader, wrapRaw:
-			if l.produced > 0 || l.stopped {
-				return nil
+			if l.produced > 0 || len(l.hold) > 0 || l.stopped {
+				return nil // a truncated stream keeps what it decoded
 			}
 			if err := l.retry(); err != nil || l.mode == wrapFailed {
 				return err

@@ -130,11 +130,14 @@ func (z *inflater) write(p []byte) error {
 			z.bitpos &= 7
 		}
 	}
+	if z.state == infError {
+		// Emit what decoded before the corruption, so the output does not
+		// depend on how the input was split.
+		z.flush()
+		return errInflate
+	}
 	if z.state < infError && !z.flush() {
 		z.state = infStopped
-	}
-	if z.state == infError {
-		return errInflate
 	}
 	return nil
 }

@@ -45,9 +45,10 @@ func (t *tsState) echoes(ecr uint32) bool {
 //     (o is in SYN_SENT), d's segments with a timestamp must echo one of o's
 //     SYN timestamps or 0 (Suricata's StateSynSentValidateTimestamp). This
 //     catches RSTs and FINs forged before the SYN/ACK.
-//   - Once timestamps are negotiated, a TSval older than TS.Recent by more
-//     than pawsWindow is discarded (PAWS, RFC 7323 §5.3, with 32-bit
-//     wraparound), RSTs included, as Suricata does. A segment without a
+//   - Once timestamps are negotiated, a RST or FIN whose TSval is older
+//     than TS.Recent by more than pawsWindow is discarded (PAWS, RFC 7323
+//     §5.3, with 32-bit wraparound): a forged teardown can't end the stream.
+//     Data segments are not checked (see below). A segment without a
 //     timestamp is accepted, as Linux and Suricata accept it (RFC 7323 only
 //     says SHOULD drop, and middleboxes strip options): dropping it would
 //     make the sensor blind where the receiver is not.
@@ -59,6 +60,14 @@ func (s *Stream) timestampOK(d, o *half, seg Segment) bool {
 		return true
 	}
 	if !seg.HasTS {
+		return true
+	}
+	if !seg.RST && !seg.FIN {
+		// PAWS is applied to control segments only. A sensor sees packets
+		// in a different order than the receiver (taps, reordering,
+		// duplicates), so a data segment with an older timestamp may well
+		// be one the receiver accepted; data injection is answered by first
+		// copy wins and the overlap anomaly instead.
 		return true
 	}
 	return int32(seg.TSVal-d.ts.recent) >= -pawsWindow

@@ -14,25 +14,36 @@ type header struct {
 	bidir        bool // "<>"
 }
 
-// addrSet is an address expression: a leaf (any or prefix) or a group of children,
-// possibly negated. A group matches when some positive child matches (or it has no
-// positive child) and no negative child matches.
-type addrSet struct {
-	neg    bool
-	any    bool
-	prefix netip.Prefix
-	group  bool
-	kids   []addrSet
+// leaf is the condition at the bottom of an address or port expression.
+type leaf[V any] interface{ contains(v V) bool }
+
+// set is an address or port expression: any, a leaf, or a group of children,
+// each possibly negated. A group matches when some positive child matches (or
+// it has no positive child) and no negative child matches.
+type set[V any, L leaf[V]] struct {
+	neg   bool
+	any   bool
+	group bool
+	leaf  L
+	kids  []set[V, L]
 }
 
-// portSet is a port expression with the same structure as addrSet.
-type portSet struct {
-	neg    bool
-	any    bool
-	lo, hi uint16
-	group  bool
-	kids   []portSet
-}
+// addrSet is an address expression; portSet a port expression.
+type (
+	addrSet = set[netip.Addr, prefixLeaf]
+	portSet = set[uint16, portRange]
+)
+
+// prefixLeaf is one CIDR. An invalid (unknown) address matches no prefix,
+// only "any".
+type prefixLeaf struct{ p netip.Prefix }
+
+func (l prefixLeaf) contains(ip netip.Addr) bool { return ip.IsValid() && l.p.Contains(ip.Unmap()) }
+
+// portRange is lo..hi inclusive.
+type portRange struct{ lo, hi uint16 }
+
+func (r portRange) contains(p uint16) bool { return p >= r.lo && p <= r.hi }
 
 // Limits on hostile headers.
 const (
@@ -40,37 +51,8 @@ const (
 	maxGroupItems = 4096
 )
 
-// match reports whether ip is in the set. An invalid (unknown) address only
-// matches "any".
-func (a *addrSet) match(ip netip.Addr) bool {
-	var m bool
-	switch {
-	case a.any:
-		m = true
-	case a.group:
-		pos, hit := false, false
-		for i := range a.kids {
-			k := &a.kids[i]
-			if k.neg {
-				if !k.match(ip) { // negative child matched the address
-					return a.neg
-				}
-				continue
-			}
-			pos = true
-			if !hit && k.match(ip) {
-				hit = true
-			}
-		}
-		m = hit || !pos
-	default:
-		m = ip.IsValid() && a.prefix.Contains(ip.Unmap())
-	}
-	return m != a.neg
-}
-
-// match reports whether port p is in the set.
-func (s *portSet) match(p uint16) bool {
+// match reports whether v is in the set.
+func (s *set[V, L]) match(v V) bool {
 	var m bool
 	switch {
 	case s.any:
@@ -80,19 +62,19 @@ func (s *portSet) match(p uint16) bool {
 		for i := range s.kids {
 			k := &s.kids[i]
 			if k.neg {
-				if !k.match(p) {
+				if !k.match(v) { // negative child matched the value
 					return s.neg
 				}
 				continue
 			}
 			pos = true
-			if !hit && k.match(p) {
+			if !hit && k.match(v) {
 				hit = true
 			}
 		}
 		m = hit || !pos
 	default:
-		m = p >= s.lo && p <= s.hi
+		m = s.leaf.contains(v)
 	}
 	return m != s.neg
 }
@@ -145,64 +127,51 @@ func expandVar(s string, vars map[string]string, depth int) (string, error) {
 
 // parseAddr parses an address expression.
 func parseAddr(s string, vars map[string]string, depth int) (addrSet, error) {
-	s = strings.TrimSpace(s)
-	if depth > maxVarDepth {
-		return addrSet{}, fmt.Errorf("address %q nested too deeply", truncate(s))
-	}
-	neg := false
-	for strings.HasPrefix(s, "!") {
-		neg = !neg
-		s = strings.TrimSpace(s[1:])
-	}
-	if strings.HasPrefix(s, "$") {
-		v, err := expandVar(s, vars, depth)
-		if err != nil {
-			return addrSet{}, err
-		}
-		a, err := parseAddr(v, vars, depth+1)
-		a.neg = a.neg != neg
-		return a, err
-	}
-	if strings.HasPrefix(s, "[") {
-		if !strings.HasSuffix(s, "]") {
-			return addrSet{}, fmt.Errorf("unbalanced '[' in address %q", truncate(s))
-		}
-		parts, err := splitGroup(s[1 : len(s)-1])
-		if err != nil {
-			return addrSet{}, err
-		}
-		g := addrSet{neg: neg, group: true}
-		for _, p := range parts {
-			k, err := parseAddr(p, vars, depth+1)
+	return parseSet(s, "address", vars, depth, func(s string) (prefixLeaf, error) {
+		if strings.Contains(s, "/") {
+			p, err := netip.ParsePrefix(s)
 			if err != nil {
-				return addrSet{}, err
+				return prefixLeaf{}, fmt.Errorf("bad address %q", truncate(s))
 			}
-			g.kids = append(g.kids, k)
+			return prefixLeaf{p.Masked()}, nil
 		}
-		return g, nil
-	}
-	if s == "any" {
-		return addrSet{neg: neg, any: true}, nil
-	}
-	if strings.Contains(s, "/") {
-		p, err := netip.ParsePrefix(s)
+		ip, err := netip.ParseAddr(s)
 		if err != nil {
-			return addrSet{}, fmt.Errorf("bad address %q", truncate(s))
+			return prefixLeaf{}, fmt.Errorf("bad address %q", truncate(s))
 		}
-		return addrSet{neg: neg, prefix: p.Masked()}, nil
-	}
-	ip, err := netip.ParseAddr(s)
-	if err != nil {
-		return addrSet{}, fmt.Errorf("bad address %q", truncate(s))
-	}
-	return addrSet{neg: neg, prefix: netip.PrefixFrom(ip, ip.BitLen())}, nil
+		return prefixLeaf{netip.PrefixFrom(ip, ip.BitLen())}, nil
+	})
 }
 
 // parsePort parses a port expression.
 func parsePort(s string, vars map[string]string, depth int) (portSet, error) {
+	return parseSet(s, "port", vars, depth, func(s string) (portRange, error) {
+		lo, hi := s, s
+		if i := strings.IndexByte(s, ':'); i >= 0 {
+			lo, hi = s[:i], s[i+1:]
+			if lo == "" {
+				lo = "0"
+			}
+			if hi == "" {
+				hi = "65535"
+			}
+		}
+		l, err1 := strconv.ParseUint(lo, 10, 16)
+		h, err2 := strconv.ParseUint(hi, 10, 16)
+		if err1 != nil || err2 != nil || l > h {
+			return portRange{}, fmt.Errorf("bad port %q", truncate(s))
+		}
+		return portRange{uint16(l), uint16(h)}, nil
+	})
+}
+
+// parseSet parses the structure both expressions share — negation, $VAR,
+// [groups], any — and hands leaves to parseLeaf. what names the expression
+// in errors.
+func parseSet[V any, L leaf[V]](s, what string, vars map[string]string, depth int, parseLeaf func(string) (L, error)) (set[V, L], error) {
 	s = strings.TrimSpace(s)
 	if depth > maxVarDepth {
-		return portSet{}, fmt.Errorf("port %q nested too deeply", truncate(s))
+		return set[V, L]{}, fmt.Errorf("%s %q nested too deeply", what, truncate(s))
 	}
 	neg := false
 	for strings.HasPrefix(s, "!") {
@@ -212,49 +181,38 @@ func parsePort(s string, vars map[string]string, depth int) (portSet, error) {
 	if strings.HasPrefix(s, "$") {
 		v, err := expandVar(s, vars, depth)
 		if err != nil {
-			return portSet{}, err
+			return set[V, L]{}, err
 		}
-		p, err := parsePort(v, vars, depth+1)
-		p.neg = p.neg != neg
-		return p, err
+		x, err := parseSet(v, what, vars, depth+1, parseLeaf)
+		x.neg = x.neg != neg
+		return x, err
 	}
 	if strings.HasPrefix(s, "[") {
 		if !strings.HasSuffix(s, "]") {
-			return portSet{}, fmt.Errorf("unbalanced '[' in port %q", truncate(s))
+			return set[V, L]{}, fmt.Errorf("unbalanced '[' in %s %q", what, truncate(s))
 		}
 		parts, err := splitGroup(s[1 : len(s)-1])
 		if err != nil {
-			return portSet{}, err
+			return set[V, L]{}, err
 		}
-		g := portSet{neg: neg, group: true}
+		g := set[V, L]{neg: neg, group: true}
 		for _, p := range parts {
-			k, err := parsePort(p, vars, depth+1)
+			k, err := parseSet(p, what, vars, depth+1, parseLeaf)
 			if err != nil {
-				return portSet{}, err
+				return set[V, L]{}, err
 			}
 			g.kids = append(g.kids, k)
 		}
 		return g, nil
 	}
 	if s == "any" {
-		return portSet{neg: neg, any: true}, nil
+		return set[V, L]{neg: neg, any: true}, nil
 	}
-	lo, hi := s, s
-	if i := strings.IndexByte(s, ':'); i >= 0 {
-		lo, hi = s[:i], s[i+1:]
-		if lo == "" {
-			lo = "0"
-		}
-		if hi == "" {
-			hi = "65535"
-		}
+	l, err := parseLeaf(s)
+	if err != nil {
+		return set[V, L]{}, err
 	}
-	l, err1 := strconv.ParseUint(lo, 10, 16)
-	h, err2 := strconv.ParseUint(hi, 10, 16)
-	if err1 != nil || err2 != nil || l > h {
-		return portSet{}, fmt.Errorf("bad port %q", truncate(s))
-	}
-	return portSet{neg: neg, lo: uint16(l), hi: uint16(h)}, nil
+	return set[V, L]{neg: neg, leaf: l}, nil
 }
 
 // truncate shortens hostile input quoted in messages.

@@ -43,19 +43,7 @@ func (p *Parser) readResp2(dir app.Direction, h *hdr2, mb []byte, msgLen int64) 
 		return dataPlan{}
 	}
 	off, n := int64(r.dataOff), int64(r.length)
-	if n == 0 {
-		return dataPlan{}
-	}
-	if off < readResp2Fixed || n > msgLen-off {
-		p.anomaly(dir, AnomalyMalformed)
-		return dataPlan{}
-	}
-	if n > int64(p.cfg.MaxReadWriteBytes) {
-		p.anomaly(dir, AnomalyReadWriteTooLarge)
-		return dataPlan{}
-	}
-	if pd.offset > maxSaneFileOffset {
-		p.anomaly(dir, AnomalyOffsetTooLarge)
+	if !p.dataSane(dir, off, n, readResp2Fixed, msgLen, int64(pd.offset)) {
 		return dataPlan{}
 	}
 	fid := pd.fid

@@ -13,19 +13,7 @@ func (p *Parser) writeReq2(dir app.Direction, h *hdr2, mb []byte, msgLen int64) 
 		return dataPlan{}
 	}
 	off, n := int64(r.dataOff), int64(r.length)
-	if n == 0 {
-		return dataPlan{}
-	}
-	if off < writeReq2Fixed || n > msgLen-off {
-		p.anomaly(dir, AnomalyMalformed)
-		return dataPlan{}
-	}
-	if n > int64(p.cfg.MaxReadWriteBytes) {
-		p.anomaly(dir, AnomalyReadWriteTooLarge)
-		return dataPlan{}
-	}
-	if r.offset > maxSaneFileOffset {
-		p.anomaly(dir, AnomalyOffsetTooLarge)
+	if !p.dataSane(dir, off, n, writeReq2Fixed, msgLen, int64(r.offset)) {
 		return dataPlan{}
 	}
 	ref := fileRef{version: 2, session: h.session, tree: h.tree, fid: r.fid, dir: app.ToServer,
@@ -42,4 +30,24 @@ func (p *Parser) writeReq2(dir app.Direction, h *hdr2, mb []byte, msgLen int64) 
 	}
 	f := p.fileFor(ref, probe)
 	return dataPlan{off: off, n: n, file: f, fileOff: int64(r.offset)}
+}
+
+// dataSane checks the data of a READ response or WRITE request: n bytes at
+// message offset off (after a fixed part of fixed bytes) inside a message of
+// msgLen, for file offset fileOff. Anything off is an anomaly and no data is
+// planned; an empty transfer is simply nothing to do.
+func (p *Parser) dataSane(dir app.Direction, off, n, fixed, msgLen, fileOff int64) bool {
+	switch {
+	case n == 0:
+		return false
+	case off < fixed || n > msgLen-off:
+		p.anomaly(dir, AnomalyMalformed)
+	case n > int64(p.cfg.MaxReadWriteBytes):
+		p.anomaly(dir, AnomalyReadWriteTooLarge)
+	case fileOff > maxSaneFileOffset || fileOff < 0:
+		p.anomaly(dir, AnomalyOffsetTooLarge)
+	default:
+		return true
+	}
+	return false
 }

@@ -70,7 +70,13 @@ type piece struct {
 
 func (f *File) initHashes() {
 	f.State = StateOpen
-	f.md5, f.sha1, f.sha256 = md5.New(), sha1.New(), sha256.New()
+	f.sha256 = sha256.New()
+	if f.t.cfg.MD5 {
+		f.md5 = md5.New()
+	}
+	if f.t.cfg.SHA1 {
+		f.sha1 = sha1.New()
+	}
 }
 
 // RangePart reports whether the file is one HTTP range of a resource whose
@@ -279,8 +285,12 @@ func (f *File) deliver(b []byte) {
 	if len(f.head) < sniffLen && off == int64(len(f.head)) {
 		f.head = append(f.head, b[:min(len(b), sniffLen-len(f.head))]...)
 	}
-	f.md5.Write(b)
-	f.sha1.Write(b)
+	if f.md5 != nil {
+		f.md5.Write(b)
+	}
+	if f.sha1 != nil {
+		f.sha1.Write(b)
+	}
 	f.sha256.Write(b)
 	f.remember(b)
 	f.next += int64(len(b))
@@ -426,7 +436,13 @@ func (f *File) Close(truncated bool) {
 		f.State = StateTruncated
 		f.t.stats.Truncated++
 	}
-	f.MD5, f.SHA1, f.SHA256 = f.md5.Sum(nil), f.sha1.Sum(nil), f.sha256.Sum(nil)
+	f.SHA256 = f.sha256.Sum(nil)
+	if f.md5 != nil {
+		f.MD5 = f.md5.Sum(nil)
+	}
+	if f.sha1 != nil {
+		f.SHA1 = f.sha1.Sum(nil)
+	}
 	f.Magic = Sniff(f.head)
 	f.history, f.head = nil, nil
 	f.t.stats.Closed++

@@ -18,6 +18,12 @@ type Config struct {
 	MaxFileOffset int64 `yaml:"max-file-offset"`
 	// MaxJoinedFiles bounds the HTTP range-joined files kept across flows.
 	MaxJoinedFiles int `yaml:"max-joined-files"`
+	// MD5 and SHA1 turn those digests on (SHA-256 is always computed: file
+	// store names, hash rules and the policy use it). Each costs CPU on
+	// every file byte; turn them off where nobody reads them (filemd5 and
+	// filesha1 rules and .hdb signatures need them).
+	MD5  bool `yaml:"md5"`
+	SHA1 bool `yaml:"sha1"`
 }
 
 // DefaultConfig returns finite defaults: a 32 MiB reorder window per file
@@ -31,6 +37,8 @@ func DefaultConfig() Config {
 		HistoryBytes:     16 << 10,
 		MaxFileOffset:    1 << 40,
 		MaxJoinedFiles:   1024,
+		MD5:              true,
+		SHA1:             true,
 	}
 }
 

@@ -120,6 +120,10 @@ func (c *conn) onData(dir app.Direction, data []byte) {
 	}
 }
 
+// maxDetectGaps is how many gaps in a direction protocol detection
+// tolerates before it gives up on a connection.
+const maxDetectGaps = 4
+
 func (c *conn) onGap(dir app.Direction, n int64) {
 	c.gaps[dir]++
 	if sc := c.streamScan[dir]; sc != nil {
@@ -127,9 +131,15 @@ func (c *conn) onGap(dir app.Direction, n int64) {
 	}
 	c.streamOff[dir] += n
 	if c.proto == "" {
-		// A gap before detection: what was probed is not contiguous with
-		// what follows, so the decision is taken on what we have.
-		c.decide("failed")
+		// A gap before detection (the capture lost the first request, say):
+		// what was probed can't be continued, so detection starts over on
+		// what follows — a keep-alive connection's next message still
+		// identifies it. Lossy connections give up after a few tries.
+		c.probe[dir] = c.probe[dir][:0]
+		c.probeNo[dir] = false
+		if c.gaps[dir] > maxDetectGaps {
+			c.decide("failed")
+		}
 	}
 	if c.parser != nil {
 		c.gapParser(dir, n)

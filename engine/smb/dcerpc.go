@@ -87,15 +87,9 @@ func (p *Parser) pipeOf(ref fileRef, ctx pipeCtx) *dcePipe {
 	pp := c.pipes[k]
 	if pp == nil {
 		if len(c.pipes) >= p.cfg.MaxOpenFiles {
-			var oldK pipeKey
-			var oldest *dcePipe
-			for kk, v := range c.pipes {
-				if oldest == nil || v.seq < oldest.seq {
-					oldK, oldest = kk, v
-				}
+			if evictOldest(c.pipes, func(v *dcePipe) uint64 { return v.seq }) {
+				p.stats.Evictions++
 			}
-			delete(c.pipes, oldK)
-			p.stats.Evictions++
 		}
 		pp = &dcePipe{key: k, seq: c.nextSeq()}
 		c.pipes[k] = pp

@@ -10,6 +10,24 @@ import (
 // trees and file ids. When a table is full its oldest entry (lowest seq) is
 // evicted; the linear scan is bounded by the table's limit.
 
+// evictOldest removes the entry of m with the lowest sequence number (the
+// oldest; sequence numbers are unique, so the choice is deterministic) and
+// reports whether it removed one. The scan is bounded by the table's limit.
+func evictOldest[K comparable, V any](m map[K]V, seq func(V) uint64) bool {
+	var oldK K
+	found := false
+	var low uint64
+	for k, v := range m {
+		if s := seq(v); !found || s < low {
+			oldK, low, found = k, s, true
+		}
+	}
+	if found {
+		delete(m, oldK)
+	}
+	return found
+}
+
 // addPending remembers a request until its response. A reused key raises
 // smb.message_id_reuse and replaces the old request (whose transaction is
 // reported unanswered).
@@ -24,15 +42,9 @@ func (p *Parser) addPending(k pendKey, pd *pending) {
 	}
 	if len(c.pend) >= p.cfg.MaxOutstanding {
 		p.anomaly(app.ToServer, AnomalyTooManyOutstanding)
-		var oldK pendKey
-		var oldest *pending
-		for kk, v := range c.pend {
-			if oldest == nil || v.seq < oldest.seq {
-				oldK, oldest = kk, v
-			}
+		if evictOldest(c.pend, func(v *pending) uint64 { return v.seq }) {
+			p.stats.Evictions++
 		}
-		delete(c.pend, oldK)
-		p.stats.Evictions++
 	}
 	pd.seq = c.nextSeq()
 	c.pend[k] = pd
@@ -51,15 +63,9 @@ func (p *Parser) takePending(k pendKey) *pending {
 func (p *Parser) addTree(k treeKey, t *treeInfo) {
 	c := &p.conn
 	if _, ok := c.trees[k]; !ok && len(c.trees) >= p.cfg.MaxOpenFiles {
-		var oldK treeKey
-		var oldest *treeInfo
-		for kk, v := range c.trees {
-			if oldest == nil || v.seq < oldest.seq {
-				oldK, oldest = kk, v
-			}
+		if evictOldest(c.trees, func(v *treeInfo) uint64 { return v.seq }) {
+			p.stats.Evictions++
 		}
-		delete(c.trees, oldK)
-		p.stats.Evictions++
 	}
 	t.seq = c.nextSeq()
 	c.trees[k] = t
@@ -69,15 +75,9 @@ func (p *Parser) addTree(k treeKey, t *treeInfo) {
 func (p *Parser) addFID(k fidKey, f *fidInfo) {
 	c := &p.conn
 	if _, ok := c.fids[k]; !ok && len(c.fids) >= p.cfg.MaxOpenFiles {
-		var oldK fidKey
-		var oldest *fidInfo
-		for kk, v := range c.fids {
-			if oldest == nil || v.seq < oldest.seq {
-				oldK, oldest = kk, v
-			}
+		if evictOldest(c.fids, func(v *fidInfo) uint64 { return v.seq }) {
+			p.stats.Evictions++
 		}
-		delete(c.fids, oldK)
-		p.stats.Evictions++
 	}
 	f.seq = c.nextSeq()
 	c.fids[k] = f

@@ -371,17 +371,7 @@ func TestRealTrafficHTTP(t *testing.T) {
 		{name: "caploss", segment: true, filter: capLossFilter, mode: lossy, steps: []httpScenario{{"impaired", httpImpaired}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if tc.im != (impairment{}) {
-				requireTools(t, "tc", "nft")
-			}
-			h.pair.segment(t, ctx, tc.segment)
-			if tc.im != (impairment{}) {
-				undo, err := h.pair.impair(ctx, tc.im)
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer undo()
-			}
+			h.pair.shape(t, ctx, tc.segment, tc.im)
 			exp := &expectations{}
 			c := startCapture(t, ctx, h.pair.Client, h.pair.ClientIf, t.TempDir(), "http-"+tc.name, tc.filter)
 			for _, s := range tc.steps {

@@ -224,3 +224,21 @@ func impairSide(ctx context.Context, ns, dev, peer string, im impairment) error 
 	}
 	return nil
 }
+
+// shape applies one test case's link settings — segmentation offload on or
+// off and an impairment (reordering, duplication, loss) — and removes the
+// impairment when the test ends.
+func (p *netPair) shape(t *testing.T, ctx context.Context, segment bool, im impairment) {
+	t.Helper()
+	if im != (impairment{}) {
+		requireTools(t, "tc", "nft")
+	}
+	p.segment(t, ctx, segment)
+	if im != (impairment{}) {
+		undo, err := p.impair(ctx, im)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(undo)
+	}
+}

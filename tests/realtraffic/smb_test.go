@@ -212,17 +212,7 @@ func TestRealTrafficSMB(t *testing.T) {
 		{name: "smb3-caploss", sess: smbStandard("SMB3"), segment: true, filter: capLossFilter, mode: lossy},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if tc.im != (impairment{}) {
-				requireTools(t, "tc", "nft")
-			}
-			s.pair.segment(t, ctx, tc.segment)
-			if tc.im != (impairment{}) {
-				undo, err := s.pair.impair(ctx, tc.im)
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer undo()
-			}
+			s.pair.shape(t, ctx, tc.segment, tc.im)
 			exp := &expectations{}
 			c := startCapture(t, ctx, s.pair.Client, s.pair.ClientIf, t.TempDir(), "smb-"+tc.name, tc.filter)
 			s.run(t, tc.sess, exp)

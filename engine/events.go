@@ -51,7 +51,7 @@ func (w *worker) emitAlert(c *conn, dir app.Direction, m signatures.Match, tx ap
 	if ev == nil {
 		return
 	}
-	if f != nil && fs != nil && f.State == files.StateOpen && len(fs.deferred) < maxDeferredAlerts && policyNeedsHash(w.e.policy.Load()) {
+	if f != nil && fs != nil && f.State == files.StateOpen && len(fs.deferred) < maxDeferredAlerts && w.e.policy.Load().NamesHashes() {
 		// A policy entry may silence this alert by the file's hash, which
 		// is only known at the end of the file: the alert waits for it.
 		fs.deferred = append(fs.deferred, deferredAlert{ev: ev, dir: dir, sid: m.Rule.SID})
@@ -78,19 +78,6 @@ func fileHash(f *files.File) string {
 		return ""
 	}
 	return hex.EncodeToString(f.SHA256)
-}
-
-// policyNeedsHash reports whether any policy entry names file hashes.
-func policyNeedsHash(p *policy.Policy) bool {
-	if p == nil {
-		return false
-	}
-	for _, r := range p.Config().Rules {
-		if len(r.SHA256) > 0 {
-			return true
-		}
-	}
-	return false
 }
 
 // writeAlert applies the policy to an alert and writes it unless the policy

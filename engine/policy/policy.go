@@ -72,6 +72,9 @@ type Policy struct {
 	name    string // file name for messages; "" when built in code
 	cfg     Config
 	entries []entry
+	// hashes is set when an entry names file hashes: alerts on open files
+	// must then wait for the file's hash before they are decided.
+	hashes bool
 
 	mu    sync.Mutex
 	inc   table
@@ -105,6 +108,7 @@ func New(cfg Config) (*Policy, error) {
 			}
 		}
 		if len(r.SHA256) > 0 {
+			p.hashes = true
 			e.hashes = make(map[string]bool, len(r.SHA256))
 			for _, h := range r.SHA256 {
 				e.hashes[h] = true
@@ -241,3 +245,8 @@ func (p *Policy) Carry(prev *Policy) {
 		p.stats.BySID[k] += v
 	}
 }
+
+// NamesHashes reports whether an entry names file hashes, so the caller
+// knows to decide alerts on open files only once their hash is known. It is
+// false for a nil policy.
+func (p *Policy) NamesHashes() bool { return p != nil && p.hashes }

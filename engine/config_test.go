@@ -64,3 +64,29 @@ func TestSampleConfigLoads(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestValidateNamesEveryBadKey: Validate reports each out-of-range key, the
+// engine's own and the stages', and New refuses such a configuration.
+func TestValidateNamesEveryBadKey(t *testing.T) {
+	cfg := DefaultConfig()
+	if err := cfg.Validate(); err != nil {
+		t.Fatalf("defaults invalid: %v", err)
+	}
+	for _, kv := range []string{"stream.max-buffered-bytes=-5", "flow.max-flows=0", "files.max-window-bytes=-1", "probe-bytes=0", "http.max-headers=0", "decode.max-fragment-bytes=0", "smb.max-outstanding=0"} {
+		if err := cfg.Set(kv); err != nil {
+			t.Fatalf("Set(%s): %v", kv, err)
+		}
+	}
+	err := cfg.Validate()
+	if err == nil {
+		t.Fatal("Validate accepted bad values")
+	}
+	for _, want := range []string{"max buffered bytes", "max-flows", "max-window-bytes", "probe-bytes", "MaxHeaders", "MaxFragmentBytes"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not name %q: %v", want, err)
+		}
+	}
+	if _, nerr := New(cfg, nil, nil); nerr == nil {
+		t.Error("New accepted an invalid configuration")
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"github.com/wirescan/wirescan/engine/capture"
 	"github.com/wirescan/wirescan/engine/decode"
 	"github.com/wirescan/wirescan/engine/flow"
+	"github.com/wirescan/wirescan/engine/stats"
 	"github.com/wirescan/wirescan/reassembly"
 	"github.com/wirescan/wirescan/signatures"
 )
@@ -56,7 +57,7 @@ type Engine struct {
 	decLast      time.Time
 
 	rulesMu       sync.Mutex
-	rulesInfo     RulesetInfo
+	rulesInfo     stats.Ruleset
 	reloadsOK     uint64
 	reloadsFailed uint64
 }
@@ -64,8 +65,8 @@ type Engine struct {
 // New returns an engine that writes events to w, with rules (nil: no
 // detection, only file extraction).
 func New(cfg Config, rules *signatures.Set, w EventWriter) (*Engine, error) {
-	if cfg.Workers < 1 {
-		return nil, fmt.Errorf("engine: workers must be at least 1, got %d", cfg.Workers)
+	if err := cfg.Validate(); err != nil {
+		return nil, err
 	}
 	e := &Engine{
 		cfg:       cfg,
@@ -78,7 +79,9 @@ func New(cfg Config, rules *signatures.Set, w EventWriter) (*Engine, error) {
 		evidence:  newEvidence(cfg.Evidence),
 		parserMem: memcap.New(cfg.AppLayerMemcap),
 	}
-	e.storeRules(rules, 0)
+	if err := e.storeRules(rules, 0); err != nil {
+		return nil, err
+	}
 	return e, nil
 }
 
@@ -87,12 +90,18 @@ func (e *Engine) Rules() *signatures.Set { return e.rules.Load() }
 
 // SetRules swaps the rule set atomically. Flows already running keep the set
 // they started with, so no file is scanned half with one set and half with
-// another. compile is how long the set took to build, for metrics.
-func (e *Engine) SetRules(s *signatures.Set, compile time.Duration) {
-	e.storeRules(s, compile)
+// another. compile is how long the set took to build, for metrics. When the
+// set's frame rules can't be compiled the old set stays and the error says
+// why.
+func (e *Engine) SetRules(s *signatures.Set, compile time.Duration) error {
+	if err := e.storeRules(s, compile); err != nil {
+		e.ReloadFailed()
+		return err
+	}
 	e.rulesMu.Lock()
 	e.reloadsOK++
 	e.rulesMu.Unlock()
+	return nil
 }
 
 // ReloadFailed counts a reload that kept the old set.
@@ -102,8 +111,12 @@ func (e *Engine) ReloadFailed() {
 	e.rulesMu.Unlock()
 }
 
-func (e *Engine) storeRules(s *signatures.Set, compile time.Duration) {
-	info := RulesetInfo{LoadedAt: time.Now(), CompileSeconds: compile.Seconds()}
+func (e *Engine) storeRules(s *signatures.Set, compile time.Duration) error {
+	fs, err := signatures.NewFrameSet(s)
+	if err != nil {
+		return fmt.Errorf("engine: frame rules: %w", err)
+	}
+	info := stats.Ruleset{LoadedAt: time.Now(), CompileSeconds: compile.Seconds()}
 	if s != nil {
 		info.Version = s.Version()
 		info.Rules = len(s.Rules())
@@ -114,11 +127,9 @@ func (e *Engine) storeRules(s *signatures.Set, compile time.Duration) {
 	e.rulesMu.Lock()
 	e.rulesInfo = info
 	e.rulesMu.Unlock()
-	// A frame rule that cannot be compiled as a stream rule leaves frame
-	// detection off for the set; the set itself loaded, so keep going.
-	fs, _ := signatures.NewFrameSet(s)
 	e.frames.Store(&frameSets{set: s, frames: fs})
 	e.rules.Store(s)
+	return nil
 }
 
 // publishDecode copies the reader's decode counters for Snapshot.
@@ -152,7 +163,7 @@ type Summary struct {
 	Damaged                    uint64
 	Elapsed                    time.Duration
 	Decode                     decode.Stats
-	Workers                    []WorkerStats
+	Workers                    []stats.Worker
 }
 
 // Run reads src to its end (or until ctx is done), then finishes every flow.

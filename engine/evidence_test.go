@@ -13,6 +13,7 @@ import (
 
 	"github.com/wirescan/wirescan/engine/capture"
 	"github.com/wirescan/wirescan/engine/decode"
+	"github.com/wirescan/wirescan/engine/stats"
 	"github.com/wirescan/wirescan/signatures"
 )
 
@@ -20,7 +21,7 @@ const eicarPcap = "../testdata/http-eicar.pcap"
 
 // evidenceRun replays http-eicar.pcap with evidence into a temporary
 // directory and returns the events, the directory and the snapshot.
-func evidenceRun(t *testing.T, workers int, tune func(*EvidenceConfig)) (*recorder, string, Snapshot) {
+func evidenceRun(t *testing.T, workers int, tune func(*EvidenceConfig)) (*recorder, string, stats.Snapshot) {
 	t.Helper()
 	cfg := DefaultConfig()
 	cfg.Workers = workers

@@ -8,40 +8,9 @@ import (
 	"github.com/wirescan/wirescan/engine/decode"
 	"github.com/wirescan/wirescan/engine/files"
 	"github.com/wirescan/wirescan/engine/flow"
-	"github.com/wirescan/wirescan/engine/http"
-	"github.com/wirescan/wirescan/engine/smb"
+	"github.com/wirescan/wirescan/engine/stats"
 	"github.com/wirescan/wirescan/reassembly"
 )
-
-// WorkerStats are the counters of one worker. They are plain integers
-// written only by the worker; readers take a copy when the worker is idle or
-// finished (metrics read them through atomic snapshots, see Engine.Stats).
-type WorkerStats struct {
-	Packets, Bytes      uint64
-	TCPPackets          uint64
-	Flows               flow.Stats
-	Stream              reassembly.Stats
-	HTTP                http.Stats
-	SMB                 smb.Stats
-	Files               files.Stats
-	Alerts              uint64
-	Anomalies           uint64
-	AnomaliesSuppressed uint64
-	FileBytesScanned    uint64
-	FilesByProto        map[string]uint64
-	// ProtoFlows and ProtoTx count connections and transactions by
-	// application protocol ("failed" for undetected connections).
-	ProtoFlows, ProtoTx map[string]uint64
-	FilesTruncated      uint64
-	VLANJoins           uint64
-	BusyNanos           int64
-	// Decode counts this worker's own decoding (live capture, where each
-	// worker decodes its socket's packets).
-	Decode decode.Stats
-	// KernelPackets and KernelDrops are the worker's capture socket's
-	// cumulative kernel counters (live capture).
-	KernelPackets, KernelDrops uint64
-}
 
 // worker owns a set of flows and everything hanging off them.
 type worker struct {
@@ -55,7 +24,7 @@ type worker struct {
 	// once joined: SPAN setups often tag only one direction of a connection.
 	oneSided  map[flow.Key]*flow.Entry[*conn]
 	alias     map[flow.Key]*flow.Entry[*conn]
-	stats     WorkerStats
+	stats     stats.Worker
 	prof      *signatures.Profile // per-rule costs, nil unless profiling
 	pub       publisher
 	probeList []prober
@@ -70,9 +39,7 @@ type worker struct {
 func newWorker(e *Engine, index int) *worker {
 	w := &worker{e: e, index: index, fstate: map[uint64]*fileScan{},
 		oneSided: map[flow.Key]*flow.Entry[*conn]{}, alias: map[flow.Key]*flow.Entry[*conn]{}}
-	w.stats.FilesByProto = map[string]uint64{}
-	w.stats.ProtoFlows = map[string]uint64{}
-	w.stats.ProtoTx = map[string]uint64{}
+	w.stats = stats.NewWorker()
 	w.flows = flow.NewTable[*conn](&e.cfg.Flow, &w.stats.Flows)
 	w.files = files.NewTracker(&e.cfg.Files, &w.stats.Files, w)
 	w.probeList = w.probers()

@@ -82,6 +82,9 @@ func (c *configFlags) load() (engine.Config, error) {
 			return cfg, usageError{err.Error()}
 		}
 	}
+	if err := cfg.Validate(); err != nil {
+		return cfg, usageError{strings.ReplaceAll(err.Error(), "\n", "\nwirescan: ")}
+	}
 	return cfg, nil
 }
 

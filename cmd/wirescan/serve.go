@@ -59,7 +59,10 @@ func (r *reloader) reload() error {
 		}
 		r.eng.SetPolicy(pol)
 	}
-	r.eng.SetRules(set, time.Since(start))
+	if err := r.eng.SetRules(set, time.Since(start)); err != nil {
+		r.logf("wirescan: reload failed, keeping the previous rules: %v", err)
+		return err
+	}
 	r.logf("wirescan: rules reloaded: %d rules, version %s, in %s", len(set.Rules()), set.Version(), time.Since(start).Round(time.Millisecond))
 	return nil
 }

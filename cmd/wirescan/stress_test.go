@@ -28,7 +28,7 @@ func TestSharedCapturesUnderStarvedLimits(t *testing.T) {
 		{"--workers", "2"},
 		{"--set", "stream.max-buffered-bytes=100", "--set", "stream.max-buffered-segments=2", "--set", "stream-memcap=20000"},
 		{"--set", "files.max-window-bytes=1", "--set", "files.max-buffered-bytes=10", "--set", "app-layer-memcap=1"},
-		{"--set", "http.max-header-bytes=8", "--set", "http.max-chunk-line=2", "--set", "http.decompress-layers=1", "--set", "http.max-decompress-ratio=2"},
+		{"--set", "http.max-header-bytes=64", "--set", "http.max-chunk-line=8", "--set", "http.decompress-layers=1", "--set", "http.max-decompress-ratio=2"},
 		{"--set", "probe-bytes=4", "--set", "anomalies-per-flow=0", "--set", "flow.max-flows=1"},
 	} {
 		var out, errb bytes.Buffer

@@ -149,3 +149,12 @@ func readErr(err error, what string, got, want int) error {
 	}
 	return fmt.Errorf("reading %s: %w", what, err)
 }
+
+// Validate reports a field outside its accepted range (zero means the
+// default).
+func (o Options) Validate() error {
+	if o.MaxRecordBytes < 0 || o.MaxRecordBytes > 1<<30 {
+		return fmt.Errorf("capture: max-record-bytes %d: not in [0, %d]", o.MaxRecordBytes, 1<<30)
+	}
+	return nil
+}

@@ -1,6 +1,8 @@
 package files
 
 import (
+	"fmt"
+
 	"github.com/wirescan/wirescan/engine/app"
 )
 
@@ -146,4 +148,21 @@ func (t *Tracker) Close() {
 			t.joinList = t.joinList[1:]
 		}
 	}
+}
+
+// Validate reports the first field outside its accepted range.
+func (c *Config) Validate() error {
+	switch {
+	case c.MaxWindowBytes < 0:
+		return fmt.Errorf("files: max-window-bytes %d: must not be negative", c.MaxWindowBytes)
+	case c.MaxBufferedBytes < 0:
+		return fmt.Errorf("files: max-buffered-bytes %d: must not be negative", c.MaxBufferedBytes)
+	case c.HistoryBytes < 0 || c.HistoryBytes > 1<<20:
+		return fmt.Errorf("files: history-bytes %d: not in [0, %d]", c.HistoryBytes, 1<<20)
+	case c.MaxFileOffset < 1:
+		return fmt.Errorf("files: max-file-offset %d: must be positive", c.MaxFileOffset)
+	case c.MaxJoinedFiles < 0:
+		return fmt.Errorf("files: max-joined-files %d: must not be negative", c.MaxJoinedFiles)
+	}
+	return nil
 }

@@ -1,6 +1,7 @@
 package flow
 
 import (
+	"fmt"
 	"time"
 )
 
@@ -195,4 +196,15 @@ func (t *Table[V]) moveToFront(e *Entry[V]) {
 	}
 	t.unlink(e)
 	t.pushFront(e)
+}
+
+// Validate reports the first field outside its accepted range.
+func (c *Config) Validate() error {
+	switch {
+	case c.MaxFlows < 1:
+		return fmt.Errorf("flow: max-flows %d: must be at least 1", c.MaxFlows)
+	case c.NewTimeout <= 0, c.EstablishedTimeout <= 0, c.ClosedTimeout <= 0:
+		return fmt.Errorf("flow: timeouts must be positive (new %v, established %v, closed %v)", c.NewTimeout, c.EstablishedTimeout, c.ClosedTimeout)
+	}
+	return nil
 }

@@ -1,7 +1,7 @@
 // Package metrics exposes the engine's counters to Prometheus.
 //
 // Hot packages keep plain integer counters in their Stats structs; workers
-// publish copies a few times a second (engine.Snapshot), and this package turns
+// publish copies a few times a second (engine.Engine.Snapshot returns a stats.Snapshot), and this package turns
 // a snapshot into metrics at scrape time. Nothing on the packet path touches a
 // Prometheus object.
 //
@@ -22,12 +22,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/wirescan/wirescan/engine"
+	"github.com/wirescan/wirescan/engine/stats"
 )
 
 // Source gives the collector a snapshot to export.
 type Source interface {
-	Snapshot() engine.Snapshot
+	Snapshot() stats.Snapshot
 }
 
 // Collector turns engine snapshots into Prometheus metrics.

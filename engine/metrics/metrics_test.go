@@ -7,23 +7,23 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
-	"github.com/wirescan/wirescan/engine"
+	"github.com/wirescan/wirescan/engine/stats"
 )
 
-type fixed engine.Snapshot
+type fixed stats.Snapshot
 
-func (f fixed) Snapshot() engine.Snapshot { return engine.Snapshot(f) }
+func (f fixed) Snapshot() stats.Snapshot { return stats.Snapshot(f) }
 
 func testSnapshot() fixed {
-	w := engine.WorkerStats{Packets: 10, Alerts: 2, FilesByProto: map[string]uint64{"http": 3}}
+	w := stats.Worker{Packets: 10, Alerts: 2, FilesByProto: map[string]uint64{"http": 3}}
 	w.Stream.Gaps = 4
 	w.Flows.Active = 5
-	s := engine.Snapshot{
+	s := stats.Snapshot{
 		Packets: 10, Bytes: 1000, KernelDrops: 1,
-		Workers:      []engine.WorkerStats{w, w},
+		Workers:      []stats.Worker{w, w},
 		AlertsBySID:  map[int]uint64{2100498: 2},
 		EventsByType: map[string]uint64{"alert": 2},
-		Ruleset:      engine.RulesetInfo{Version: "abc", Rules: 7, LoadedAt: time.Unix(1, 0)},
+		Ruleset:      stats.Ruleset{Version: "abc", Rules: 7, LoadedAt: time.Unix(1, 0)},
 	}
 	return fixed(s)
 }

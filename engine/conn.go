@@ -38,7 +38,7 @@ type conn struct {
 	aliasKey    flow.Key
 
 	// Application layer.
-	proto    string // "http", "smb", "failed" or "" while undecided
+	proto    app.Proto
 	parser   app.Parser
 	probe    [2][]byte
 	probeNo  [2]bool
@@ -110,7 +110,7 @@ func (c *conn) onData(dir app.Direction, data []byte) {
 	if len(data) == 0 {
 		return
 	}
-	if c.proto == "" {
+	if c.proto == app.Undecided {
 		c.detect(dir, data)
 		return
 	}
@@ -130,7 +130,7 @@ func (c *conn) onGap(dir app.Direction, n int64) {
 		sc.Gap(n)
 	}
 	c.streamOff[dir] += n
-	if c.proto == "" {
+	if c.proto == app.Undecided {
 		// A gap before detection (the capture lost the first request, say):
 		// what was probed can't be continued, so detection starts over on
 		// what follows — a keep-alive connection's next message still
@@ -138,7 +138,7 @@ func (c *conn) onGap(dir app.Direction, n int64) {
 		c.probe[dir] = c.probe[dir][:0]
 		c.probeNo[dir] = false
 		if c.gaps[dir] > maxDetectGaps {
-			c.decide("failed")
+			c.decide(app.Failed)
 		}
 	}
 	if c.parser != nil {
@@ -151,12 +151,12 @@ func (c *conn) onEnd(dir app.Direction) {
 		return
 	}
 	c.ended[dir] = true
-	if c.proto == "" {
+	if c.proto == app.Undecided {
 		c.decideOnEnd(dir)
-		if c.proto == "" {
+		if c.proto == app.Undecided {
 			return // the other direction may still decide; decide() ends dir then
 		}
-		if c.proto != "failed" {
+		if c.proto != app.Failed {
 			return // decide() already ended dir
 		}
 	}
@@ -304,7 +304,7 @@ func (c *conn) matchEvent(dir app.Direction, kind, name string) {
 			continue
 		}
 		src, dst := c.endpoints(d)
-		ctx := &signatures.Context{Proto: c.proto, ToServer: d == app.ToServer, SrcIP: src.Addr(), DstIP: dst.Addr(),
+		ctx := &signatures.Context{Proto: c.proto.String(), ToServer: d == app.ToServer, SrcIP: src.Addr(), DstIP: dst.Addr(),
 			SrcPort: src.Port(), DstPort: dst.Port(), Established: true, Profile: c.w.profile(), Flow: c.flowbits}
 		for _, m := range c.rules.MatchEvent(ctx, name) {
 			c.w.emitAlert(c, d, m, nil, nil, nil)

@@ -28,8 +28,8 @@ func (w *worker) base(c *conn, dir app.Direction, eventType string) *eve.Event {
 		DestPort:  dst.Port(),
 		Proto:     "TCP",
 	}
-	if c.proto != "" && c.proto != "failed" {
-		ev.AppProto = c.proto
+	if c.proto.Detected() {
+		ev.AppProto = c.proto.String()
 	}
 	return ev
 }
@@ -285,7 +285,7 @@ func (w *worker) emitFlow(c *conn, reason string) {
 		Reason:        reason,
 		Alerted:       c.alerted,
 	}
-	if c.proto == "failed" {
+	if c.proto == app.Failed {
 		ev.AppProto = "failed"
 	}
 	w.e.out.write(ev)

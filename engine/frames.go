@@ -70,10 +70,10 @@ func (c *conn) wantsFrame(typ string) bool {
 
 // streamFrameType is the whole-stream frame of the connection's protocol.
 func (c *conn) streamFrameType() string {
-	if c.proto == "http" {
+	if c.proto == app.HTTP {
 		return "http1.stream"
 	}
-	return c.proto + ".stream"
+	return c.proto.String() + ".stream"
 }
 
 // feedParser hands data to the parser and its bytes to the open frames.
@@ -152,7 +152,7 @@ func (c *conn) Frame(f app.Frame) {
 	if c.frameSet.Has(f.Type) {
 		src, dst := c.endpoints(f.Dir)
 		fr.sc = c.frameSet.NewScanner(f.Type, &signatures.Context{
-			Proto: c.proto, ToServer: f.Dir == app.ToServer,
+			Proto: c.proto.String(), ToServer: f.Dir == app.ToServer,
 			SrcIP: src.Addr(), DstIP: dst.Addr(), SrcPort: src.Port(), DstPort: dst.Port(),
 			Established: true, Profile: c.w.profile(), Flow: c.flowbits,
 		})

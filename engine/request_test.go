@@ -93,7 +93,7 @@ func TestStreamEventsAlertInTheirDirection(t *testing.T) {
 	w, rec := newTestWorker(t, DefaultConfig(), rules)
 	run(w, httpExchange("x", 0, 0, true))
 	rec.events = nil
-	c := &conn{w: w, rules: rules, proto: "http"}
+	c := &conn{w: w, rules: rules, proto: app.HTTP}
 	c.anomaly(app.ToClient, "stream", "stream.overlap_different_data")
 	c.anomaly(app.ToServer, "applayer", "http.x")
 	if got, want := alertLog(rec), "1@6/to_client 2@6/to_server 2@6/to_client"; got != want {

@@ -46,7 +46,7 @@ func (c *conn) fileContext(f *files.File) *signatures.Context {
 	dir := f.Meta.Direction
 	src, dst := c.endpoints(dir)
 	ctx := &signatures.Context{
-		Proto:       c.proto,
+		Proto:       c.proto.String(),
 		ToServer:    dir == app.ToServer,
 		SrcIP:       src.Addr(),
 		DstIP:       dst.Addr(),
@@ -118,7 +118,7 @@ func (w *worker) Closed(f *files.File) {
 	}
 	proto := "unknown"
 	if fs.conn != nil {
-		proto = fs.conn.proto
+		proto = fs.conn.proto.String()
 	}
 	w.stats.FilesByProto[proto]++
 	if f.State == files.StateTruncated {
@@ -176,7 +176,7 @@ func (c *conn) scanStream(dir app.Direction, data []byte) {
 func (c *conn) streamContext(dir app.Direction) *signatures.Context {
 	src, dst := c.endpoints(dir)
 	return &signatures.Context{
-		Proto: c.proto, ToServer: dir == app.ToServer,
+		Proto: c.proto.String(), ToServer: dir == app.ToServer,
 		SrcIP: src.Addr(), DstIP: dst.Addr(), SrcPort: src.Port(), DstPort: dst.Port(),
 		Established: true, Profile: c.w.profile(), Flow: c.flowbits,
 	}
@@ -249,7 +249,7 @@ func (w *worker) transaction(c *conn, dir app.Direction, tx app.Metadata) {
 func (w *worker) matchTx(c *conn, d app.Direction, tx app.Metadata, st *signatures.TxState) {
 	src, dst := c.endpoints(d)
 	ctx := &signatures.Context{
-		Proto: c.proto, ToServer: d == app.ToServer,
+		Proto: c.proto.String(), ToServer: d == app.ToServer,
 		SrcIP: src.Addr(), DstIP: dst.Addr(), SrcPort: src.Port(), DstPort: dst.Port(),
 		Established: true, Buffers: tx, Profile: w.profile(), Flow: c.flowbits, Tx: st,
 	}
@@ -267,7 +267,7 @@ func (w *worker) matchTx(c *conn, d app.Direction, tx app.Metadata, st *signatur
 // matchPacket evaluates the tcp-pkt rules on one segment's payload, in
 // packet order (before reassembly), and alerts on the current packet.
 func (c *conn) matchPacket(dir app.Direction, payload []byte) {
-	proto := c.proto
+	proto := c.proto.String()
 	if proto == "" {
 		proto = "tcp"
 	}

@@ -27,7 +27,7 @@ type worker struct {
 	stats     stats.Worker
 	prof      *signatures.Profile // per-rule costs, nil unless profiling
 	pub       publisher
-	probeList []prober
+	protos    *app.Registry
 	nextFlow  uint64
 
 	// The packet being processed: events take their time and pcap_cnt from it.
@@ -42,7 +42,7 @@ func newWorker(e *Engine, index int) *worker {
 	w.stats = stats.NewWorker()
 	w.flows = flow.NewTable[*conn](&e.cfg.Flow, &w.stats.Flows)
 	w.files = files.NewTracker(&e.cfg.Files, &w.stats.Files, w)
-	w.probeList = w.probers()
+	w.protos = w.registry()
 	if e.profiling {
 		w.prof = signatures.NewProfile()
 	}

@@ -299,7 +299,7 @@ func (h *half) resync(data []byte) []byte {
 		}
 		h.rs = append(h.rs, c)
 		switch Probe(h.dir, h.rs) {
-		case Yes:
+		case app.Yes:
 			h.resolveLoss()
 			h.state = hsStart
 			rs := h.rs
@@ -307,7 +307,7 @@ func (h *half) resync(data []byte) []byte {
 			h.pos += int64(i+1) - int64(len(rs))
 			h.feedHeadPrefix(rs)
 			return data[i+1:]
-		case No:
+		case app.No:
 			h.lossSkipped = true
 			h.rs = h.rs[:0]
 			h.rsSkip = c != '\n'

@@ -78,7 +78,7 @@ var parserCases = []parserCase{
 		files: []wantFile{{"/up", app.ToServer, "DATA", false}, {"/up", app.ToClient, "ok", false}}, txs: 1},
 	{name: "head-204-304-no-body", ops: []feedOp{
 		req("HEAD /h HTTP/1.1\r\n\r\nGET /n HTTP/1.1\r\n\r\nGET /m HTTP/1.1\r\n\r\n"),
-		resp("HTTP/1.1 200 OK\r\nContent-Length: 99\r\n\r\nHTTP/1.1 204 No Content\r\n\r\nHTTP/1.1 304 Not Modified\r\n\r\n")},
+		resp("HTTP/1.1 200 OK\r\nContent-Length: 99\r\n\r\nHTTP/1.1 204 app.No Content\r\n\r\nHTTP/1.1 304 Not Modified\r\n\r\n")},
 		txs: 3},
 	{name: "connect-tunnel", ops: []feedOp{
 		req("CONNECT h:443 HTTP/1.1\r\n\r\n"), resp("HTTP/1.1 200 OK\r\n\r\n"), req("\x16\x03\x01binary"), resp("\x16\x03\x03tls")},
@@ -284,11 +284,11 @@ func TestProbe(t *testing.T) {
 	for _, tc := range []struct {
 		dir  app.Direction
 		in   string
-		want Verdict
+		want app.Verdict
 	}{
-		{app.ToServer, "GET / HTTP/1.1", Yes}, {app.ToServer, "GE", NeedMore}, {app.ToServer, "\r\nPOST ", Yes},
-		{app.ToServer, "\x00SMB", No}, {app.ToServer, "GETX", No}, {app.ToClient, "HTTP/1.1 200", Yes},
-		{app.ToClient, "htt", NeedMore}, {app.ToClient, "SSH-2.0", No}, {app.ToServer, "", NeedMore},
+		{app.ToServer, "GET / HTTP/1.1", app.Yes}, {app.ToServer, "GE", app.NeedMore}, {app.ToServer, "\r\nPOST ", app.Yes},
+		{app.ToServer, "\x00SMB", app.No}, {app.ToServer, "GETX", app.No}, {app.ToClient, "HTTP/1.1 200", app.Yes},
+		{app.ToClient, "htt", app.NeedMore}, {app.ToClient, "SSH-2.0", app.No}, {app.ToServer, "", app.NeedMore},
 	} {
 		if got := Probe(tc.dir, []byte(tc.in)); got != tc.want {
 			t.Errorf("Probe(%v, %q) = %v want %v", tc.dir, tc.in, got, tc.want)

@@ -6,18 +6,6 @@ import (
 	"github.com/wirescan/wirescan/engine/app"
 )
 
-// Verdict is Probe's answer.
-type Verdict uint8
-
-const (
-	// NeedMore means the bytes so far are a prefix of something HTTP-like.
-	NeedMore Verdict = iota
-	// Yes means the direction starts like HTTP.
-	Yes
-	// No means the direction does not start like HTTP.
-	No
-)
-
 // knownMethods are the request methods Probe and resync accept.
 var knownMethods = [...]string{
 	"GET", "POST", "HEAD", "PUT", "DELETE", "OPTIONS", "CONNECT", "TRACE", "PATCH",
@@ -28,7 +16,7 @@ var knownMethods = [...]string{
 // Probe says whether the first bytes of a direction look like HTTP: a request
 // line starting with a known method and a space (ToServer), or "HTTP/" in any
 // case (ToClient). Leading CR/LF are skipped. It decides on at most 16 bytes.
-func Probe(dir app.Direction, data []byte) Verdict {
+func Probe(dir app.Direction, data []byte) app.Verdict {
 	data = bytes.TrimLeft(data, "\r\n")
 	if len(data) > 16 {
 		data = data[:16]
@@ -36,24 +24,24 @@ func Probe(dir app.Direction, data []byte) Verdict {
 	if dir == app.ToClient {
 		return prefixVerdict(data, "HTTP/", true)
 	}
-	v := No
+	v := app.No
 	for _, m := range knownMethods {
 		switch prefixVerdict(data, m+" ", false) {
-		case Yes:
-			return Yes
-		case NeedMore:
-			v = NeedMore
+		case app.Yes:
+			return app.Yes
+		case app.NeedMore:
+			v = app.NeedMore
 		}
 	}
-	if v == NeedMore && len(data) == 16 {
-		return No
+	if v == app.NeedMore && len(data) == 16 {
+		return app.No
 	}
 	return v
 }
 
 // prefixVerdict compares data with want: Yes when data starts with want,
 // NeedMore when data is a proper prefix of want, else No.
-func prefixVerdict(data []byte, want string, fold bool) Verdict {
+func prefixVerdict(data []byte, want string, fold bool) app.Verdict {
 	n := min(len(data), len(want))
 	eq := bytes.Equal(data[:n], []byte(want[:n]))
 	if fold {
@@ -61,9 +49,9 @@ func prefixVerdict(data []byte, want string, fold bool) Verdict {
 	}
 	switch {
 	case !eq:
-		return No
+		return app.No
 	case n == len(want):
-		return Yes
+		return app.Yes
 	}
-	return NeedMore
+	return app.NeedMore
 }

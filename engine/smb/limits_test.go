@@ -163,19 +163,19 @@ func TestGapResync(t *testing.T) {
 func TestProbe(t *testing.T) {
 	cases := []struct {
 		in   string
-		want Verdict
+		want app.Verdict
 	}{
-		{"", NeedMore},
-		{"\x00", NeedMore},
-		{"\x00\x00\x00\x60\xfeSM", NeedMore},
-		{"\x00\x00\x00\x60\xfeSMB", Yes},
-		{"\x00\x00\x00\x60\xffSMB", Yes},
-		{"\x00\x00\x00\x60\xfdSMB", Yes},
-		{"\x00\x00\x00\x10\xfeSMB", No},
-		{"\x00\x00\x00\x60\xfeSMX", No},
-		{"\x00\x00\x00\x60\x00SMB", No},
-		{"\x81\x00\x00\x44", Yes},
-		{"GET /", No},
+		{"", app.NeedMore},
+		{"\x00", app.NeedMore},
+		{"\x00\x00\x00\x60\xfeSM", app.NeedMore},
+		{"\x00\x00\x00\x60\xfeSMB", app.Yes},
+		{"\x00\x00\x00\x60\xffSMB", app.Yes},
+		{"\x00\x00\x00\x60\xfdSMB", app.Yes},
+		{"\x00\x00\x00\x10\xfeSMB", app.No},
+		{"\x00\x00\x00\x60\xfeSMX", app.No},
+		{"\x00\x00\x00\x60\x00SMB", app.No},
+		{"\x81\x00\x00\x44", app.Yes},
+		{"GET /", app.No},
 	}
 	for _, tc := range cases {
 		if got := Probe(app.ToServer, []byte(tc.in)); got != tc.want {

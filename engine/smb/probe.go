@@ -2,30 +2,6 @@ package smb
 
 import "github.com/wirescan/wirescan/engine/app"
 
-// Verdict is Probe's answer.
-type Verdict uint8
-
-const (
-	// NeedMore means the bytes seen so far are a valid prefix; call again
-	// with more.
-	NeedMore Verdict = iota
-	// Yes means the stream is SMB.
-	Yes
-	// No means the stream is not SMB.
-	No
-)
-
-// String names the verdict.
-func (v Verdict) String() string {
-	switch v {
-	case NeedMore:
-		return "need_more"
-	case Yes:
-		return "yes"
-	}
-	return "no"
-}
-
 // probeLen is how many bytes Probe needs for a decision: an NBSS header and
 // a protocol id.
 const probeLen = nbssHeaderLen + 4
@@ -35,43 +11,43 @@ const probeLen = nbssHeaderLen + 4
 // "\xffSMB", "\xfeSMB" or "\xfdSMB", or an NBSS session request (0x81, the
 // client's first message on port 139). dir is accepted for symmetry with
 // other protocols' probes; both directions are judged alike.
-func Probe(dir app.Direction, data []byte) Verdict {
+func Probe(dir app.Direction, data []byte) app.Verdict {
 	_ = dir
 	if len(data) == 0 {
-		return NeedMore
+		return app.NeedMore
 	}
 	switch data[0] {
 	case nbssMessage:
 	case nbssSessionRequest, nbssPositiveResponse:
 		if len(data) < 2 {
-			return NeedMore
+			return app.NeedMore
 		}
 		if data[1]&0xfe != 0 {
-			return No
+			return app.No
 		}
-		return Yes
+		return app.Yes
 	default:
-		return No
+		return app.No
 	}
 	want := [...]byte{0, 0, 0, 0, 0, 'S', 'M', 'B'}
 	for i := 5; i < probeLen && i < len(data); i++ {
 		if data[i] != want[i] {
-			return No
+			return app.No
 		}
 	}
 	if len(data) > 4 {
 		switch data[4] {
 		case magicSMB1, magicSMB2, magicTransform:
 		default:
-			return No
+			return app.No
 		}
 	}
 	if len(data) < probeLen {
-		return NeedMore
+		return app.NeedMore
 	}
 	n := int(data[1])<<16 | int(data[2])<<8 | int(data[3])
 	if n < smb1HeaderLen {
-		return No
+		return app.No
 	}
-	return Yes
+	return app.Yes
 }

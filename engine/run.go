@@ -1,0 +1,362 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/wirescan/wirescan/engine/capture"
+	"github.com/wirescan/wirescan/engine/decode"
+	"github.com/wirescan/wirescan/engine/flow"
+	"github.com/wirescan/wirescan/engine/stats"
+)
+
+// The engine runs in three modes that share one packet-reader loop
+// (readLoop) and one end of run (finishRun):
+//
+//   - inline (Run, one worker): the reader goroutine decodes and processes
+//     every packet itself; deterministic.
+//   - parallel (Run, N workers): the reader decodes and dispatches packets
+//     in batches, by a symmetric flow hash, to N worker goroutines.
+//   - sharded (RunSharded, live capture): one goroutine per source reads,
+//     decodes and processes its own packets; the kernel spreads flows over
+//     the sources (AF_PACKET fanout).
+
+// Summary is what a run did, for the end-of-run line and for tests.
+type Summary struct {
+	Packets, Bytes, TCPPackets uint64
+	Flows                      uint64
+	Files                      uint64
+	FilesTruncated             uint64
+	Alerts                     uint64
+	Anomalies                  uint64
+	FileBytes                  uint64
+	KernelDrops                uint64
+	Damaged                    uint64
+	Elapsed                    time.Duration
+	Decode                     decode.Stats
+	Workers                    []stats.Worker
+}
+
+// KernelStatser is implemented by live sources that can report what the
+// kernel saw and dropped (cumulative counts).
+type KernelStatser interface {
+	KernelStats() (packets, drops uint64, err error)
+}
+
+// shutdownDrain bounds how long a live reader keeps reading, after its
+// context is done, the packets captured before (see readLoop).
+const shutdownDrain = time.Second
+
+// loop tells readLoop what to do with what it reads.
+type loop struct {
+	src  capture.Source
+	dec  *decode.Decoder
+	warn func(error)
+	// packet processes one decoded packet; n counts packets read.
+	packet func(n int, p *decode.Packet)
+	// tick runs every 256 packets, on idle sources and at the end:
+	// counters are published from there.
+	tick func(force bool)
+	// idle runs when a live source had nothing to read for its poll
+	// timeout; nil for captures read from files.
+	idle func()
+	// drain keeps reading, once ctx is done, what a live source captured
+	// before (see readLoop); replay stops at once.
+	drain bool
+}
+
+// readLoop reads l.src to its end (or until ctx is done), decodes every
+// packet and hands the ones the engine processes to l.packet. Damage in the
+// capture is reported to l.warn and reading goes on with what follows (the
+// next file of a multi-file capture). A clean end is not an error.
+//
+// With l.drain, once ctx is done the loop still takes what the kernel
+// captured before (stopAt): TPACKET_V3 hands a ring block over only when it
+// is full or its block timeout passed, so the last packets before a SIGTERM
+// are still in the ring. The drain ends at an idle ring, at a packet
+// captured after stopAt, or after shutdownDrain.
+func (e *Engine) readLoop(ctx context.Context, l loop) error {
+	var err error
+	var stopAt time.Time
+read:
+	for n := 0; ; n++ {
+		if n&1023 == 0 || l.drain {
+			if stopAt.IsZero() && ctx.Err() != nil {
+				if !l.drain {
+					break read
+				}
+				stopAt = time.Now()
+			}
+			if !stopAt.IsZero() && time.Since(stopAt) > shutdownDrain {
+				break read
+			}
+		}
+		var pkt capture.Packet
+		pkt, err = l.src.Next()
+		var de *capture.DamageError
+		switch {
+		case err == nil:
+		case errors.Is(err, capture.ErrTimeout):
+			err = nil
+			if !stopAt.IsZero() {
+				break read // the ring is idle: the drain is over
+			}
+			if l.idle != nil {
+				l.idle()
+			}
+			l.tick(false)
+			continue
+		case errors.As(err, &de):
+			e.damaged.Add(1)
+			if l.warn != nil {
+				l.warn(err)
+			}
+			continue
+		default:
+			break read
+		}
+		if !stopAt.IsZero() && pkt.Timestamp.After(stopAt) {
+			break read
+		}
+		e.readPackets.Add(1)
+		e.readBytes.Add(uint64(len(pkt.Data)))
+		e.lastTS.Store(pkt.Timestamp.UnixNano())
+		if p, ok := l.dec.Decode(pkt.LinkType, pkt.Data, pkt.Timestamp, pkt.Num, pkt.Length); ok {
+			l.packet(n, p)
+		}
+		if n&255 == 0 {
+			l.tick(false)
+		}
+	}
+	l.tick(true)
+	if errors.Is(err, io.EOF) {
+		err = nil
+	}
+	return err
+}
+
+// startWorkers creates n workers and makes them visible to Snapshot.
+func (e *Engine) startWorkers(n int) []*worker {
+	workers := make([]*worker, n)
+	for i := range workers {
+		workers[i] = newWorker(e, i)
+	}
+	e.workersMu.Lock()
+	e.workers = workers
+	e.workersMu.Unlock()
+	return workers
+}
+
+// process hands p to w, accounting the worker's busy time.
+func (w *worker) process(p *decode.Packet) {
+	t0 := time.Now()
+	w.handle(p)
+	w.stats.BusyNanos += int64(time.Since(t0))
+}
+
+// stop finishes every flow of w and publishes its final counters.
+func (w *worker) stop() {
+	w.drain("shutdown")
+	w.maybePublish(true)
+}
+
+// Run reads src to its end (or until ctx is done), then finishes every flow.
+// Damage in the capture is reported to warn and reading goes on with what
+// follows (the next file of a multi-file capture). The returned error is a
+// read error that stopped the run or an output error.
+func (e *Engine) Run(ctx context.Context, src capture.Source, warn func(error)) (Summary, error) {
+	start := time.Now()
+	workers := e.startWorkers(e.cfg.Workers)
+	l := loop{src: src, dec: decode.NewDecoder(&e.cfg.Decode, &e.decStats), warn: warn}
+	var err error
+	if len(workers) == 1 {
+		w := workers[0]
+		l.packet = func(_ int, p *decode.Packet) { w.process(p) }
+		l.tick = func(force bool) { e.publishDecode(force); w.maybePublish(force) }
+		err = e.readLoop(ctx, l)
+		w.stop()
+	} else {
+		err = e.runParallel(ctx, l, workers)
+	}
+	return e.finishRun(workers, start, err)
+}
+
+// RunSharded runs one worker per source: each worker reads, decodes and
+// processes the packets of its own source. It is the live-capture mode, where
+// the kernel spreads connections over the sources (AF_PACKET fanout by flow
+// hash), so no packet crosses goroutines. It returns when ctx is done or every
+// source has ended; then every flow is finished (open files are logged with
+// their true state) and the events are flushed.
+func (e *Engine) RunSharded(ctx context.Context, srcs []capture.Source, warn func(error)) (Summary, error) {
+	if len(srcs) == 0 {
+		return Summary{}, fmt.Errorf("engine: no capture source")
+	}
+	start := time.Now()
+	workers := e.startWorkers(len(srcs))
+	errs := make([]error, len(srcs))
+	var wg sync.WaitGroup
+	for i, w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = e.readLoop(ctx, w.shardLoop(srcs[i], warn))
+			if ks, ok := srcs[i].(KernelStatser); ok {
+				w.readKernelStats(ks)
+			}
+			w.stop()
+		}()
+	}
+	wg.Wait()
+	return e.finishRun(workers, start, errors.Join(errs...))
+}
+
+// shardLoop is the loop of a live worker that reads its own source: the
+// worker decodes (counting into its own decode counters), lets flows time
+// out by the wall clock while the link is idle, and reads the kernel's
+// counters at most once a second, also while the link is idle (otherwise
+// /metrics would keep the counts and drops of before a burst until the
+// next packet arrives).
+func (w *worker) shardLoop(src capture.Source, warn func(error)) loop {
+	ks, _ := src.(KernelStatser)
+	var lastKernel time.Time
+	return loop{
+		src:    src,
+		dec:    decode.NewDecoder(&w.e.cfg.Decode, &w.stats.Decode),
+		warn:   warn,
+		drain:  true,
+		packet: func(_ int, p *decode.Packet) { w.process(p) },
+		idle: func() {
+			now := time.Now()
+			w.withTime(now, func() { w.flows.Expire(now, w.expire) })
+		},
+		tick: func(force bool) {
+			if ks != nil && time.Since(lastKernel) > time.Second {
+				lastKernel = time.Now()
+				w.readKernelStats(ks)
+			}
+			w.maybePublish(force)
+		},
+	}
+}
+
+func (w *worker) readKernelStats(ks KernelStatser) {
+	if pk, drops, err := ks.KernelStats(); err == nil {
+		w.stats.KernelPackets, w.stats.KernelDrops = pk, drops
+	}
+}
+
+// batch carries decoded packets to a worker. Payloads (and, with evidence
+// enabled, raw frames) live in buf.
+type batch struct {
+	pkts []decode.Packet
+	buf  []byte
+}
+
+const batchPackets = 256
+
+// runParallel reads with l on this goroutine and dispatches the decoded
+// packets, by a symmetric hash of their connection, to one goroutine per
+// worker. Channels block (replay must not lose packets), so a slow worker
+// slows the reader down.
+func (e *Engine) runParallel(ctx context.Context, l loop, workers []*worker) error {
+	chans := make([]chan *batch, len(workers))
+	free := make(chan *batch, len(workers)*8)
+	var wg sync.WaitGroup
+	for i, w := range workers {
+		chans[i] = make(chan *batch, 8)
+		wg.Add(1)
+		go func(in <-chan *batch) {
+			defer wg.Done()
+			for b := range in {
+				for i := range b.pkts {
+					w.process(&b.pkts[i])
+				}
+				w.maybePublish(false)
+				b.pkts, b.buf = b.pkts[:0], b.buf[:0]
+				select {
+				case free <- b:
+				default:
+				}
+			}
+			w.stop()
+		}(chans[i])
+	}
+	pending := make([]*batch, len(workers))
+	get := func() *batch {
+		select {
+		case b := <-free:
+			return b
+		default:
+			return &batch{pkts: make([]decode.Packet, 0, batchPackets), buf: make([]byte, 0, 256<<10)}
+		}
+	}
+	l.tick = e.publishDecode
+	l.packet = func(_ int, p *decode.Packet) {
+		// The dispatch hash leaves the VLAN out, so a connection tagged
+		// differently in each direction still reaches one worker (which
+		// joins the two directions, see worker.lookup).
+		key, _ := flow.NewKey(p.SrcIP, p.DstIP, p.SrcPort, p.DstPort, p.IPProto, 0)
+		i := int(key.Hash(e.seed) % uint64(len(workers)))
+		b := pending[i]
+		if b == nil {
+			b = get()
+			pending[i] = b
+		}
+		cp := *p
+		if e.evidence != nil {
+			b.buf = copyFrame(b.buf, &cp)
+		} else {
+			off := len(b.buf)
+			b.buf = append(b.buf, p.Payload...)
+			cp.Payload = b.buf[off:len(b.buf):len(b.buf)]
+			cp.Raw = nil
+		}
+		b.pkts = append(b.pkts, cp)
+		if len(b.pkts) == batchPackets || len(b.buf) > 200<<10 {
+			chans[i] <- b
+			pending[i] = nil
+		}
+	}
+	err := e.readLoop(ctx, l)
+	for i, b := range pending {
+		if b != nil {
+			chans[i] <- b
+		}
+		close(chans[i])
+	}
+	wg.Wait()
+	return err
+}
+
+// finishRun ends a run in every mode: the counters are added up, open
+// incidents are summarised, a last stats event is written and the output
+// flushed. A write error is returned unless the run already failed.
+func (e *Engine) finishRun(workers []*worker, start time.Time, runErr error) (Summary, error) {
+	e.publishDecode(true)
+	sum := Summary{Elapsed: time.Since(start), Decode: e.decStats, Damaged: e.damaged.Load()}
+	for _, w := range workers {
+		ws := w.stats
+		sum.TCPPackets += ws.TCPPackets
+		sum.Flows += ws.Flows.Created
+		sum.Files += ws.Files.Closed
+		sum.FilesTruncated += ws.FilesTruncated
+		sum.Alerts += ws.Alerts
+		sum.Anomalies += ws.Anomalies
+		sum.FileBytes += ws.Files.Bytes
+		sum.KernelDrops += ws.KernelDrops
+		stats.Add(&sum.Decode, &ws.Decode)
+		sum.Workers = append(sum.Workers, ws)
+	}
+	sum.Packets = e.readPackets.Load()
+	sum.Bytes = e.readBytes.Load()
+	e.flushIncidents(e.policy.Load(), time.Time{})
+	e.EmitStats(time.Time{})
+	if err := e.out.flush(); err != nil && runErr == nil {
+		runErr = fmt.Errorf("engine: writing events: %w", err)
+	}
+	return sum, runErr
+}

@@ -22,13 +22,13 @@ type worker struct {
 	// oneSided indexes flows that have seen one direction only, by their key
 	// without VLAN, and alias maps the other direction's key to such a flow
 	// once joined: SPAN setups often tag only one direction of a connection.
-	oneSided  map[flow.Key]*flow.Entry[*conn]
-	alias     map[flow.Key]*flow.Entry[*conn]
-	stats     stats.Worker
-	prof      *signatures.Profile // per-rule costs, nil unless profiling
-	pub       publisher
-	protos    *app.Registry
-	nextFlow  uint64
+	oneSided map[flow.Key]*flow.Entry[*conn]
+	alias    map[flow.Key]*flow.Entry[*conn]
+	stats    stats.Worker
+	prof     *signatures.Profile // per-rule costs, nil unless profiling
+	pub      publisher
+	protos   *app.Registry
+	nextFlow uint64
 
 	// The packet being processed: events take their time and pcap_cnt from it.
 	now       time.Time

@@ -6,15 +6,15 @@ import (
 	"time"
 
 	"github.com/wirescan/wirescan/engine/app"
-	"github.com/wirescan/wirescan/engine/files"
+	"github.com/wirescan/wirescan/engine/detect"
 	"github.com/wirescan/wirescan/engine/flow"
 	"github.com/wirescan/wirescan/reassembly"
-	"github.com/wirescan/wirescan/signatures"
 )
 
 // conn is the engine's state for one TCP connection. It is owned by one
 // worker. It receives reassembled bytes (as a reassembly.Handler, through
-// streamHandler) and parser output (as an app.Sink).
+// streamHandler), parser output (as an app.Sink) and the matches of its
+// detection state (as a detect.Alerter).
 type conn struct {
 	w      *worker
 	entry  *flow.Entry[*conn]
@@ -42,7 +42,7 @@ type conn struct {
 	parser   app.Parser
 	probe    [2][]byte
 	probeNo  [2]bool
-	files    map[app.FileHandle]*files.File
+	files    map[app.FileHandle]*trackedFile
 	fileGaps map[app.FileHandle]int // stream gaps seen in the file's direction before it opened
 	gaps     [2]int                 // stream gaps per direction
 	alerted  bool
@@ -51,28 +51,12 @@ type conn struct {
 	evidence *evidenceRing
 	anomalyN map[string]int
 
-	// Raw stream inspection for rules without a buffer, one per direction.
-	streamScan [2]*signatures.Scanner
-	streamOff  [2]int64
-	noStream   [2]bool
-	streamDone [2]bool
-	rules      *signatures.Set // the set the connection started with
-	flowbits   *signatures.FlowState
-	// reqPending lists transactions whose request is complete and whose
-	// to_server rules wait for the next to_server packet; txStates holds,
-	// per transaction evaluated at its request, the rules that matched then.
-	// Both are bounded by the parser's pipelining limit and lose a
-	// transaction when it is reported.
-	reqPending []app.Metadata
-	txStates   map[app.Metadata]*signatures.TxState
-	// txFileData has, per open transaction, a bit per direction (1 <<
-	// app.Direction) in which it carried file bytes; kept only when a rule
-	// has "file.data; absent", dropped when the transaction is reported.
-	txFileData map[app.Metadata]uint8
+	// det matches the connection against the rule set it started with;
+	// nil when the engine runs without rules.
+	det *detect.Flow
 
 	// Application frames (frames.go).
-	frameSet *signatures.FrameSet // frame rules of rules; nil when none
-	ft       frameTrack
+	ft frameTrack
 }
 
 // endpoints returns source and destination of bytes travelling in dir.
@@ -114,7 +98,7 @@ func (c *conn) onData(dir app.Direction, data []byte) {
 		c.detect(dir, data)
 		return
 	}
-	c.scanStream(dir, data)
+	c.det.Stream(dir, data)
 	if c.parser != nil {
 		c.feedParser(dir, data)
 	}
@@ -126,10 +110,7 @@ const maxDetectGaps = 4
 
 func (c *conn) onGap(dir app.Direction, n int64) {
 	c.gaps[dir]++
-	if sc := c.streamScan[dir]; sc != nil {
-		sc.Gap(n)
-	}
-	c.streamOff[dir] += n
+	c.det.StreamGap(dir, n)
 	if c.proto == app.Undecided {
 		// A gap before detection (the capture lost the first request, say):
 		// what was probed can't be continued, so detection starts over on
@@ -160,7 +141,7 @@ func (c *conn) onEnd(dir app.Direction) {
 			return // decide() already ended dir
 		}
 	}
-	c.endStreamScan(dir)
+	c.det.StreamEnd(dir)
 	if c.parser != nil {
 		c.parser.End(dir)
 		c.endFrames(dir)
@@ -178,7 +159,7 @@ func (c *conn) FileOpen(h app.FileHandle, meta app.FileMeta) {
 		old.Close(true)
 	}
 	if c.files == nil {
-		c.files = map[app.FileHandle]*files.File{}
+		c.files = map[app.FileHandle]*trackedFile{}
 	}
 	c.files[h] = c.w.files.Open(meta, c)
 	if c.fileGaps == nil {
@@ -191,7 +172,7 @@ func (c *conn) FileOpen(h app.FileHandle, meta app.FileMeta) {
 func (c *conn) FileData(h app.FileHandle, offset int64, data []byte) {
 	if f := c.files[h]; f != nil {
 		if len(data) > 0 {
-			c.noteFileData(f)
+			c.det.FileData(f.Meta.Tx, f.Meta.Direction)
 		}
 		f.Write(offset, data)
 	}
@@ -219,27 +200,18 @@ func (c *conn) FileClose(h app.FileHandle, truncated bool) {
 	}
 }
 
-// Transaction implements app.Sink.
+// Transaction implements app.Sink: the transaction's rules are evaluated
+// and it is logged.
 func (c *conn) Transaction(dir app.Direction, tx app.Metadata) {
-	c.w.transaction(c, dir, tx)
-}
-
-// noteFileData remembers that f's transaction carried file data in f's
-// direction, when a rule needs to know (file.data; absent).
-func (c *conn) noteFileData(f *files.File) {
-	if c.rules == nil || !c.rules.NeedsFileDataPresence() || f.Meta.Tx == nil {
-		return
-	}
-	if c.txFileData == nil {
-		c.txFileData = map[app.Metadata]uint8{}
-	}
-	c.txFileData[f.Meta.Tx] |= 1 << f.Meta.Direction
+	c.w.stats.ProtoTx[tx.AppProto()]++
+	c.det.Transaction(tx)
+	c.w.emitTransaction(c, dir, tx)
 }
 
 // RequestComplete implements app.RequestSink: request-side rules run on the
 // next to_server packet.
 func (c *conn) RequestComplete(tx app.Metadata) {
-	c.requestComplete(tx)
+	c.det.RequestComplete(tx)
 }
 
 // Anomaly implements app.Sink.
@@ -249,7 +221,7 @@ func (c *conn) Anomaly(dir app.Direction, name string) {
 
 func (c *conn) anomaly(dir app.Direction, kind, name string) {
 	c.w.stats.Anomalies++
-	c.matchEvent(dir, kind, name)
+	c.det.Event(dir, kind, name)
 	if c.anomalyN == nil {
 		c.anomalyN = map[string]int{}
 	}
@@ -289,25 +261,5 @@ func (c *conn) finish(reason string) {
 	c.w.emitFlow(c, reason)
 	if c.evidence != nil {
 		c.w.e.evidence.close(c.evidence)
-	}
-}
-
-// matchEvent evaluates event rules for an anomaly: app-layer events in both
-// directions as Suricata does, stream (reassembly) events in the direction of
-// the packet that raised them, as Suricata's packet events.
-func (c *conn) matchEvent(dir app.Direction, kind, name string) {
-	if c.rules == nil {
-		return
-	}
-	for _, d := range []app.Direction{app.ToServer, app.ToClient} {
-		if kind == "stream" && d != dir {
-			continue
-		}
-		src, dst := c.endpoints(d)
-		ctx := &signatures.Context{Proto: c.proto.String(), ToServer: d == app.ToServer, SrcIP: src.Addr(), DstIP: dst.Addr(),
-			SrcPort: src.Port(), DstPort: dst.Port(), Established: true, Profile: c.w.profile(), Flow: c.flowbits}
-		for _, m := range c.rules.MatchEvent(ctx, name) {
-			c.w.emitAlert(c, d, m, nil, nil, nil)
-		}
 	}
 }

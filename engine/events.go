@@ -3,8 +3,10 @@ package engine
 import (
 	"encoding/hex"
 	"fmt"
-	"github.com/wirescan/wirescan/engine/policy"
 	"time"
+
+	"github.com/wirescan/wirescan/engine/detect"
+	"github.com/wirescan/wirescan/engine/policy"
 
 	"github.com/wirescan/wirescan/engine/app"
 	"github.com/wirescan/wirescan/engine/eve"
@@ -46,18 +48,54 @@ func attachTx(ev *eve.Event, tx app.Metadata) {
 	}
 }
 
-func (w *worker) emitAlert(c *conn, dir app.Direction, m signatures.Match, tx app.Metadata, f *files.File, fs *fileScan) {
-	ev := w.alertEvent(c, dir, m, tx, f, fs)
+// Alert implements detect.Alerter: a stream, packet, event or transaction
+// rule matched.
+func (c *conn) Alert(a detect.Alert) {
+	ev := c.w.alertEvent(c, a.Dir, a.Match)
 	if ev == nil {
 		return
 	}
-	if f != nil && fs != nil && f.State == files.StateOpen && len(fs.deferred) < maxDeferredAlerts && w.e.policy.Load().NamesHashes() {
+	attachTx(ev, a.Tx)
+	c.w.writeAlert(c, a.Dir, ev, a.Match.Rule.SID, "")
+}
+
+// fileAlert logs a file rule's match: the alert shows the file as it is now
+// and the bytes that matched. While a policy names file hashes, an alert on
+// an open file waits for the file's end (releaseDeferred).
+func (w *worker) fileAlert(f *trackedFile, m signatures.Match) {
+	fs := f.Value
+	fs.sids = append(fs.sids, m.Rule.SID)
+	if m.Rule.Filestore && fs.spool != nil {
+		fs.storing = true
+	}
+	dir := f.Meta.Direction
+	ev := w.alertEvent(fs.conn, dir, m)
+	if ev == nil {
+		return
+	}
+	attachTx(ev, f.Meta.Tx)
+	txID := f.Meta.TxID
+	ev.TxID = &txID
+	fi := fileInfo(f)
+	if f.State == files.StateOpen {
+		fi.State = eve.StateOpen
+	}
+	storing := fs.storing
+	fi.Storing = &storing
+	ev.Files = []eve.FileInfo{*fi}
+	if m.Offset >= 0 {
+		if b := f.BytesBefore(m.Offset, matchContextBytes); len(b) > 0 {
+			ev.Wirescan.MatchHex = hex.EncodeToString(b)
+			ev.Wirescan.MatchPrintable = printable(b)
+		}
+	}
+	if f.State == files.StateOpen && len(fs.deferred) < maxDeferredAlerts && w.e.policy.Load().NamesHashes() {
 		// A policy entry may silence this alert by the file's hash, which
 		// is only known at the end of the file: the alert waits for it.
 		fs.deferred = append(fs.deferred, deferredAlert{ev: ev, dir: dir, sid: m.Rule.SID})
 		return
 	}
-	w.writeAlert(c, dir, ev, m.Rule.SID, fileHash(f))
+	w.writeAlert(fs.conn, dir, ev, m.Rule.SID, fileHash(f))
 }
 
 // maxDeferredAlerts bounds the alerts one file may hold back until its hash
@@ -73,8 +111,8 @@ type deferredAlert struct {
 
 // fileHash is the SHA-256 a policy may match: only for complete files
 // without holes (a partial file's hash is not the file's hash).
-func fileHash(f *files.File) string {
-	if f == nil || f.State != files.StateClosed || f.Gaps {
+func fileHash(f *trackedFile) string {
+	if f.State != files.StateClosed || f.Gaps {
 		return ""
 	}
 	return hex.EncodeToString(f.SHA256)
@@ -90,17 +128,11 @@ func (w *worker) writeAlert(c *conn, dir app.Direction, ev *eve.Event, sid int, 
 			return
 		}
 		if d.IncidentID != 0 {
-			if ev.Wirescan == nil {
-				ev.Wirescan = &eve.Extra{}
-			}
 			ev.Wirescan.IncidentID = d.IncidentID
 		}
 	}
 	if c.evidence != nil {
 		if name := w.e.evidence.start(c.evidence, c.id); name != "" {
-			if ev.Wirescan == nil {
-				ev.Wirescan = &eve.Extra{}
-			}
 			ev.Wirescan.EvidencePcap = name
 		}
 	}
@@ -110,8 +142,9 @@ func (w *worker) writeAlert(c *conn, dir app.Direction, ev *eve.Event, sid int, 
 
 // releaseDeferred decides the alerts a file held back, now that its hash is
 // known; their files[] entry shows the file as it ended.
-func (w *worker) releaseDeferred(fs *fileScan, f *files.File) {
-	if len(fs.deferred) == 0 || fs.conn == nil {
+func (w *worker) releaseDeferred(f *trackedFile) {
+	fs := f.Value
+	if len(fs.deferred) == 0 {
 		return
 	}
 	fi := fileInfo(f)
@@ -126,10 +159,12 @@ func (w *worker) releaseDeferred(fs *fileScan, f *files.File) {
 	fs.deferred = nil
 }
 
-// alertEvent counts an alert and builds its event; nil for noalert matches.
-func (w *worker) alertEvent(c *conn, dir app.Direction, m signatures.Match, tx app.Metadata, f *files.File, fs *fileScan) *eve.Event {
+// alertEvent counts an alert and builds its event: the flow, the signature,
+// and where the rule came from and matched. It returns nil for noalert
+// matches (their side effects, flowbits and filestore, are done).
+func (w *worker) alertEvent(c *conn, dir app.Direction, m signatures.Match) *eve.Event {
 	if m.NoAlert {
-		return nil // noalert: side effects (flowbits, filestore) only
+		return nil
 	}
 	w.stats.Alerts++
 	w.e.countAlert(m.Rule.SID)
@@ -146,31 +181,13 @@ func (w *worker) alertEvent(c *conn, dir app.Direction, m signatures.Match, tx a
 		Severity:    r.Priority,
 		Metadata:    r.Metadata,
 	}
-	attachTx(ev, tx)
-	if f != nil {
-		txID := f.Meta.TxID
-		ev.TxID = &txID
-		fi := fileInfo(f)
-		if f.State == files.StateOpen {
-			fi.State = eve.StateOpen
-		}
-		storing := fs != nil && fs.storing
-		fi.Storing = &storing
-		ev.Files = []eve.FileInfo{*fi}
-	}
 	ev.Wirescan = &eve.Extra{
 		RuleFile:       r.File,
 		RuleLine:       r.Line,
-		RulesetVersion: c.rules.Version(),
+		RulesetVersion: c.det.Set().Version(),
 	}
 	if m.Offset >= 0 {
 		ev.Wirescan.MatchOffsets = []int64{m.Offset}
-		if f != nil {
-			if b := f.BytesBefore(m.Offset, matchContextBytes); len(b) > 0 {
-				ev.Wirescan.MatchHex = hex.EncodeToString(b)
-				ev.Wirescan.MatchPrintable = printable(b)
-			}
-		}
 	}
 	return ev
 }
@@ -193,7 +210,7 @@ func printable(b []byte) string {
 	return string(out)
 }
 
-func fileInfo(f *files.File) *eve.FileInfo {
+func fileInfo(f *trackedFile) *eve.FileInfo {
 	fi := &eve.FileInfo{
 		Filename: f.Meta.Name,
 		Gaps:     f.Gaps,
@@ -214,11 +231,9 @@ func fileInfo(f *files.File) *eve.FileInfo {
 	return fi
 }
 
-func (w *worker) emitFileinfo(fs *fileScan, f *files.File) {
+func (w *worker) emitFileinfo(f *trackedFile) {
+	fs := f.Value
 	c := fs.conn
-	if c == nil {
-		return
-	}
 	ev := w.base(c, f.Meta.Direction, "fileinfo")
 	txID := f.Meta.TxID
 	ev.TxID = &txID

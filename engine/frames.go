@@ -65,7 +65,7 @@ func (e *Engine) frameSetFor(set *signatures.Set) *signatures.FrameSet {
 
 // wantsFrame reports whether frames of typ need tracking.
 func (c *conn) wantsFrame(typ string) bool {
-	return c.frameSet.Has(typ) || c.w.e.out.wants("frame")
+	return c.det.WantsFrame(typ) || c.w.e.out.wants("frame")
 }
 
 // streamFrameType is the whole-stream frame of the connection's protocol.
@@ -149,14 +149,7 @@ func (c *conn) Frame(f app.Frame) {
 		id: c.ft.nextID, pid: f.ID, typ: f.Type, dir: f.Dir, off: f.StreamOffset, length: f.Length,
 		next: f.StreamOffset, txID: f.TxID, hasTx: f.HasTx,
 	}
-	if c.frameSet.Has(f.Type) {
-		src, dst := c.endpoints(f.Dir)
-		fr.sc = c.frameSet.NewScanner(f.Type, &signatures.Context{
-			Proto: c.proto.String(), ToServer: f.Dir == app.ToServer,
-			SrcIP: src.Addr(), DstIP: dst.Addr(), SrcPort: src.Port(), DstPort: dst.Port(),
-			Established: true, Profile: c.w.profile(), Flow: c.flowbits,
-		})
-	}
+	fr.sc = c.det.FrameScanner(f.Type, f.Dir)
 	fr.keep = fr.sc != nil || c.w.e.out.wants("frame")
 	if !fr.keep {
 		return
@@ -244,8 +237,8 @@ func (c *conn) finishFrame(fr *openFrame) {
 	}
 	var obj *eve.Frame
 	for _, m := range fr.matches {
-		m.Rule = c.frameSet.Rule(m.Rule)
-		ev := c.w.alertEvent(c, fr.dir, m, nil, nil, nil)
+		m.Rule = c.det.FrameRule(m.Rule)
+		ev := c.w.alertEvent(c, fr.dir, m)
 		if ev == nil {
 			continue
 		}

@@ -69,6 +69,7 @@ func (c *conn) decideOnEnd(dir app.Direction) {
 // parser and replays the probed bytes, to-server first.
 func (c *conn) decide(proto app.Proto) {
 	c.proto = proto
+	c.det.SetProto(proto)
 	c.w.stats.ProtoFlows[proto.String()]++
 	if p := c.w.protos.Lookup(proto); p != nil {
 		c.parser = p.New(c)
@@ -80,7 +81,7 @@ func (c *conn) decide(proto app.Proto) {
 			c.onData(dir, probes[dir])
 		}
 		if c.ended[dir] {
-			c.endStreamScan(dir)
+			c.det.StreamEnd(dir)
 			if c.parser != nil {
 				c.parser.End(dir)
 				c.endFrames(dir)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/wirescan/wirescan/engine/app"
+	"github.com/wirescan/wirescan/engine/detect"
 	"github.com/wirescan/wirescan/signatures"
 )
 
@@ -93,7 +94,9 @@ func TestStreamEventsAlertInTheirDirection(t *testing.T) {
 	w, rec := newTestWorker(t, DefaultConfig(), rules)
 	run(w, httpExchange("x", 0, 0, true))
 	rec.events = nil
-	c := &conn{w: w, rules: rules, proto: app.HTTP}
+	c := &conn{w: w, proto: app.HTTP}
+	c.det = detect.New(rules, nil, c.client, c.server, nil, c)
+	c.det.SetProto(app.HTTP)
 	c.anomaly(app.ToClient, "stream", "stream.overlap_different_data")
 	c.anomaly(app.ToServer, "applayer", "http.x")
 	if got, want := alertLog(rec), "1@6/to_client 2@6/to_server 2@6/to_client"; got != want {

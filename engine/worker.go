@@ -1,11 +1,13 @@
 package engine
 
 import (
-	"github.com/wirescan/wirescan/signatures"
 	"time"
+
+	"github.com/wirescan/wirescan/signatures"
 
 	"github.com/wirescan/wirescan/engine/app"
 	"github.com/wirescan/wirescan/engine/decode"
+	"github.com/wirescan/wirescan/engine/detect"
 	"github.com/wirescan/wirescan/engine/files"
 	"github.com/wirescan/wirescan/engine/flow"
 	"github.com/wirescan/wirescan/engine/stats"
@@ -14,11 +16,10 @@ import (
 
 // worker owns a set of flows and everything hanging off them.
 type worker struct {
-	e      *Engine
-	index  int
-	flows  *flow.Table[*conn]
-	files  *files.Tracker
-	fstate map[uint64]*fileScan // by files.File.ID
+	e     *Engine
+	index int
+	flows *flow.Table[*conn]
+	files *files.Tracker[*conn, *fileScan]
 	// oneSided indexes flows that have seen one direction only, by their key
 	// without VLAN, and alias maps the other direction's key to such a flow
 	// once joined: SPAN setups often tag only one direction of a connection.
@@ -37,11 +38,11 @@ type worker struct {
 }
 
 func newWorker(e *Engine, index int) *worker {
-	w := &worker{e: e, index: index, fstate: map[uint64]*fileScan{},
+	w := &worker{e: e, index: index,
 		oneSided: map[flow.Key]*flow.Entry[*conn]{}, alias: map[flow.Key]*flow.Entry[*conn]{}}
 	w.stats = stats.NewWorker()
 	w.flows = flow.NewTable[*conn](&e.cfg.Flow, &w.stats.Flows)
-	w.files = files.NewTracker(&e.cfg.Files, &w.stats.Files, w)
+	w.files = files.NewTracker[*conn, *fileScan](&e.cfg.Files, &w.stats.Files, w)
 	w.protos = w.registry()
 	if e.profiling {
 		w.prof = signatures.NewProfile()
@@ -100,15 +101,13 @@ func (w *worker) handle(p *decode.Packet) {
 	if c.oneSided && c.pkts[dir^1] > 0 {
 		w.forgetOneSided(c)
 	}
-	if dir == app.ToServer && len(c.reqPending) > 0 {
-		w.requestRules(c)
+	if dir == app.ToServer {
+		c.det.Requests()
 	}
 	if len(p.Payload) > 0 && e.State == flow.StateNew {
 		e.State = flow.StateEstablished
 	}
-	if c.rules != nil && c.rules.HasPacketRules() && len(p.Payload) > 0 {
-		c.matchPacket(dir, p.Payload)
-	}
+	c.det.Packet(dir, p.Payload)
 	c.stream.Add(reassembly.Direction(dir), reassembly.Segment{
 		Seq: p.Seq, Ack: p.Ack, SYN: p.SYN, FIN: p.FIN, RST: p.RST, ACK: p.ACK, Payload: p.Payload,
 		HasTS: p.HasTS, TSVal: p.TSVal, TSEcr: p.TSEcr,
@@ -141,14 +140,13 @@ func (w *worker) newConn(p *decode.Packet) *conn {
 		server: server,
 		start:  p.Timestamp,
 		last:   p.Timestamp,
-		rules:  w.e.Rules(),
 		sawSYN: p.SYN,
 	}
-	c.flowbits = signatures.NewFlowState()
+	rules := w.e.Rules()
+	c.det = detect.New(rules, w.e.frameSetFor(rules), client, server, w.prof, c)
 	if w.e.evidence != nil {
 		c.evidence = &evidenceRing{}
 	}
-	c.frameSet = w.e.frameSetFor(c.rules)
 	for i := range p.VLANCount {
 		c.vlan = append(c.vlan, p.VLAN[i])
 	}

@@ -25,10 +25,21 @@ const (
 
 // File is one file being tracked. Fields are read by the Consumer; they are
 // final once Closed has been called.
-type File struct {
-	Meta  app.FileMeta
-	ID    uint64 // unique within the tracker (EVE fileinfo.file_id)
-	Owner any    // the caller's context, set at Open
+//
+// O is the type of the caller's owner of a file (the engine's connection)
+// and S the type of the Value the Consumer attaches to it (its scanner);
+// both are typed so that the Consumer needs no lookups or casts.
+type File[O, S any] struct {
+	Meta app.FileMeta
+	ID   uint64 // unique within the tracker (EVE fileinfo.file_id)
+	// Owner is the caller's owner of the file, set at Open. A file that
+	// joins HTTP ranges fetched over several connections takes the owner
+	// of the part that joined it last.
+	Owner O
+	// Value is the Consumer's own state of the file (like flow.Entry's):
+	// the zero value until the Consumer sets it, never touched by the
+	// tracker.
+	Value S
 
 	State State
 	// Size is the file length reached so far: the in-order offset, holes included.
@@ -42,7 +53,7 @@ type File struct {
 	MD5, SHA1, SHA256       []byte // set when closed
 	Magic                   string // set once the first bytes are known
 
-	t        *Tracker
+	t        *Tracker[O, S]
 	next     int64
 	pending  []piece
 	buffered int64
@@ -54,7 +65,7 @@ type File struct {
 	sha256   hash.Hash
 	closed   bool
 
-	joined   *File // range-joined file this file's bytes also go to
+	joined   *File[O, S] // range-joined file this file's bytes also go to
 	joinBase int64
 	isJoin   bool
 	isPart   bool
@@ -68,7 +79,7 @@ type piece struct {
 	data []byte
 }
 
-func (f *File) initHashes() {
+func (f *File[O, S]) initHashes() {
 	f.State = StateOpen
 	f.sha256 = sha256.New()
 	if f.t.cfg.MD5 {
@@ -82,13 +93,13 @@ func (f *File) initHashes() {
 // RangePart reports whether the file is one HTTP range of a resource whose
 // ranges are also joined into a file of their own: analysers that want each
 // byte once look at the joined file instead.
-func (f *File) RangePart() bool { return f.isPart }
+func (f *File[O, S]) RangePart() bool { return f.isPart }
 
 // Next is the offset of the next in-order byte the file waits for.
-func (f *File) Next() int64 { return f.next }
+func (f *File[O, S]) Next() int64 { return f.next }
 
 // Write places b at file offset off. b is only read during the call.
-func (f *File) Write(off int64, b []byte) {
+func (f *File[O, S]) Write(off int64, b []byte) {
 	if f.closed || len(b) == 0 {
 		return
 	}
@@ -120,7 +131,7 @@ func (f *File) Write(off int64, b []byte) {
 }
 
 // Gap records that n bytes at off are missing.
-func (f *File) Gap(off, n int64) {
+func (f *File[O, S]) Gap(off, n int64) {
 	if f.closed || n <= 0 {
 		return
 	}
@@ -145,7 +156,7 @@ func (f *File) Gap(off, n int64) {
 // place stores or delivers n bytes at off >= f.next: data when b is non-nil,
 // a known hole when b is nil. First copies win: only the sub-ranges not yet
 // covered by pending pieces are stored, and covered bytes are compared.
-func (f *File) place(off, n int64, b []byte) {
+func (f *File[O, S]) place(off, n int64, b []byte) {
 	end := off + n
 	sub := func(from, to int64) []byte {
 		if b == nil {
@@ -194,7 +205,7 @@ func (f *File) place(off, n int64, b []byte) {
 
 // insert buffers an out-of-order piece (copying data), making room by
 // declaring holes when the window or the tracker budget is exhausted.
-func (f *File) insert(p piece) {
+func (f *File[O, S]) insert(p piece) {
 	if p.off < f.next {
 		if p.off+p.n <= f.next {
 			return
@@ -242,7 +253,7 @@ func (f *File) insert(p piece) {
 
 // skipToPending declares the hole before the first pending piece and delivers
 // everything contiguous from there.
-func (f *File) skipToPending() {
+func (f *File[O, S]) skipToPending() {
 	if len(f.pending) == 0 {
 		return
 	}
@@ -253,7 +264,7 @@ func (f *File) skipToPending() {
 }
 
 // drain delivers pending pieces that have become contiguous.
-func (f *File) drain() {
+func (f *File[O, S]) drain() {
 	for len(f.pending) > 0 && f.pending[0].off <= f.next {
 		p := f.pending[0]
 		f.pending = f.pending[1:]
@@ -277,7 +288,7 @@ func (f *File) drain() {
 	}
 }
 
-func (f *File) deliver(b []byte) {
+func (f *File[O, S]) deliver(b []byte) {
 	if len(b) == 0 {
 		return
 	}
@@ -299,7 +310,7 @@ func (f *File) deliver(b []byte) {
 	f.t.consumer.Data(f, off, b)
 }
 
-func (f *File) deliverGap(n int64) {
+func (f *File[O, S]) deliverGap(n int64) {
 	if n <= 0 {
 		return
 	}
@@ -316,7 +327,7 @@ func (f *File) deliverGap(n int64) {
 }
 
 // remember keeps the last HistoryBytes delivered bytes.
-func (f *File) remember(b []byte) {
+func (f *File[O, S]) remember(b []byte) {
 	h := f.t.cfg.HistoryBytes
 	if h <= 0 {
 		return
@@ -341,7 +352,7 @@ func (f *File) remember(b []byte) {
 
 // compareHistory checks bytes at off (< f.next) against what was delivered,
 // as far as the history reaches.
-func (f *File) compareHistory(off int64, b []byte) {
+func (f *File[O, S]) compareHistory(off int64, b []byte) {
 	histStart := f.next - int64(len(f.history))
 	for i := range b {
 		pos := off + int64(i)
@@ -366,7 +377,7 @@ func (f *File) compareHistory(off int64, b []byte) {
 // far as the overlap history reaches (the last HistoryBytes bytes, never
 // across a hole): the context of a match, for the analyst. The slice is a
 // copy.
-func (f *File) BytesBefore(end int64, n int) []byte {
+func (f *File[O, S]) BytesBefore(end int64, n int) []byte {
 	histStart := f.next - int64(len(f.history))
 	if end > f.next || end <= histStart || n <= 0 {
 		return nil
@@ -386,14 +397,14 @@ func (f *File) BytesBefore(end int64, n int) []byte {
 // overlapped reports, once per file, that a piece overlapped bytes already
 // received (Suricata's smb.file_overlap); whether the bytes differed is a
 // separate, stronger signal (overlapDiffers).
-func (f *File) overlapped() {
+func (f *File[O, S]) overlapped() {
 	if !f.Overlapped {
 		f.Overlapped = true
 		f.anomaly("file.overlap")
 	}
 }
 
-func (f *File) overlapDiffers() {
+func (f *File[O, S]) overlapDiffers() {
 	f.t.stats.OverlapsDiffering++
 	if !f.OverlapDiffers {
 		f.OverlapDiffers = true
@@ -401,12 +412,12 @@ func (f *File) overlapDiffers() {
 	}
 }
 
-func (f *File) anomaly(name string) { f.t.consumer.Anomaly(f, name) }
+func (f *File[O, S]) anomaly(name string) { f.t.consumer.Anomaly(f, name) }
 
 // MarkGaps records that bytes of the file were lost even though no hole was
 // reported at an offset: a capture gap inside compressed or framed content,
 // after which the protocol could only truncate the file.
-func (f *File) MarkGaps() {
+func (f *File[O, S]) MarkGaps() {
 	if !f.closed {
 		f.Gaps = true
 	}
@@ -415,7 +426,7 @@ func (f *File) MarkGaps() {
 // Close ends the file. truncated says the protocol knows the file ended early.
 // Pending pieces are delivered with holes; the state is TRUNCATED when anything
 // is missing. The Consumer's Closed is called once.
-func (f *File) Close(truncated bool) {
+func (f *File[O, S]) Close(truncated bool) {
 	if f.closed {
 		return
 	}
@@ -454,4 +465,4 @@ func (f *File) Close(truncated bool) {
 
 // Head returns the first bytes of the file seen so far (up to 512), for type
 // sniffing before the file ends. The slice is owned by the file.
-func (f *File) Head() []byte { return f.head }
+func (f *File[O, S]) Head() []byte { return f.head }

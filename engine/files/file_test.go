@@ -9,6 +9,9 @@ import (
 	"github.com/wirescan/wirescan/engine/app"
 )
 
+// tfile is the file type the tests track: owners and states are ints.
+type tfile = File[int, int]
+
 // recorder is a Consumer that rebuilds what it was given.
 type recorder struct {
 	t         *testing.T
@@ -18,10 +21,10 @@ type recorder struct {
 	next      int64
 	anomalies []string
 	overlaps  int
-	closed    []*File
+	closed    []*tfile
 }
 
-func (r *recorder) Data(f *File, off int64, b []byte) {
+func (r *recorder) Data(f *tfile, off int64, b []byte) {
 	if f.isJoin {
 		return
 	}
@@ -35,7 +38,7 @@ func (r *recorder) Data(f *File, off int64, b []byte) {
 	r.next += int64(len(b))
 }
 
-func (r *recorder) Gap(f *File, off, n int64) {
+func (r *recorder) Gap(f *tfile, off, n int64) {
 	if f.isJoin {
 		return
 	}
@@ -46,24 +49,24 @@ func (r *recorder) Gap(f *File, off, n int64) {
 	r.out = append(r.out, make([]byte, n)...)
 	r.next += n
 }
-func (r *recorder) Anomaly(f *File, name string) {
+func (r *recorder) Anomaly(f *tfile, name string) {
 	if name == "file.overlap" {
 		r.overlaps++ // any overlap: reported once per file, counted apart
 		return
 	}
 	r.anomalies = append(r.anomalies, name)
 }
-func (r *recorder) Closed(f *File) { r.closed = append(r.closed, f) }
+func (r *recorder) Closed(f *tfile) { r.closed = append(r.closed, f) }
 
-func newTestTracker(t *testing.T, cfg Config, orig []byte) (*Tracker, *recorder, *Stats) {
+func newTestTracker(t *testing.T, cfg Config, orig []byte) (*Tracker[int, int], *recorder, *Stats) {
 	r := &recorder{t: t, orig: orig}
 	var st Stats
-	return NewTracker(&cfg, &st, r), r, &st
+	return NewTracker[int, int](&cfg, &st, r), r, &st
 }
 
 func TestInOrderAndHashes(t *testing.T) {
 	tr, r, _ := newTestTracker(t, DefaultConfig(), nil)
-	f := tr.Open(app.FileMeta{Name: "a"}, nil)
+	f := tr.Open(app.FileMeta{Name: "a"}, 0)
 	f.Write(0, []byte("hello "))
 	f.Write(6, []byte("world"))
 	f.Close(false)
@@ -82,25 +85,25 @@ func TestInOrderAndHashes(t *testing.T) {
 func TestOutOfOrderOverlapAndHoles(t *testing.T) {
 	cases := []struct {
 		name      string
-		ops       func(f *File)
+		ops       func(f *tfile)
 		want      string
 		gaps      int64
 		state     State
 		anomalies int
 	}{
-		{"reversed", func(f *File) { f.Write(4, []byte("EFGH")); f.Write(0, []byte("ABCD")) }, "ABCDEFGH", 0, StateClosed, 0},
-		{"overlap same", func(f *File) { f.Write(2, []byte("CDEF")); f.Write(0, []byte("ABCDEF")) }, "ABCDEF", 0, StateClosed, 0},
-		{"overlap differs pending", func(f *File) { f.Write(2, []byte("CDEF")); f.Write(0, []byte("ABXXEF")) }, "ABCDEF", 0, StateClosed, 1},
-		{"overlap differs delivered", func(f *File) { f.Write(0, []byte("ABCDEF")); f.Write(2, []byte("XX")) }, "ABCDEF", 0, StateClosed, 1},
-		{"hole at close", func(f *File) { f.Write(0, []byte("AB")); f.Write(4, []byte("EF")) }, "AB\x00\x00EF", 2, StateTruncated, 0},
-		{"explicit gap", func(f *File) { f.Write(0, []byte("AB")); f.Gap(2, 2); f.Write(4, []byte("EF")) }, "AB\x00\x00EF", 2, StateTruncated, 0},
-		{"gap ahead then fill", func(f *File) { f.Gap(4, 2); f.Write(0, []byte("ABCD")); f.Write(6, []byte("G")) }, "ABCD\x00\x00G", 2, StateTruncated, 0},
-		{"middle piece spans two pending", func(f *File) { f.Write(1, []byte("B")); f.Write(3, []byte("D")); f.Write(0, []byte("ABCDE")) }, "ABCDE", 0, StateClosed, 0},
+		{"reversed", func(f *tfile) { f.Write(4, []byte("EFGH")); f.Write(0, []byte("ABCD")) }, "ABCDEFGH", 0, StateClosed, 0},
+		{"overlap same", func(f *tfile) { f.Write(2, []byte("CDEF")); f.Write(0, []byte("ABCDEF")) }, "ABCDEF", 0, StateClosed, 0},
+		{"overlap differs pending", func(f *tfile) { f.Write(2, []byte("CDEF")); f.Write(0, []byte("ABXXEF")) }, "ABCDEF", 0, StateClosed, 1},
+		{"overlap differs delivered", func(f *tfile) { f.Write(0, []byte("ABCDEF")); f.Write(2, []byte("XX")) }, "ABCDEF", 0, StateClosed, 1},
+		{"hole at close", func(f *tfile) { f.Write(0, []byte("AB")); f.Write(4, []byte("EF")) }, "AB\x00\x00EF", 2, StateTruncated, 0},
+		{"explicit gap", func(f *tfile) { f.Write(0, []byte("AB")); f.Gap(2, 2); f.Write(4, []byte("EF")) }, "AB\x00\x00EF", 2, StateTruncated, 0},
+		{"gap ahead then fill", func(f *tfile) { f.Gap(4, 2); f.Write(0, []byte("ABCD")); f.Write(6, []byte("G")) }, "ABCD\x00\x00G", 2, StateTruncated, 0},
+		{"middle piece spans two pending", func(f *tfile) { f.Write(1, []byte("B")); f.Write(3, []byte("D")); f.Write(0, []byte("ABCDE")) }, "ABCDE", 0, StateClosed, 0},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			tr, r, st := newTestTracker(t, DefaultConfig(), nil)
-			f := tr.Open(app.FileMeta{}, nil)
+			f := tr.Open(app.FileMeta{}, 0)
 			tc.ops(f)
 			f.Close(false)
 			if r.overlaps > 1 {
@@ -118,7 +121,7 @@ func TestOutOfOrderOverlapAndHoles(t *testing.T) {
 
 func TestKnownSizeShortIsTruncated(t *testing.T) {
 	tr, _, _ := newTestTracker(t, DefaultConfig(), nil)
-	f := tr.Open(app.FileMeta{Size: 10}, nil)
+	f := tr.Open(app.FileMeta{Size: 10}, 0)
 	f.Write(0, []byte("12345"))
 	f.Close(false)
 	if f.State != StateTruncated {
@@ -128,7 +131,7 @@ func TestKnownSizeShortIsTruncated(t *testing.T) {
 
 func TestHostileOffsets(t *testing.T) {
 	tr, r, st := newTestTracker(t, DefaultConfig(), nil)
-	f := tr.Open(app.FileMeta{}, nil)
+	f := tr.Open(app.FileMeta{}, 0)
 	f.Write(-5, []byte("x"))
 	f.Write(1<<62, []byte("x"))
 	f.Write(1<<63-1, []byte("xx"))
@@ -166,7 +169,7 @@ func TestPermutationsYieldOriginal(t *testing.T) {
 		}
 		rng.Shuffle(len(pieces), func(i, j int) { pieces[i], pieces[j] = pieces[j], pieces[i] })
 		tr, r, st := newTestTracker(t, DefaultConfig(), orig)
-		f := tr.Open(app.FileMeta{}, nil)
+		f := tr.Open(app.FileMeta{}, 0)
 		for _, p := range pieces {
 			f.Write(int64(p.off), orig[p.off:p.off+p.n])
 		}
@@ -193,7 +196,7 @@ func TestTinyWindowStaysConsistent(t *testing.T) {
 			orig[i] = byte(rng.IntN(256))
 		}
 		tr, r, st := newTestTracker(t, cfg, orig)
-		f := tr.Open(app.FileMeta{}, nil)
+		f := tr.Open(app.FileMeta{}, 0)
 		for range 40 {
 			off := rng.IntN(len(orig))
 			n := 1 + rng.IntN(min(200, len(orig)-off))
@@ -215,17 +218,17 @@ func TestRangeJoin(t *testing.T) {
 	meta := func(s, e int64) app.FileMeta {
 		return app.FileMeta{Name: "/f", ResourceKey: "h/f", Range: &app.ContentRange{Start: s, End: e, Total: 10}}
 	}
-	b := tr.Open(meta(5, 9), nil)
+	b := tr.Open(meta(5, 9), 1)
 	b.Write(0, whole[5:])
 	b.Close(false)
 	r.next, r.out = 0, nil // the recorder checks order per part
-	a := tr.Open(meta(0, 4), nil)
+	a := tr.Open(meta(0, 4), 2)
 	a.Write(0, whole[:5])
 	a.Close(false)
 	if len(r.closed) != 3 {
 		t.Fatalf("closed %d files, want 2 parts + 1 joined", len(r.closed))
 	}
-	var j *File
+	var j *tfile
 	for _, c := range r.closed {
 		if c.isJoin {
 			j = c
@@ -234,6 +237,9 @@ func TestRangeJoin(t *testing.T) {
 	want := sha256.Sum256(whole)
 	if j.Size != 10 || j.State != StateClosed || !bytes.Equal(j.SHA256, want[:]) {
 		t.Fatalf("joined file size %d state %s", j.Size, j.State)
+	}
+	if j.Owner != 2 {
+		t.Errorf("joined file owner %d, want 2 (the part that joined it last)", j.Owner)
 	}
 	tr.Close()
 }
@@ -245,8 +251,8 @@ func FuzzFile(f *testing.F) {
 		cfg.MaxWindowBytes = 32
 		r := &recorder{t: t}
 		var st Stats
-		tr := NewTracker(&cfg, &st, r)
-		fl := tr.Open(app.FileMeta{}, nil)
+		tr := NewTracker[int, int](&cfg, &st, r)
+		fl := tr.Open(app.FileMeta{}, 0)
 		for len(ops) >= 3 {
 			off, n := int64(ops[0]), int(ops[1]%64)
 			if n > len(ops)-2 {
@@ -287,7 +293,7 @@ func TestBytesBefore(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.HistoryBytes = 8
 	tr, _, _ := newTestTracker(t, cfg, nil)
-	f := tr.Open(app.FileMeta{}, nil)
+	f := tr.Open(app.FileMeta{}, 0)
 	f.Write(0, []byte("0123456789abcdef"))
 	if got := string(f.BytesBefore(16, 4)); got != "cdef" {
 		t.Fatalf("got %q", got)

@@ -58,20 +58,21 @@ type Stats struct {
 
 // Consumer receives a file's in-order stream and its end. The tracker calls it
 // synchronously from Write/Gap/Close; b is only valid during the call.
-type Consumer interface {
-	Data(f *File, off int64, b []byte)
-	Gap(f *File, off, n int64)
-	Anomaly(f *File, name string)
-	Closed(f *File)
+type Consumer[O, S any] interface {
+	Data(f *File[O, S], off int64, b []byte)
+	Gap(f *File[O, S], off, n int64)
+	Anomaly(f *File[O, S], name string)
+	Closed(f *File[O, S])
 }
 
-// Tracker owns the files of one worker.
-type Tracker struct {
+// Tracker owns the files of one worker. O and S type each File's Owner and
+// Value (see File).
+type Tracker[O, S any] struct {
 	cfg      Config
 	stats    *Stats
-	consumer Consumer
+	consumer Consumer[O, S]
 	nextID   uint64
-	joined   map[joinKey]*File
+	joined   map[joinKey]*File[O, S]
 	joinList []joinKey // insertion order, for bounded eviction and deterministic Close
 }
 
@@ -81,16 +82,16 @@ type joinKey struct {
 }
 
 // NewTracker returns a tracker that reports to c.
-func NewTracker(cfg *Config, stats *Stats, c Consumer) *Tracker {
-	return &Tracker{cfg: *cfg, stats: stats, consumer: c, joined: map[joinKey]*File{}}
+func NewTracker[O, S any](cfg *Config, stats *Stats, c Consumer[O, S]) *Tracker[O, S] {
+	return &Tracker[O, S]{cfg: *cfg, stats: stats, consumer: c, joined: map[joinKey]*File[O, S]{}}
 }
 
-// Open starts a file. owner is the caller's context for the file (its flow),
+// Open starts a file. owner is the caller's owner of the file (its flow),
 // available to the Consumer as File.Owner.
-func (t *Tracker) Open(meta app.FileMeta, owner any) *File {
+func (t *Tracker[O, S]) Open(meta app.FileMeta, owner O) *File[O, S] {
 	t.nextID++
 	t.stats.Opened++
-	f := &File{Meta: meta, ID: t.nextID, Owner: owner, t: t}
+	f := &File[O, S]{Meta: meta, ID: t.nextID, Owner: owner, t: t}
 	f.initHashes()
 	if r := meta.Range; r != nil && meta.ResourceKey != "" && r.Total > 0 && r.Start >= 0 && r.Start < r.Total && !(r.Start == 0 && r.End+1 >= r.Total) {
 		f.joined = t.joinedFile(meta, owner)
@@ -101,7 +102,7 @@ func (t *Tracker) Open(meta app.FileMeta, owner any) *File {
 }
 
 // joinedFile finds or opens the file that joins the ranges of one resource.
-func (t *Tracker) joinedFile(meta app.FileMeta, owner any) *File {
+func (t *Tracker[O, S]) joinedFile(meta app.FileMeta, owner O) *File[O, S] {
 	k := joinKey{meta.ResourceKey, meta.Range.Total}
 	if j := t.joined[k]; j != nil {
 		j.Owner = owner
@@ -120,14 +121,14 @@ func (t *Tracker) joinedFile(meta app.FileMeta, owner any) *File {
 	t.nextID++
 	t.stats.Opened++
 	t.stats.Joined++
-	j := &File{Meta: jm, ID: t.nextID, Owner: owner, t: t, isJoin: true, joinKey: k}
+	j := &File[O, S]{Meta: jm, ID: t.nextID, Owner: owner, t: t, isJoin: true, joinKey: k}
 	j.initHashes()
 	t.joined[k] = j
 	t.joinList = append(t.joinList, k)
 	return j
 }
 
-func (t *Tracker) forgetJoined(k joinKey) {
+func (t *Tracker[O, S]) forgetJoined(k joinKey) {
 	delete(t.joined, k)
 	for i, x := range t.joinList {
 		if x == k {
@@ -139,7 +140,7 @@ func (t *Tracker) forgetJoined(k joinKey) {
 
 // Close ends the files the tracker owns beyond single flows (joined ranges),
 // as truncated when incomplete. Call it at shutdown or end of replay.
-func (t *Tracker) Close() {
+func (t *Tracker[O, S]) Close() {
 	for len(t.joinList) > 0 {
 		k := t.joinList[0]
 		if j := t.joined[k]; j != nil {

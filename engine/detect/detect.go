@@ -1,0 +1,348 @@
+// Package detect is the signature-matching state of one TCP connection.
+//
+// # Place in the pipeline
+//
+// The engine keeps one Flow per connection, created with the rule set the
+// connection started with. It hands the Flow what the earlier stages found
+// (raw packets, reassembled stream bytes, stream gaps, protocol
+// transactions, anomalies) and the Flow evaluates the matching rules and
+// reports each match, with the direction and the transaction it fired on,
+// to an Alerter. Files and frames are scanned by scanners the Flow creates
+// (FileScanner, FrameScanner) because their alerts need what the engine
+// knows about the file or frame; their matches are returned to the caller.
+//
+// A Flow owns the connection's flowbits, its raw-stream scanners (one per
+// direction), the per-transaction states that make a rule fire once per
+// transaction, and the queue of requests whose to_server rules wait for the
+// next to_server packet (Suricata's timing). It builds every
+// signatures.Context in one place (context), so all kinds of rules see the
+// same endpoints, protocol and flow state.
+//
+// # Limits
+//
+// Pending requests and transaction states are bounded by the parser's
+// pipelining limit: an entry goes when its transaction is reported. A
+// scanner keeps a few bytes of matcher state per direction, never the
+// stream.
+//
+// # Concurrency
+//
+// A Flow belongs to the worker goroutine that owns the connection. The
+// rule set it reads is immutable and shared.
+//
+// A nil *Flow is valid and matches nothing: connections without a rule set
+// need no checks at every call site.
+package detect
+
+import (
+	"net/netip"
+	"slices"
+
+	"github.com/wirescan/wirescan/engine/app"
+	"github.com/wirescan/wirescan/signatures"
+)
+
+// Alert is one rule match to log.
+type Alert struct {
+	// Dir is the direction of the bytes that fired (the alert's source is
+	// their sender).
+	Dir app.Direction
+	// Match is the rule and where it matched.
+	Match signatures.Match
+	// Tx is the transaction a transaction rule inspected; nil for stream,
+	// packet and event rules.
+	Tx app.Metadata
+}
+
+// Alerter receives the matches a Flow finds. It is called synchronously
+// from the Flow's methods.
+type Alerter interface {
+	Alert(a Alert)
+}
+
+// Flow is the detection state of one connection. Create it with New.
+type Flow struct {
+	set    *signatures.Set
+	frames *signatures.FrameSet
+	bits   *signatures.FlowState
+	prof   *signatures.Profile
+	out    Alerter
+	proto  app.Proto
+	// ends holds the connection's endpoints oriented by direction:
+	// ends[dir] = {source, destination} of bytes travelling in dir.
+	ends [2][2]netip.AddrPort
+
+	stream [2]streamState
+
+	// reqPending lists transactions whose request is complete and whose
+	// to_server rules wait for the next to_server packet; txStates holds,
+	// per transaction evaluated at its request, the rules that matched
+	// then. Both lose a transaction when it is reported.
+	reqPending []app.Metadata
+	txStates   map[app.Metadata]*signatures.TxState
+	// txFileData has, per open transaction, a bit per direction (1 <<
+	// app.Direction) in which it carried file bytes; kept only when a rule
+	// has "file.data; absent", dropped when the transaction is reported.
+	txFileData map[app.Metadata]uint8
+}
+
+// streamState is the raw-stream inspection of one direction.
+type streamState struct {
+	sc   *signatures.Scanner
+	off  int64 // stream offset of the next byte, gaps included
+	none bool  // no stream rule applies to this direction
+	done bool  // the direction ended
+}
+
+// New returns the detection state of a connection between client and
+// server, matching set (nil: no detection, New returns nil) and frames (the
+// set's frame rules; may be nil). prof, when set, records per-rule costs.
+// Matches go to out.
+func New(set *signatures.Set, frames *signatures.FrameSet, client, server netip.AddrPort, prof *signatures.Profile, out Alerter) *Flow {
+	if set == nil {
+		return nil
+	}
+	return &Flow{
+		set: set, frames: frames, bits: signatures.NewFlowState(), prof: prof, out: out,
+		ends: [2][2]netip.AddrPort{app.ToServer: {client, server}, app.ToClient: {server, client}},
+	}
+}
+
+// Set returns the rule set the connection is matched with.
+func (f *Flow) Set() *signatures.Set {
+	if f == nil {
+		return nil
+	}
+	return f.set
+}
+
+// SetProto records the application protocol once detection decided it.
+func (f *Flow) SetProto(p app.Proto) {
+	if f != nil {
+		f.proto = p
+	}
+}
+
+// context describes direction dir of the connection to the rules: the one
+// place a signatures.Context is built.
+func (f *Flow) context(dir app.Direction) signatures.Context {
+	src, dst := f.ends[dir][0], f.ends[dir][1]
+	return signatures.Context{
+		Proto:    f.proto.String(),
+		ToServer: dir == app.ToServer,
+		SrcIP:    src.Addr(), DstIP: dst.Addr(), SrcPort: src.Port(), DstPort: dst.Port(),
+		Established: true,
+		Flow:        f.bits,
+		Profile:     f.prof,
+	}
+}
+
+func (f *Flow) report(dir app.Direction, tx app.Metadata, ms []signatures.Match) {
+	for _, m := range ms {
+		f.out.Alert(Alert{Dir: dir, Match: m, Tx: tx})
+	}
+}
+
+// Packet evaluates the tcp-pkt rules on one segment's payload, in packet
+// order (before reassembly).
+func (f *Flow) Packet(dir app.Direction, payload []byte) {
+	if f == nil || !f.set.HasPacketRules() || len(payload) == 0 {
+		return
+	}
+	ctx := f.context(dir)
+	if ctx.Proto == "" {
+		ctx.Proto = "tcp" // before detection the packet is plain TCP
+	}
+	f.report(dir, nil, f.set.MatchPacket(&ctx, payload))
+}
+
+// Stream feeds raw reassembled bytes to the stream rules of dir: the
+// anchored ones decide on data as one chunk (MatchChunk, offsets from the
+// chunk's start as in Suricata), the rest stream through the direction's
+// scanner, which keeps its state across calls.
+func (f *Flow) Stream(dir app.Direction, data []byte) {
+	if f == nil {
+		return
+	}
+	st := &f.stream[dir]
+	if st.done {
+		return
+	}
+	base := st.off
+	st.off += int64(len(data))
+	if f.set.HasChunkRules() {
+		ctx := f.context(dir)
+		f.report(dir, nil, f.set.MatchChunk(&ctx, base, data))
+	}
+	if st.sc == nil {
+		if st.none {
+			return
+		}
+		ctx := f.context(dir)
+		if st.sc = f.set.NewScanner(signatures.Stream, &ctx); st.sc == nil {
+			st.none = true
+			return
+		}
+		if base > 0 {
+			st.sc.Gap(base) // bytes before the first Write were not seen by it
+		}
+	}
+	f.report(dir, nil, st.sc.Write(data))
+}
+
+// StreamGap reports n lost bytes of dir to its stream scanner.
+func (f *Flow) StreamGap(dir app.Direction, n int64) {
+	if f == nil {
+		return
+	}
+	st := &f.stream[dir]
+	if st.sc != nil {
+		st.sc.Gap(n)
+	}
+	st.off += n
+}
+
+// StreamEnd ends stream inspection of dir: rules that decide at the end
+// (absent, isdataat with negation, bsize) are evaluated.
+func (f *Flow) StreamEnd(dir app.Direction) {
+	if f == nil {
+		return
+	}
+	st := &f.stream[dir]
+	st.done = true
+	sc := st.sc
+	if sc == nil {
+		return
+	}
+	st.sc = nil
+	f.report(dir, nil, sc.End(signatures.FileFacts{Size: st.off, Complete: true}))
+}
+
+// Event evaluates event rules for an anomaly: app-layer events in both
+// directions as Suricata does, stream (reassembly) events in the direction
+// of the packet that raised them, as Suricata's packet events.
+func (f *Flow) Event(dir app.Direction, kind, name string) {
+	if f == nil {
+		return
+	}
+	for _, d := range []app.Direction{app.ToServer, app.ToClient} {
+		if kind == "stream" && d != dir {
+			continue
+		}
+		ctx := f.context(d)
+		f.report(d, nil, f.set.MatchEvent(&ctx, name))
+	}
+}
+
+// RequestComplete queues a transaction whose request is complete: its
+// to_server rules run before the connection's next to_server packet
+// (Requests), or with the rest when the transaction completes first.
+// Suricata inspects to_server rules on to_server packets once the request
+// is parsed, so this is where their alerts and flowbits land in pcap order.
+func (f *Flow) RequestComplete(tx app.Metadata) {
+	if f != nil {
+		f.reqPending = append(f.reqPending, tx)
+	}
+}
+
+// Requests evaluates the to_server side of the queued transactions; the
+// engine calls it before handling a to_server packet.
+func (f *Flow) Requests() {
+	if f == nil || len(f.reqPending) == 0 {
+		return
+	}
+	for i, tx := range f.reqPending {
+		f.reqPending[i] = nil
+		if f.txStates == nil {
+			f.txStates = map[app.Metadata]*signatures.TxState{}
+		}
+		st := &signatures.TxState{}
+		f.txStates[tx] = st
+		f.matchTx(app.ToServer, tx, st)
+	}
+	f.reqPending = f.reqPending[:0]
+}
+
+// Transaction evaluates the rules on the buffers of a finished transaction.
+// Buffers of a transaction belong to both directions (request headers
+// travel to the server, the status to the client), so the rules are
+// evaluated once per direction; a rule that matches both ways alerts once,
+// as to_server, unless it is per-direction. Rules that already matched at
+// the request (Requests) do not match again.
+func (f *Flow) Transaction(tx app.Metadata) {
+	if f == nil {
+		return
+	}
+	if i := slices.Index(f.reqPending, tx); i >= 0 {
+		f.reqPending = slices.Delete(f.reqPending, i, i+1)
+	}
+	st := f.txStates[tx]
+	if st != nil {
+		delete(f.txStates, tx)
+	} else {
+		st = &signatures.TxState{}
+	}
+	f.matchTx(app.ToServer, tx, st)
+	f.matchTx(app.ToClient, tx, st)
+	delete(f.txFileData, tx)
+}
+
+// matchTx evaluates the transaction rules of tx for direction d.
+func (f *Flow) matchTx(d app.Direction, tx app.Metadata, st *signatures.TxState) {
+	ctx := f.context(d)
+	ctx.Buffers, ctx.Tx = tx, st
+	if f.set.NeedsFileDataPresence() {
+		ctx.FileData = signatures.FileDataAbsent
+		if f.txFileData[tx]&(1<<d) != 0 {
+			ctx.FileData = signatures.FileDataPresent
+		}
+	}
+	f.report(d, tx, f.set.MatchTransaction(&ctx))
+}
+
+// FileData remembers that tx carried file bytes in direction dir, when a
+// rule needs to know (file.data; absent).
+func (f *Flow) FileData(tx app.Metadata, dir app.Direction) {
+	if f == nil || tx == nil || !f.set.NeedsFileDataPresence() {
+		return
+	}
+	if f.txFileData == nil {
+		f.txFileData = map[app.Metadata]uint8{}
+	}
+	f.txFileData[tx] |= 1 << dir
+}
+
+// FileScanner returns a scanner for a file named name travelling in dir,
+// carried by tx (may be nil); nil when no file rule can match it. The
+// caller feeds it the file's bytes and reports its matches.
+func (f *Flow) FileScanner(name string, dir app.Direction, tx app.Metadata) *signatures.Scanner {
+	if f == nil {
+		return nil
+	}
+	ctx := f.context(dir)
+	ctx.Filename = name
+	if tx != nil {
+		ctx.Buffers = tx
+	}
+	return f.set.NewScanner(signatures.FileData, &ctx)
+}
+
+// WantsFrame reports whether a frame rule inspects frames of typ.
+func (f *Flow) WantsFrame(typ string) bool {
+	return f != nil && f.frames.Has(typ)
+}
+
+// FrameScanner returns a scanner for a frame of typ in dir; nil when no
+// frame rule inspects such frames. Matches name the frame set's copies of
+// rules: map them back with FrameRule.
+func (f *Flow) FrameScanner(typ string, dir app.Direction) *signatures.Scanner {
+	if !f.WantsFrame(typ) {
+		return nil
+	}
+	ctx := f.context(dir)
+	return f.frames.NewScanner(typ, &ctx)
+}
+
+// FrameRule returns the rule of the connection's set that a frame match's
+// rule was compiled from.
+func (f *Flow) FrameRule(r *signatures.Rule) *signatures.Rule { return f.frames.Rule(r) }

@@ -32,7 +32,3 @@ func (e *Engine) Profile() *signatures.Profile {
 	}
 	return p
 }
-
-// profile returns the worker's Profile for a signatures.Context, nil unless
-// its engine profiles.
-func (w *worker) profile() *signatures.Profile { return w.prof }

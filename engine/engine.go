@@ -12,7 +12,6 @@ import (
 
 	"github.com/wirescan/wirescan/engine/decode"
 	"github.com/wirescan/wirescan/engine/stats"
-	"github.com/wirescan/wirescan/reassembly"
 	"github.com/wirescan/wirescan/signatures"
 )
 
@@ -24,7 +23,7 @@ type Engine struct {
 	// frames holds the frame rules compiled from rules (frames.go).
 	frames atomic.Pointer[frameSets]
 	out    *output
-	mem    *reassembly.Memory
+	mem    *memcap.Budget
 	store  *fileStore
 	// evidence writes pcaps of alerting flows; nil when disabled.
 	evidence *evidence
@@ -67,7 +66,7 @@ func New(cfg Config, rules *signatures.Set, w EventWriter) (*Engine, error) {
 	e := &Engine{
 		cfg:       cfg,
 		out:       newOutput(w, cfg.EventTypes),
-		mem:       reassembly.NewMemory(cfg.StreamMemcap),
+		mem:       memcap.New(cfg.StreamMemcap),
 		seed:      maphash.MakeSeed(),
 		alertsBy:  map[int]uint64{},
 		started:   time.Now(),

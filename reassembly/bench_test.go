@@ -1,6 +1,10 @@
 package reassembly
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/wirescan/wirescan/engine/memcap"
+)
 
 // nopHandler discards everything without recording, for benchmarks.
 type nopHandler struct{ n int64 }
@@ -15,7 +19,7 @@ func (*nopHandler) End(Direction)                {}
 func BenchmarkInOrder(b *testing.B) {
 	payload := make([]byte, 1460)
 	h := &nopHandler{}
-	s := NewStream(nil, NewMemory(1<<30), nil, h)
+	s := NewStream(nil, memcap.New(1<<30), nil, h)
 	seq := uint32(0xFFFF0000)
 	s.Add(c2s, syn(seq))
 	seq++
@@ -35,7 +39,7 @@ func BenchmarkInOrder(b *testing.B) {
 // segment once the history ring has reached its size.
 func TestInOrderAllocs(t *testing.T) {
 	payload := make([]byte, 1460)
-	s := NewStream(nil, NewMemory(1<<30), nil, &nopHandler{})
+	s := NewStream(nil, memcap.New(1<<30), nil, &nopHandler{})
 	seq := uint32(7)
 	s.Add(c2s, syn(seq))
 	seq++

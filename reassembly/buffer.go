@@ -1,7 +1,7 @@
 package reassembly
 
 // copyPiece copies p (at off) for buffering after reserving its cost in
-// Memory. It reports false, counting a memcap drop, when Memory is full.
+// the memcap. It reports false, counting a memcap drop, when the memcap is full.
 func (s *Stream) copyPiece(d *half, off int64, p []byte) (seg, bool) {
 	cost := int64(len(p)) + segmentOverhead
 	if !s.mem.TryReserve(cost) {
@@ -36,7 +36,7 @@ func (s *Stream) dropFront(d *half, k int) {
 }
 
 // remember records delivered bytes in the history, growing it (within
-// HistoryBytes and Memory) when it is smaller than needed.
+// HistoryBytes and the memcap) when it is smaller than needed.
 func (s *Stream) remember(d *half, p []byte) {
 	limit := s.cfg.HistoryBytes
 	if limit == 0 {

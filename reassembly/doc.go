@@ -7,7 +7,7 @@
 // side is the client and calls Stream.Add with every segment and its
 // Direction. The Stream calls a Handler (in the engine: the app parser of the
 // flow) with Data, Gap, Anomaly and End. A Stream is used by one goroutine;
-// the Memory cap is shared by all workers and is safe for concurrent use.
+// the memcap (a memcap.Budget) is shared by all workers and is safe for concurrent use.
 //
 // # Semantics
 //
@@ -36,7 +36,7 @@
 //     (b) a direction's buffer exceeds MaxBufferedBytes or MaxBufferedSegments:
 //     it skips forward to the earliest buffered byte ("stream.window_exceeded",
 //     Stats.WindowDrops);
-//     (c) a segment could not be buffered at the Memory cap ("stream.memcap",
+//     (c) a segment could not be buffered at the memcap (a memcap.Budget) ("stream.memcap",
 //     Stats.MemcapDrops): its bytes become a gap through (a), (b) or (d);
 //     (d) RST, Flush and Close: every hole, and the bytes up to the highest
 //     byte seen or the FIN, are reported as gaps.
@@ -81,14 +81,14 @@
 // Add one segment may exceed them before the skip), plus a history ring of at
 // most Config.HistoryBytes that grows on demand. Every buffered piece costs its
 // length plus a fixed overhead, and history its capacity; both are reserved
-// in Memory before allocation and returned exactly when freed. Close returns
+// in the memcap before allocation and returned exactly when freed. Close returns
 // everything: Stream.MemoryHeld is zero afterwards. No allocation is sized by
 // a value read from the wire, and every loop is bounded by the buffered piece
 // count or the segment length.
 //
 // # Metrics and events
 //
-// Counters are in Stats (one per worker); Memory.InUse and Memory.Cap are
+// Counters are in Stats (one per worker); the memcap.Budget's InUse and Cap are
 // gauges. Anomaly names are listed in events.go.
 //
 // # Not handled yet
@@ -104,7 +104,7 @@
 //
 // # Example
 //
-//	mem := reassembly.NewMemory(256 << 20)
+//	mem := memcap.New(256 << 20) // engine/memcap, shared by all streams
 //	cfg := reassembly.DefaultConfig()
 //	var stats reassembly.Stats
 //	s := reassembly.NewStream(&cfg, mem, &stats, parser)

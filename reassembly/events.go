@@ -8,7 +8,7 @@ const (
 	// (first copy wins; the differing copy is discarded). An evasion signal.
 	AnomalyOverlapDifferentData = "stream.overlap_different_data"
 	// AnomalyMemcap: a segment could not be buffered because the global
-	// Memory cap was reached; its bytes become a Gap later.
+	// memcap was reached; its bytes become a Gap later.
 	AnomalyMemcap = "stream.memcap"
 	// AnomalyWindowExceeded: a direction buffered more than MaxBufferedBytes
 	// or MaxBufferedSegments; reassembly skipped forward over the hole.

@@ -3,6 +3,8 @@ package reassembly
 import (
 	"encoding/binary"
 	"testing"
+
+	"github.com/wirescan/wirescan/engine/memcap"
 )
 
 // fuzzSpan bounds how far a fuzzed segment can reach from its direction's
@@ -50,7 +52,7 @@ func FuzzStream(f *testing.F) {
 			Midstream:           in[4]&1 == 0,
 			ValidateTimestamps:  in[4]&2 != 0,
 		}
-		mem, st, r := NewMemory(int64(in[3])*64), new(Stats), &recorder{quiet: true}
+		mem, st, r := memcap.New(int64(in[3])*64), new(Stats), &recorder{quiet: true}
 		s := NewStream(&cfg, mem, st, r)
 		var buf [256]byte
 		for ops := in[5:]; len(ops) >= 8; ops = ops[8:] {

@@ -33,7 +33,7 @@ type half struct {
 
 	segs     []seg // out-of-order pieces, see seg
 	bufBytes int64 // payload bytes in segs
-	held     int64 // bytes this direction holds in Memory (segments and history)
+	held     int64 // bytes this direction holds in the memcap (segments and history)
 	hist     history
 }
 

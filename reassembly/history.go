@@ -5,7 +5,7 @@ import "bytes"
 // history is a ring of the last bytes delivered in one direction, so that a
 // retransmission of delivered data can be compared with what the parser saw.
 // Its capacity grows on demand up to Config.HistoryBytes; the owner reserves
-// the capacity in Memory before calling resize.
+// the capacity in the memcap before calling resize.
 type history struct {
 	buf  []byte // ring storage; len(buf) is the capacity
 	n    int    // valid bytes, at most len(buf)

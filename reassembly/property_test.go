@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/wirescan/wirescan/engine/memcap"
 )
 
 // testSeed returns the seed for a randomized test and logs it, so that a
@@ -64,7 +66,7 @@ func TestPermutationProperty(t *testing.T) {
 
 		cfg := DefaultConfig()
 		cfg.MaxBufferedSegments = 1 << 16 // a 6000-byte stream may come in 1-byte segments
-		mem, r := NewMemory(1<<30), &recorder{}
+		mem, r := memcap.New(1<<30), &recorder{}
 		s := NewStream(&cfg, mem, nil, r)
 		s.Add(c2s, syn(isn[0]))
 		s.Add(s2c, syn(isn[1]))
@@ -164,7 +166,7 @@ func TestDifferentialFirstCopyWins(t *testing.T) {
 		}
 		cfg := DefaultConfig()
 		cfg.HistoryBytes = 4096 // covers the whole span, so every overlap is compared
-		mem, st, r := NewMemory(1<<30), new(Stats), &recorder{}
+		mem, st, r := memcap.New(1<<30), new(Stats), &recorder{}
 		s := NewStream(&cfg, mem, st, r)
 		isn := rng.Uint32()
 		s.Add(c2s, syn(isn))
@@ -210,7 +212,7 @@ func TestMemoryReturnsToZero(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(seed, 3))
-			mem, st := NewMemory(tc.memcap), new(Stats)
+			mem, st := memcap.New(tc.memcap), new(Stats)
 			cfg := DefaultConfig()
 			cfg.MaxBufferedSegments, cfg.HistoryBytes = tc.maxSegs, 200
 			var streams []*Stream

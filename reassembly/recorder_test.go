@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/wirescan/wirescan/engine/memcap"
 )
 
 // recorder is a Handler that renders what it receives per direction as text:
@@ -61,7 +63,7 @@ func (r *recorder) End(dir Direction) {
 }
 
 // checkClosed asserts the Handler contract and the memory accounting after Close.
-func checkClosed(t *testing.T, s *Stream, r *recorder, mem *Memory) {
+func checkClosed(t *testing.T, s *Stream, r *recorder, mem *memcap.Budget) {
 	t.Helper()
 	for _, v := range r.violations {
 		t.Errorf("handler contract: %s", v)

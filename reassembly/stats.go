@@ -24,7 +24,7 @@ type Stats struct {
 	OverlapsDiffering uint64
 	// Gaps is the number of Handler.Gap calls; GapBytes their total length.
 	Gaps, GapBytes uint64
-	// MemcapDrops counts segment pieces not buffered because Memory was full.
+	// MemcapDrops counts segment pieces not buffered because the memcap was full.
 	MemcapDrops uint64
 	// WindowDrops counts skips forward because a direction's buffer limits were exceeded.
 	WindowDrops uint64
@@ -42,7 +42,7 @@ type Stats struct {
 	InvalidTimestamps uint64
 	// LateGapData counts segments carrying bytes of a range already reported as a Gap.
 	LateGapData uint64
-	// HistoryMemcapHits counts history buffers not grown because Memory was full.
+	// HistoryMemcapHits counts history buffers not grown because the memcap was full.
 	HistoryMemcapHits uint64
 	// UnackedDiscardedBytes counts buffered bytes dropped at a RST because the
 	// receiver never acknowledged them.

@@ -1,11 +1,13 @@
 package reassembly
 
+import "github.com/wirescan/wirescan/engine/memcap"
+
 // Stream reassembles one TCP connection: two directions, each turned into
 // in-order Data with explicit Gaps. It is not safe for concurrent use (one
-// worker owns a flow); only the Memory it shares with other Streams is.
+// worker owns a flow); only the memcap it shares with other Streams is.
 type Stream struct {
 	cfg    Config
-	mem    *Memory
+	mem    *memcap.Budget
 	stats  *Stats
 	h      Handler
 	half   [2]half
@@ -18,7 +20,7 @@ type Stream struct {
 // their defaults (use Config.Validate to reject them instead). A nil cfg means
 // DefaultConfig, a nil mem no global cap, a nil stats a private Stats, a nil h
 // a Handler that discards everything.
-func NewStream(cfg *Config, mem *Memory, stats *Stats, h Handler) *Stream {
+func NewStream(cfg *Config, mem *memcap.Budget, stats *Stats, h Handler) *Stream {
 	c := DefaultConfig()
 	if cfg != nil {
 		c = cfg.sanitized()
@@ -37,7 +39,7 @@ func NewStream(cfg *Config, mem *Memory, stats *Stats, h Handler) *Stream {
 
 // Add processes one segment travelling in dir (only the low bit of dir is
 // used). In-order bytes are delivered before Add returns; out-of-order bytes
-// are copied and buffered within the Config and Memory limits. seg.Payload is
+// are copied and buffered within the Config and memcap limits. seg.Payload is
 // not retained.
 func (s *Stream) Add(dir Direction, seg Segment) {
 	dir &= 1
@@ -92,7 +94,7 @@ func (s *Stream) Flush() {
 }
 
 // Close flushes, ends every direction not yet ended and returns all memory
-// the Stream holds to Memory. It is idempotent; later Adds only count.
+// the Stream holds to the memcap. It is idempotent; later Adds only count.
 func (s *Stream) Close() {
 	if s.closed {
 		return

@@ -3,6 +3,8 @@ package reassembly
 import (
 	"slices"
 	"testing"
+
+	"github.com/wirescan/wirescan/engine/memcap"
 )
 
 const (
@@ -328,11 +330,11 @@ func runStreamCases(t *testing.T, cases []streamCase) {
 			if err := cfg.Validate(); err != nil {
 				t.Fatal(err)
 			}
-			memcap := tc.memcap
-			if memcap == 0 {
-				memcap = 1 << 30
+			limit := tc.memcap
+			if limit == 0 {
+				limit = 1 << 30
 			}
-			mem, st, r := NewMemory(memcap), new(Stats), new(recorder)
+			mem, st, r := memcap.New(limit), new(Stats), new(recorder)
 			s := NewStream(&cfg, mem, st, r)
 			closed := false
 			for i, sp := range tc.steps {

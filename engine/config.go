@@ -13,6 +13,8 @@ import (
 	"github.com/wirescan/wirescan/engine/files"
 	"github.com/wirescan/wirescan/engine/flow"
 	"github.com/wirescan/wirescan/engine/http"
+	"github.com/wirescan/wirescan/engine/output/evidence"
+	"github.com/wirescan/wirescan/engine/output/filestore"
 	"github.com/wirescan/wirescan/engine/smb"
 	"github.com/wirescan/wirescan/reassembly"
 )
@@ -55,9 +57,9 @@ type Config struct {
 	// EventTypes lists the EVE event types written; empty means all.
 	EventTypes []string `yaml:"event-types"`
 	// FileStore keeps files that matched filestore rules, named by SHA-256.
-	FileStore FileStoreConfig `yaml:"filestore"`
+	FileStore filestore.Config `yaml:"filestore"`
 	// Evidence writes the packets of alerting flows to pcap files.
-	Evidence EvidenceConfig `yaml:"evidence"`
+	Evidence evidence.Config `yaml:"evidence"`
 	// Live configures `wirescan live`.
 	Live LiveConfig `yaml:"live"`
 	// ProbeBytes is how many bytes per direction protocol detection may look
@@ -89,8 +91,8 @@ func DefaultConfig() Config {
 		SMB:              smb.DefaultConfig(),
 		Files:            files.DefaultConfig(),
 		VLANTracking:     true,
-		FileStore:        FileStoreConfig{MaxFileBytes: 256 << 20},
-		Evidence:         EvidenceConfig{MaxPacketsPerFlow: 64, MaxBytesPerFlow: 16 << 20, Memcap: 128 << 20},
+		FileStore:        filestore.Config{MaxFileBytes: 256 << 20},
+		Evidence:         evidence.Config{MaxPacketsPerFlow: 64, MaxBytesPerFlow: 16 << 20, Memcap: 128 << 20},
 		AnomaliesPerFlow: 10,
 		EventTypes:       []string{"alert", "incident", "fileinfo", "anomaly", "http", "smb", "flow", "stats"},
 		ProbeBytes:       512,

@@ -8,6 +8,7 @@ import (
 	"github.com/wirescan/wirescan/engine/app"
 	"github.com/wirescan/wirescan/engine/detect"
 	"github.com/wirescan/wirescan/engine/flow"
+	"github.com/wirescan/wirescan/engine/output/evidence"
 	"github.com/wirescan/wirescan/reassembly"
 )
 
@@ -48,7 +49,7 @@ type conn struct {
 	alerted  bool
 	// evidence keeps the flow's recent frames for an evidence pcap; nil
 	// when evidence is disabled.
-	evidence *evidenceRing
+	evidence *evidence.Ring
 	anomalyN map[string]int
 
 	// det matches the connection against the rule set it started with;
@@ -260,6 +261,6 @@ func (c *conn) finish(reason string) {
 	}
 	c.w.emitFlow(c, reason)
 	if c.evidence != nil {
-		c.w.e.evidence.close(c.evidence)
+		c.w.e.evidence.Close(c.evidence)
 	}
 }

@@ -7,7 +7,10 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/wirescan/wirescan/engine/detect"
 	"github.com/wirescan/wirescan/engine/memcap"
+	"github.com/wirescan/wirescan/engine/output/evidence"
+	"github.com/wirescan/wirescan/engine/output/filestore"
 	"github.com/wirescan/wirescan/engine/policy"
 
 	"github.com/wirescan/wirescan/engine/decode"
@@ -18,15 +21,14 @@ import (
 // Engine runs captures through the pipeline. Create one with New; it may run
 // one source at a time.
 type Engine struct {
-	cfg   Config
-	rules atomic.Pointer[signatures.Set]
-	// frames holds the frame rules compiled from rules (frames.go).
-	frames atomic.Pointer[frameSets]
-	out    *output
-	mem    *memcap.Budget
-	store  *fileStore
+	cfg Config
+	// rules is the rule set new connections start with.
+	rules atomic.Pointer[detect.Rules]
+	out   *output
+	mem   *memcap.Budget
+	store *filestore.Store
 	// evidence writes pcaps of alerting flows; nil when disabled.
-	evidence *evidence
+	evidence *evidence.Store
 	// profiling makes workers record per-rule costs (EnableProfile).
 	profiling bool
 	// policy suppresses and aggregates alerts; nil: every alert is logged.
@@ -70,8 +72,8 @@ func New(cfg Config, rules *signatures.Set, w EventWriter) (*Engine, error) {
 		seed:      maphash.MakeSeed(),
 		alertsBy:  map[int]uint64{},
 		started:   time.Now(),
-		store:     newFileStore(cfg.FileStore),
-		evidence:  newEvidence(cfg.Evidence),
+		store:     filestore.New(cfg.FileStore),
+		evidence:  evidence.New(cfg.Evidence),
 		parserMem: memcap.New(cfg.AppLayerMemcap),
 	}
 	if err := e.storeRules(rules, 0); err != nil {
@@ -81,7 +83,12 @@ func New(cfg Config, rules *signatures.Set, w EventWriter) (*Engine, error) {
 }
 
 // Rules returns the rule set new flows start with.
-func (e *Engine) Rules() *signatures.Set { return e.rules.Load() }
+func (e *Engine) Rules() *signatures.Set {
+	if r := e.rules.Load(); r != nil {
+		return r.Set
+	}
+	return nil
+}
 
 // SetRules swaps the rule set atomically. Flows already running keep the set
 // they started with, so no file is scanned half with one set and half with
@@ -107,9 +114,9 @@ func (e *Engine) ReloadFailed() {
 }
 
 func (e *Engine) storeRules(s *signatures.Set, compile time.Duration) error {
-	fs, err := signatures.NewFrameSet(s)
+	rules, err := detect.Compile(s)
 	if err != nil {
-		return fmt.Errorf("engine: frame rules: %w", err)
+		return fmt.Errorf("engine: %w", err)
 	}
 	info := stats.Ruleset{LoadedAt: time.Now(), CompileSeconds: compile.Seconds()}
 	if s != nil {
@@ -122,8 +129,7 @@ func (e *Engine) storeRules(s *signatures.Set, compile time.Duration) error {
 	e.rulesMu.Lock()
 	e.rulesInfo = info
 	e.rulesMu.Unlock()
-	e.frames.Store(&frameSets{set: s, frames: fs})
-	e.rules.Store(s)
+	e.rules.Store(rules)
 	return nil
 }
 

@@ -132,7 +132,7 @@ func (w *worker) writeAlert(c *conn, dir app.Direction, ev *eve.Event, sid int, 
 		}
 	}
 	if c.evidence != nil {
-		if name := w.e.evidence.start(c.evidence, c.id); name != "" {
+		if name := w.e.evidence.Start(c.evidence, c.id); name != "" {
 			ev.Wirescan.EvidencePcap = name
 		}
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/wirescan/wirescan/engine/capture"
 	"github.com/wirescan/wirescan/engine/decode"
+	"github.com/wirescan/wirescan/engine/output/evidence"
 	"github.com/wirescan/wirescan/engine/stats"
 	"github.com/wirescan/wirescan/signatures"
 )
@@ -21,7 +22,7 @@ const eicarPcap = "../testdata/http-eicar.pcap"
 
 // evidenceRun replays http-eicar.pcap with evidence into a temporary
 // directory and returns the events, the directory and the snapshot.
-func evidenceRun(t *testing.T, workers int, tune func(*EvidenceConfig)) (*recorder, string, stats.Snapshot) {
+func evidenceRun(t *testing.T, workers int, tune func(*evidence.Config)) (*recorder, string, stats.Snapshot) {
 	t.Helper()
 	cfg := DefaultConfig()
 	cfg.Workers = workers
@@ -128,11 +129,11 @@ func TestEvidencePcapOfAlertingFlow(t *testing.T) {
 			if !sawEICAR || beforeAlert < 3 || beforeAlert == len(frames) {
 				t.Fatalf("EICAR payload %v, %d of %d frames before the alert", sawEICAR, beforeAlert, len(frames))
 			}
-			if snap.EvidenceFiles != 1 || snap.EvidenceMemory != 0 || snap.EvidenceDenied != 0 || snap.EvidenceErrors != 0 {
+			if snap.Evidence.Files != 1 || snap.Evidence.Memory != 0 || snap.Evidence.Denied != 0 || snap.Evidence.Errors != 0 {
 				t.Fatalf("snapshot %+v", snap)
 			}
-			if info, _ := entries[0].Info(); snap.EvidenceBytes != uint64(info.Size()) {
-				t.Fatalf("evidence bytes %d, file %d", snap.EvidenceBytes, info.Size())
+			if info, _ := entries[0].Info(); snap.Evidence.Bytes != uint64(info.Size()) {
+				t.Fatalf("evidence bytes %d, file %d", snap.Evidence.Bytes, info.Size())
 			}
 		})
 	}
@@ -157,27 +158,27 @@ func TestEvidenceLimits(t *testing.T) {
 		}
 	}
 	t.Run("ring", func(t *testing.T) {
-		rec, dir, snap := evidenceRun(t, 1, func(c *EvidenceConfig) { c.MaxPacketsPerFlow = 3 })
+		rec, dir, snap := evidenceRun(t, 1, func(c *evidence.Config) { c.MaxPacketsPerFlow = 3 })
 		_, got := readPcap(t, filepath.Join(dir, rec.of("alert")[0].Wirescan.EvidencePcap))
 		isSuffix(t, got)
-		if snap.EvidenceDenied != 0 {
-			t.Fatalf("denied %d", snap.EvidenceDenied)
+		if snap.Evidence.Denied != 0 {
+			t.Fatalf("denied %d", snap.Evidence.Denied)
 		}
 	})
 	t.Run("memcap", func(t *testing.T) {
-		rec, dir, snap := evidenceRun(t, 1, func(c *EvidenceConfig) { c.Memcap = 2000 })
+		rec, dir, snap := evidenceRun(t, 1, func(c *evidence.Config) { c.Memcap = 2000 })
 		if len(rec.of("alert")) != 1 || rec.of("alert")[0].Wirescan.EvidencePcap == "" {
 			t.Fatal("the alert lost its evidence under a tiny memcap")
 		}
 		_, got := readPcap(t, filepath.Join(dir, rec.of("alert")[0].Wirescan.EvidencePcap))
 		isSuffix(t, got)
-		if snap.EvidenceDenied == 0 || snap.EvidenceMemory != 0 {
-			t.Fatalf("denied %d, memory %d", snap.EvidenceDenied, snap.EvidenceMemory)
+		if snap.Evidence.Denied == 0 || snap.Evidence.Memory != 0 {
+			t.Fatalf("denied %d, memory %d", snap.Evidence.Denied, snap.Evidence.Memory)
 		}
 	})
 	t.Run("max-bytes", func(t *testing.T) {
 		const limit = 1000
-		rec, dir, _ := evidenceRun(t, 1, func(c *EvidenceConfig) { c.MaxBytesPerFlow = limit })
+		rec, dir, _ := evidenceRun(t, 1, func(c *evidence.Config) { c.MaxBytesPerFlow = limit })
 		path := filepath.Join(dir, rec.of("alert")[0].Wirescan.EvidencePcap)
 		info, err := os.Stat(path)
 		if err != nil || info.Size() > limit {
@@ -188,24 +189,6 @@ func TestEvidenceLimits(t *testing.T) {
 			t.Fatalf("%d frames, want the first ones", len(got))
 		}
 	})
-}
-
-// TestEvidenceNeverOverwrites: a second run into the same directory (flow
-// ids repeat across runs) writes a new file next to the first.
-func TestEvidenceNeverOverwrites(t *testing.T) {
-	ev := newEvidence(EvidenceConfig{Dir: t.TempDir(), MaxPacketsPerFlow: 4, MaxBytesPerFlow: 1 << 20, Memcap: 1 << 20})
-	for _, want := range []string{"7.pcap", "7-1.pcap"} {
-		r := &evidenceRing{}
-		ev.record(r, &decode.Packet{Raw: []byte{1, 2, 3}, Length: 3, LinkType: capture.LinkTypeRaw})
-		ev.record(r, &decode.Packet{Raw: []byte{4}, Length: 1, LinkType: capture.LinkTypeNull})
-		if got := ev.start(r, 7); got != want {
-			t.Fatalf("file %q, want %q", got, want)
-		}
-		ev.close(r)
-	}
-	if ev.skipped.Load() != 2 || ev.mem.InUse() != 0 || ev.open.Load() != 0 {
-		t.Fatalf("skipped %d, memory %d, open %d", ev.skipped.Load(), ev.mem.InUse(), ev.open.Load())
-	}
 }
 
 // TestCopyFrame: a payload inside the frame is re-pointed into the copy; a

@@ -21,12 +21,6 @@ import (
 // as "[N bytes missing]" (Suricata logs the same amount).
 const maxFramePayload = 4095
 
-// frameSets pairs a rule Set with its compiled frame rules.
-type frameSets struct {
-	set    *signatures.Set
-	frames *signatures.FrameSet
-}
-
 // openFrame is a frame whose bytes are still arriving.
 type openFrame struct {
 	id         uint64 // EVE frame id
@@ -53,14 +47,6 @@ type frameTrack struct {
 	open   [2][]*openFrame
 	nextID uint64
 	stream [2]bool // the stream frame of the direction was started
-}
-
-// frameSetFor returns the frame rules of set.
-func (e *Engine) frameSetFor(set *signatures.Set) *signatures.FrameSet {
-	if p := e.frames.Load(); p != nil && p.set == set {
-		return p.frames
-	}
-	return nil
 }
 
 // wantsFrame reports whether frames of typ need tracking.

@@ -95,7 +95,11 @@ func TestStreamEventsAlertInTheirDirection(t *testing.T) {
 	run(w, httpExchange("x", 0, 0, true))
 	rec.events = nil
 	c := &conn{w: w, proto: app.HTTP}
-	c.det = detect.New(rules, nil, c.client, c.server, nil, c)
+	compiled, err := detect.Compile(rules)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.det = detect.New(compiled, c.client, c.server, nil, c)
 	c.det.SetProto(app.HTTP)
 	c.anomaly(app.ToClient, "stream", "stream.overlap_different_data")
 	c.anomaly(app.ToServer, "applayer", "http.x")

@@ -7,6 +7,7 @@ import (
 	"io"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/wirescan/wirescan/engine/capture"
 	"github.com/wirescan/wirescan/engine/decode"
@@ -359,4 +360,36 @@ func (e *Engine) finishRun(workers []*worker, start time.Time, runErr error) (Su
 		runErr = fmt.Errorf("engine: writing events: %w", err)
 	}
 	return sum, runErr
+}
+
+// copyFrame copies p's raw frame (and its payload, when the payload is not
+// part of the frame: a defragmented packet) to the end of buf and points
+// cp.Raw and cp.Payload at the copies, for packets handed to another
+// goroutine (runParallel).
+func copyFrame(buf []byte, cp *decode.Packet) []byte {
+	raw, payload := cp.Raw, cp.Payload
+	off := len(buf)
+	buf = append(buf, raw...)
+	cp.Raw = buf[off:len(buf):len(buf)]
+	if po, ok := within(payload, raw); ok {
+		cp.Payload = cp.Raw[po : po+len(payload) : po+len(payload)]
+		return buf
+	}
+	off = len(buf)
+	buf = append(buf, payload...)
+	cp.Payload = buf[off:len(buf):len(buf)]
+	return buf
+}
+
+// within reports whether inner lies inside outer, and at which offset.
+func within(inner, outer []byte) (int, bool) {
+	if len(inner) == 0 || len(outer) == 0 {
+		return 0, len(inner) == 0
+	}
+	i := uintptr(unsafe.Pointer(unsafe.SliceData(inner)))
+	o := uintptr(unsafe.Pointer(unsafe.SliceData(outer)))
+	if i < o || i+uintptr(len(inner)) > o+uintptr(len(outer)) {
+		return 0, false
+	}
+	return int(i - o), true
 }

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"github.com/wirescan/wirescan/engine/files"
+	"github.com/wirescan/wirescan/engine/output/filestore"
 	"github.com/wirescan/wirescan/signatures"
 )
 
@@ -16,8 +17,8 @@ type fileScan struct {
 	conn    *conn
 	scanner *signatures.Scanner
 	sids    []int
-	spool   *spool // the file being written to the store, nil when not needed
-	storing bool   // a filestore rule matched
+	spool   *filestore.Spool // the file being written to the store, nil when not needed
+	storing bool             // a filestore rule matched
 	// deferred holds alerts waiting for the file's hash (policy by hash).
 	deferred []deferredAlert
 	stored   bool
@@ -35,10 +36,10 @@ func (w *worker) scanState(f *trackedFile) *fileScan {
 	fs := &fileScan{conn: c}
 	if !f.RangePart() {
 		fs.scanner = c.det.FileScanner(f.Meta.Name, f.Meta.Direction, f.Meta.Tx)
-		if w.e.store.wants(c.det.Set()) {
-			if sp, err := w.e.store.begin(); err == nil {
+		if w.e.store != nil && (w.e.store.Force() || c.det.StoresFiles()) {
+			if sp, err := w.e.store.Begin(); err == nil {
 				fs.spool = sp
-				fs.storing = w.e.store.cfg.Force
+				fs.storing = w.e.store.Force()
 			}
 		}
 	}
@@ -50,7 +51,7 @@ func (w *worker) scanState(f *trackedFile) *fileScan {
 func (w *worker) Data(f *trackedFile, off int64, b []byte) {
 	fs := w.scanState(f)
 	if fs.spool != nil {
-		fs.spool.write(w.e.store, off, b)
+		fs.spool.Write(off, b)
 	}
 	if fs.scanner == nil {
 		return
@@ -89,11 +90,11 @@ func (w *worker) Closed(f *trackedFile) {
 	w.releaseDeferred(f)
 	if fs.spool != nil {
 		if fs.storing {
-			if id, err := w.e.store.commit(fs.spool, f.SHA256); err == nil {
+			if id, err := w.e.store.Commit(fs.spool, f.SHA256); err == nil {
 				fs.stored, fs.storeID = true, id
 			}
 		} else {
-			fs.spool.abort()
+			fs.spool.Abort()
 		}
 		fs.spool = nil
 	}

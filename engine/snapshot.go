@@ -67,14 +67,9 @@ func (e *Engine) Snapshot() stats.Snapshot {
 		s.Policy = &ps
 	}
 	s.AppLayerMemory, s.AppLayerDenied = e.parserMem.InUse(), e.parserMem.Denied()
-	if e.store != nil {
-		s.FileStoreOn = true
-		s.FilesStored, s.FileStoreBytes, s.FileStoreErrors = e.store.stored.Load(), e.store.bytes.Load(), e.store.errs.Load()
-	}
-	if ev := e.evidence; ev != nil {
-		s.EvidenceFiles, s.EvidenceBytes, s.EvidenceErrors = ev.files.Load(), ev.bytes.Load(), ev.errs.Load()
-		s.EvidenceMemory, s.EvidenceDenied, s.EvidenceSkipped = ev.mem.InUse(), ev.denied.Load(), ev.skipped.Load()
-	}
+	s.FileStoreOn = e.store != nil
+	s.FileStore = e.store.Stats()
+	s.Evidence = e.evidence.Stats()
 	e.rulesMu.Lock()
 	s.Ruleset = e.rulesInfo
 	s.ReloadsOK, s.ReloadsFailed = e.reloadsOK, e.reloadsFailed

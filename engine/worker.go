@@ -10,6 +10,7 @@ import (
 	"github.com/wirescan/wirescan/engine/detect"
 	"github.com/wirescan/wirescan/engine/files"
 	"github.com/wirescan/wirescan/engine/flow"
+	"github.com/wirescan/wirescan/engine/output/evidence"
 	"github.com/wirescan/wirescan/engine/stats"
 	"github.com/wirescan/wirescan/reassembly"
 )
@@ -88,7 +89,7 @@ func (w *worker) handle(p *decode.Packet) {
 	c := e.Value
 	c.last = p.Timestamp
 	if c.evidence != nil {
-		w.e.evidence.record(c.evidence, p)
+		w.e.evidence.Record(c.evidence, evidence.Frame{Time: p.Timestamp, Data: p.Raw, WireLen: p.Length, Link: p.LinkType})
 	}
 	src := netipAddrPort(p.SrcIP, p.SrcPort)
 	dir := app.ToServer
@@ -142,10 +143,9 @@ func (w *worker) newConn(p *decode.Packet) *conn {
 		last:   p.Timestamp,
 		sawSYN: p.SYN,
 	}
-	rules := w.e.Rules()
-	c.det = detect.New(rules, w.e.frameSetFor(rules), client, server, w.prof, c)
+	c.det = detect.New(w.e.rules.Load(), client, server, w.prof, c)
 	if w.e.evidence != nil {
-		c.evidence = &evidenceRing{}
+		c.evidence = &evidence.Ring{}
 	}
 	for i := range p.VLANCount {
 		c.vlan = append(c.vlan, p.VLAN[i])

@@ -35,6 +35,7 @@
 package detect
 
 import (
+	"fmt"
 	"net/netip"
 	"slices"
 
@@ -60,8 +61,42 @@ type Alerter interface {
 	Alert(a Alert)
 }
 
+// Rules is a rule set with what the engine derives from it once per load
+// (Compile), not per connection: its frame rules and whether any rule
+// keeps files. It is immutable and shared by every connection that started
+// with it.
+type Rules struct {
+	Set *signatures.Set
+	// Frames holds the set's frame rules compiled as stream rules over
+	// frame bytes; nil when it has none.
+	Frames *signatures.FrameSet
+	// Filestore is true when a rule has the filestore keyword.
+	Filestore bool
+}
+
+// Compile derives Rules from set; nil set gives nil Rules (no detection).
+// An error means the set's frame rules could not be compiled.
+func Compile(set *signatures.Set) (*Rules, error) {
+	if set == nil {
+		return nil, nil
+	}
+	frames, err := signatures.NewFrameSet(set)
+	if err != nil {
+		return nil, fmt.Errorf("detect: frame rules: %w", err)
+	}
+	r := &Rules{Set: set, Frames: frames}
+	for _, rule := range set.Rules() {
+		if rule.Filestore {
+			r.Filestore = true
+			break
+		}
+	}
+	return r, nil
+}
+
 // Flow is the detection state of one connection. Create it with New.
 type Flow struct {
+	rules  *Rules
 	set    *signatures.Set
 	frames *signatures.FrameSet
 	bits   *signatures.FlowState
@@ -95,15 +130,14 @@ type streamState struct {
 }
 
 // New returns the detection state of a connection between client and
-// server, matching set (nil: no detection, New returns nil) and frames (the
-// set's frame rules; may be nil). prof, when set, records per-rule costs.
-// Matches go to out.
-func New(set *signatures.Set, frames *signatures.FrameSet, client, server netip.AddrPort, prof *signatures.Profile, out Alerter) *Flow {
-	if set == nil {
+// server, matching rules (nil: no detection, New returns nil). prof, when
+// set, records per-rule costs. Matches go to out.
+func New(rules *Rules, client, server netip.AddrPort, prof *signatures.Profile, out Alerter) *Flow {
+	if rules == nil || rules.Set == nil {
 		return nil
 	}
 	return &Flow{
-		set: set, frames: frames, bits: signatures.NewFlowState(), prof: prof, out: out,
+		rules: rules, set: rules.Set, frames: rules.Frames, bits: signatures.NewFlowState(), prof: prof, out: out,
 		ends: [2][2]netip.AddrPort{app.ToServer: {client, server}, app.ToClient: {server, client}},
 	}
 }
@@ -115,6 +149,10 @@ func (f *Flow) Set() *signatures.Set {
 	}
 	return f.set
 }
+
+// StoresFiles reports whether a rule of the connection's set keeps files
+// (filestore).
+func (f *Flow) StoresFiles() bool { return f != nil && f.rules.Filestore }
 
 // SetProto records the application protocol once detection decided it.
 func (f *Flow) SetProto(p app.Proto) {

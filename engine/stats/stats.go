@@ -16,6 +16,8 @@ import (
 	"github.com/wirescan/wirescan/engine/files"
 	"github.com/wirescan/wirescan/engine/flow"
 	"github.com/wirescan/wirescan/engine/http"
+	"github.com/wirescan/wirescan/engine/output/evidence"
+	"github.com/wirescan/wirescan/engine/output/filestore"
 	"github.com/wirescan/wirescan/engine/policy"
 	"github.com/wirescan/wirescan/engine/smb"
 	"github.com/wirescan/wirescan/reassembly"
@@ -76,31 +78,26 @@ type Ruleset struct {
 // stats events. Workers publish their counters at most a few times a second,
 // so a snapshot lags the traffic by up to that interval.
 type Snapshot struct {
-	Uptime          time.Duration
-	Packets, Bytes  uint64 // read from the sources
-	KernelPackets   uint64 // live capture: packets the kernel saw
-	KernelDrops     uint64 // live capture: packets the kernel dropped
-	Decode          decode.Stats
-	Workers         []Worker
-	StreamMemory    int64 // bytes held by reassembly now
-	AppLayerMemory  int64 // bytes application parsers hold under app-layer-memcap
-	AppLayerDenied  uint64
-	Ruleset         Ruleset
-	AlertsBySID     map[int]uint64
-	EventsByType    map[string]uint64
-	ReloadsOK       uint64
-	ReloadsFailed   uint64
-	CaptureDamaged  uint64
-	Policy          *policy.Stats // nil without a policy
-	FileStoreOn     bool          // the file store is enabled
-	FilesStored     uint64
-	FileStoreBytes  uint64
-	FileStoreErrors uint64
+	Uptime         time.Duration
+	Packets, Bytes uint64 // read from the sources
+	KernelPackets  uint64 // live capture: packets the kernel saw
+	KernelDrops    uint64 // live capture: packets the kernel dropped
+	Decode         decode.Stats
+	Workers        []Worker
+	StreamMemory   int64 // bytes held by reassembly now
+	AppLayerMemory int64 // bytes application parsers hold under app-layer-memcap
+	AppLayerDenied uint64
+	Ruleset        Ruleset
+	AlertsBySID    map[int]uint64
+	EventsByType   map[string]uint64
+	ReloadsOK      uint64
+	ReloadsFailed  uint64
+	CaptureDamaged uint64
+	Policy         *policy.Stats // nil without a policy
+	FileStoreOn    bool          // the file store is enabled
+	FileStore      filestore.Stats
 	// Evidence pcaps (all zero when disabled).
-	EvidenceFiles, EvidenceBytes, EvidenceErrors uint64
-	EvidenceMemory                               int64 // bytes rings hold under evidence.memcap
-	EvidenceDenied                               uint64
-	EvidenceSkipped                              uint64 // frames of another link type than their file's
+	Evidence evidence.Stats
 }
 
 // Totals adds up the workers' counters (maps merged key by key).

@@ -1,4 +1,31 @@
-package engine
+// Package evidence writes evidence pcaps: the packets of every flow that
+// raised an alert (after policy), the ones before the alert included, to
+// DIR/<flow_id>.pcap, so an analyst can open the transfer that matched in
+// Wireshark or replay it with wirescan.
+//
+// # Place in the pipeline
+//
+// A sink. The engine gives each flow a Ring (NewRing) and hands it every
+// frame of the flow (Record). Until the flow alerts, the ring keeps its
+// most recent frames in memory; at the first alert the policy lets through,
+// Start writes them to a new file, and later frames go straight to it until
+// the flow ends (Close) or the file reaches Config.MaxBytesPerFlow.
+//
+// # Limits
+//
+// Each ring keeps at most Config.MaxPacketsPerFlow frames; all rings
+// together at most Config.Memcap bytes: at the cap a ring drops its oldest
+// frames to keep the newest (Stats.Denied). At most 256 evidence files are
+// open at once; beyond that a flow's file gets the frames kept so far and
+// is closed. One link type per file: frames of another are left out
+// (Stats.Skipped). Files are named by flow id only (never by
+// attacker-chosen text), and an existing file is never overwritten.
+//
+// # Concurrency
+//
+// A Store is safe for concurrent use (its budget and counters are atomic);
+// a Ring belongs to the goroutine that owns its flow.
+package evidence
 
 import (
 	"bufio"
@@ -10,17 +37,15 @@ import (
 	"strconv"
 	"sync/atomic"
 	"time"
-	"unsafe"
 
 	"github.com/wirescan/wirescan/engine/capture"
-	"github.com/wirescan/wirescan/engine/decode"
 	"github.com/wirescan/wirescan/engine/memcap"
 )
 
-// EvidenceConfig configures evidence pcaps: the packets of every flow that
+// Config configures evidence pcaps: the packets of every flow that
 // raised an alert (after policy), the ones before the alert included, written
 // to DIR/<flow_id>.pcap so an analyst can open the transfer that matched.
-type EvidenceConfig struct {
+type Config struct {
 	// Dir is where evidence pcaps are written, named by flow id only (never
 	// by attacker-chosen text). Empty disables evidence (`--evidence` sets
 	// LOGDIR/evidence).
@@ -42,22 +67,54 @@ type EvidenceConfig struct {
 // closed at once, so an alert flood can't exhaust file descriptors.
 const maxOpenEvidence = 256
 
-// evidence is the engine-wide part of evidence pcaps: the memory budget and
-// the counters. Flows own their rings and files (evidenceRing).
-type evidence struct {
-	cfg                EvidenceConfig
+// Store is the engine-wide part of evidence pcaps: the memory budget and
+// the counters. Flows own their rings and files (Ring).
+type Store struct {
+	cfg                Config
 	mem                *memcap.Budget
 	open               atomic.Int64
 	files, bytes, errs atomic.Uint64
 	denied, skipped    atomic.Uint64
 }
 
-func newEvidence(cfg EvidenceConfig) *evidence {
+// New returns a store writing to cfg.Dir, or nil when cfg.Dir is empty
+// (evidence disabled).
+func New(cfg Config) *Store {
 	if cfg.Dir == "" {
 		return nil
 	}
 	cfg.MaxPacketsPerFlow = max(cfg.MaxPacketsPerFlow, 1)
-	return &evidence{cfg: cfg, mem: memcap.New(cfg.Memcap)}
+	return &Store{cfg: cfg, mem: memcap.New(cfg.Memcap)}
+}
+
+// Stats are a Store's counters.
+type Stats struct {
+	Files, Bytes, Errors uint64
+	// Memory is the bytes rings hold now (bounded by Config.Memcap).
+	Memory int64
+	// Denied counts frames the budget refused (older frames were dropped).
+	Denied uint64
+	// Skipped counts frames of another link type than their file's.
+	Skipped uint64
+}
+
+// Stats returns the store's counters; zero for a nil Store.
+func (ev *Store) Stats() Stats {
+	if ev == nil {
+		return Stats{}
+	}
+	return Stats{Files: ev.files.Load(), Bytes: ev.bytes.Load(), Errors: ev.errs.Load(),
+		Memory: ev.mem.InUse(), Denied: ev.denied.Load(), Skipped: ev.skipped.Load()}
+}
+
+// Frame is one captured frame as the flow saw it.
+type Frame struct {
+	Time time.Time
+	// Data is the frame as captured (only read during Record).
+	Data []byte
+	// WireLen is the frame's length on the wire.
+	WireLen int
+	Link    capture.LinkType
 }
 
 // evFrame is one frame kept by a ring; data's capacity is reserved from the
@@ -68,10 +125,10 @@ type evFrame struct {
 	wireLen int
 }
 
-// evidenceRing is one flow's evidence: before the alert, a ring of its most
+// Ring is one flow's evidence: before the alert, a ring of its most
 // recent frames; after it, the open pcap file the flow's packets go to.
 // Owned by the flow's worker.
-type evidenceRing struct {
+type Ring struct {
 	frames  []evFrame // circular: n frames from head, oldest first
 	head, n int
 	link    capture.LinkType
@@ -91,21 +148,21 @@ const (
 	pcapRecordHeader = 16
 )
 
-// record keeps p's frame: in the ring before the flow alerted, in its file
+// Record keeps p's frame: in the ring before the flow alerted, in its file
 // after.
-func (ev *evidence) record(r *evidenceRing, p *decode.Packet) {
-	if r.done || len(p.Raw) == 0 {
+func (ev *Store) Record(r *Ring, p Frame) {
+	if r.done || len(p.Data) == 0 {
 		return
 	}
 	if r.n == 0 && r.f == nil {
-		r.link = p.LinkType
+		r.link = p.Link
 	}
-	if p.LinkType != r.link {
+	if p.Link != r.link {
 		ev.skipped.Add(1) // one link type per file
 		return
 	}
 	if r.f != nil {
-		ev.write(r, p.Timestamp, p.Raw, p.Length)
+		ev.write(r, p.Time, p.Data, p.WireLen)
 		return
 	}
 	ev.push(r, p)
@@ -113,36 +170,36 @@ func (ev *evidence) record(r *evidenceRing, p *decode.Packet) {
 
 // push adds p's frame to the ring, reusing the oldest frame's buffer when the
 // ring is full, and dropping more old frames while the budget refuses.
-func (ev *evidence) push(r *evidenceRing, p *decode.Packet) {
+func (ev *Store) push(r *Ring, p Frame) {
 	var buf []byte
 	if r.n == ev.cfg.MaxPacketsPerFlow {
 		old := r.at(0)
 		buf, old.data = old.data, nil
 		r.head, r.n = (r.head+1)%len(r.frames), r.n-1
 	}
-	if cap(buf) < len(p.Raw) {
+	if cap(buf) < len(p.Data) {
 		ev.mem.Release(int64(cap(buf)))
 		r.held -= int64(cap(buf))
 		buf = nil
-		for !ev.mem.TryReserve(int64(len(p.Raw))) {
+		for !ev.mem.TryReserve(int64(len(p.Data))) {
 			ev.denied.Add(1)
 			if r.n == 0 {
 				return // not even this frame alone fits: it is not kept
 			}
 			r.dropOldest(ev)
 		}
-		r.held += int64(len(p.Raw))
-		buf = make([]byte, 0, len(p.Raw))
+		r.held += int64(len(p.Data))
+		buf = make([]byte, 0, len(p.Data))
 	}
-	*r.free() = evFrame{ts: p.Timestamp, data: append(buf[:0], p.Raw...), wireLen: p.Length}
+	*r.free() = evFrame{ts: p.Time, data: append(buf[:0], p.Data...), wireLen: p.WireLen}
 	r.n++
 }
 
 // at returns the i-th oldest frame.
-func (r *evidenceRing) at(i int) *evFrame { return &r.frames[(r.head+i)%len(r.frames)] }
+func (r *Ring) at(i int) *evFrame { return &r.frames[(r.head+i)%len(r.frames)] }
 
 // free returns the slot after the newest frame, growing the ring if needed.
-func (r *evidenceRing) free() *evFrame {
+func (r *Ring) free() *evFrame {
 	if r.n < len(r.frames) {
 		return r.at(r.n)
 	}
@@ -154,7 +211,7 @@ func (r *evidenceRing) free() *evFrame {
 	return &r.frames[len(r.frames)-1]
 }
 
-func (r *evidenceRing) dropOldest(ev *evidence) {
+func (r *Ring) dropOldest(ev *Store) {
 	old := r.at(0)
 	ev.mem.Release(int64(cap(old.data)))
 	r.held -= int64(cap(old.data))
@@ -163,15 +220,15 @@ func (r *evidenceRing) dropOldest(ev *evidence) {
 }
 
 // release gives the ring's memory back.
-func (r *evidenceRing) release(ev *evidence) {
+func (r *Ring) release(ev *Store) {
 	ev.mem.Release(r.held)
 	r.held, r.frames, r.head, r.n = 0, nil, 0, 0
 }
 
-// start opens the flow's evidence file at its first alert and writes the
+// Start opens the flow's evidence file at its first alert and writes the
 // ring to it; it returns the file name for the alert ("" when nothing could
 // be written). Later calls return the name again.
-func (ev *evidence) start(r *evidenceRing, flowID uint64) string {
+func (ev *Store) Start(r *Ring, flowID uint64) string {
 	if r.name != "" || r.done {
 		return r.name
 	}
@@ -202,14 +259,14 @@ func (ev *evidence) start(r *evidenceRing, flowID uint64) string {
 		ev.write(r, fr.ts, fr.data, fr.wireLen)
 	}
 	if ev.open.Load() > maxOpenEvidence {
-		ev.close(r)
+		ev.Close(r)
 	}
 	return r.name
 }
 
 // create makes DIR/<flowID>.pcap, or <flowID>-N.pcap when a file of that
 // name exists (flow ids repeat across runs), never overwriting evidence.
-func (ev *evidence) create(flowID uint64) (*os.File, string, error) {
+func (ev *Store) create(flowID uint64) (*os.File, string, error) {
 	if err := os.MkdirAll(ev.cfg.Dir, 0o750); err != nil {
 		return nil, "", fmt.Errorf("evidence: %w", err)
 	}
@@ -231,13 +288,13 @@ func (ev *evidence) create(flowID uint64) (*os.File, string, error) {
 }
 
 // write appends one frame to the open file, closing it at max-bytes-per-flow.
-func (ev *evidence) write(r *evidenceRing, ts time.Time, data []byte, wireLen int) {
+func (ev *Store) write(r *Ring, ts time.Time, data []byte, wireLen int) {
 	if r.f == nil {
 		return
 	}
 	n := int64(pcapRecordHeader + len(data))
 	if r.written+n > ev.cfg.MaxBytesPerFlow {
-		ev.close(r)
+		ev.Close(r)
 		return
 	}
 	if err := r.pw.WritePacket(ts, data, wireLen); err != nil {
@@ -248,14 +305,14 @@ func (ev *evidence) write(r *evidenceRing, ts time.Time, data []byte, wireLen in
 	ev.bytes.Add(uint64(n))
 }
 
-func (ev *evidence) fail(r *evidenceRing) {
+func (ev *Store) fail(r *Ring) {
 	ev.errs.Add(1)
-	ev.close(r)
+	ev.Close(r)
 }
 
-// close flushes and closes the flow's file (if open) and frees the ring:
+// Close flushes and closes the flow's file (if open) and frees the ring:
 // the flow ended, or its file is complete.
-func (ev *evidence) close(r *evidenceRing) {
+func (ev *Store) Close(r *Ring) {
 	r.release(ev)
 	r.done = true
 	if r.f == nil {
@@ -267,36 +324,4 @@ func (ev *evidence) close(r *evidenceRing) {
 	}
 	r.f, r.bw, r.pw = nil, nil, nil
 	ev.open.Add(-1)
-}
-
-// copyFrame copies p's raw frame (and its payload, when the payload is not
-// part of the frame: a defragmented packet) to the end of buf and points
-// cp.Raw and cp.Payload at the copies, for packets handed to another
-// goroutine (runParallel).
-func copyFrame(buf []byte, cp *decode.Packet) []byte {
-	raw, payload := cp.Raw, cp.Payload
-	off := len(buf)
-	buf = append(buf, raw...)
-	cp.Raw = buf[off:len(buf):len(buf)]
-	if po, ok := within(payload, raw); ok {
-		cp.Payload = cp.Raw[po : po+len(payload) : po+len(payload)]
-		return buf
-	}
-	off = len(buf)
-	buf = append(buf, payload...)
-	cp.Payload = buf[off:len(buf):len(buf)]
-	return buf
-}
-
-// within reports whether inner lies inside outer, and at which offset.
-func within(inner, outer []byte) (int, bool) {
-	if len(inner) == 0 || len(outer) == 0 {
-		return 0, len(inner) == 0
-	}
-	i := uintptr(unsafe.Pointer(unsafe.SliceData(inner)))
-	o := uintptr(unsafe.Pointer(unsafe.SliceData(outer)))
-	if i < o || i+uintptr(len(inner)) > o+uintptr(len(outer)) {
-		return 0, false
-	}
-	return int(i - o), true
 }

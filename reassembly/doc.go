@@ -104,11 +104,5 @@
 //
 // # Example
 //
-//	mem := memcap.New(256 << 20) // engine/memcap, shared by all streams
-//	cfg := reassembly.DefaultConfig()
-//	var stats reassembly.Stats
-//	s := reassembly.NewStream(&cfg, mem, &stats, parser)
-//	s.Add(reassembly.ClientToServer, reassembly.Segment{Seq: 1000, SYN: true})
-//	s.Add(reassembly.ClientToServer, reassembly.Segment{Seq: 1001, ACK: true, Payload: req})
-//	s.Close()
+// See Example in example_test.go: it runs with the tests, so it stays true.
 package reassembly

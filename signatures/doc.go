@@ -108,13 +108,5 @@
 //
 // # Example
 //
-//	set, warns, err := signatures.Load([]string{"local.rules", "main.ndb"}, signatures.Options{})
-//	// log warns; fail on err
-//	sc := set.NewScanner(signatures.FileData, &signatures.Context{Proto: "http", Filename: name})
-//	for chunk := range chunks {
-//		for _, m := range sc.Write(chunk) { report(m) }
-//	}
-//	for _, m := range sc.End(signatures.FileFacts{Size: n, SHA256: sum}) { report(m) }
-//
-// A Set is safe for concurrent use; a Scanner belongs to one goroutine.
+// See Example in example_test.go: it runs with the tests, so it stays true.
 package signatures

@@ -8,10 +8,10 @@ import (
 // ErrUnsupported is wrapped by parse errors caused by a keyword, protocol or
 // construct wirescan does not implement (as opposed to a malformed rule). Load skips
 // such rules with a Warning unless Options.Strict.
-var ErrUnsupported = errors.New("not supported")
+var ErrUnsupported = errors.New("signatures: not supported")
 
 // ErrLimit is wrapped by errors caused by a configured limit (Options.Max*).
-var ErrLimit = errors.New("limit exceeded")
+var ErrLimit = errors.New("signatures: limit exceeded")
 
 // Warning reports a rule or signature that was skipped (or accepted with a caveat)
 // while loading. It names the source position and, for unsupported features, the
@@ -42,5 +42,14 @@ func (e *LoadError) Unwrap() error { return e.Err }
 
 // unsupported builds an ErrUnsupported error naming the construct.
 func unsupported(format string, args ...any) error {
-	return fmt.Errorf("%s %w", fmt.Sprintf(format, args...), ErrUnsupported)
+	return unsupportedError(fmt.Sprintf(format, args...) + " not supported")
 }
+
+// unsupportedError reads as what is unsupported ("keyword \"x\" not
+// supported") and is ErrUnsupported for errors.Is.
+type unsupportedError string
+
+func (e unsupportedError) Error() string { return string(e) }
+
+// Is makes errors.Is(err, ErrUnsupported) hold.
+func (e unsupportedError) Is(target error) bool { return target == ErrUnsupported }

@@ -86,21 +86,5 @@
 //
 // # Example
 //
-//	src, err := capture.Open("in.pcap", capture.Options{})
-//	if err != nil { return err }
-//	defer src.Close()
-//	for {
-//		pkt, err := src.Next()
-//		var dmg *capture.DamageError
-//		switch {
-//		case err == io.EOF:
-//			return nil
-//		case errors.As(err, &dmg):
-//			log.Warn(dmg.Error())
-//			continue
-//		case err != nil:
-//			return err
-//		}
-//		handle(pkt)
-//	}
+// See Example in example_test.go: it runs with the tests, so it stays true.
 package capture

@@ -25,7 +25,7 @@ type pcapState struct {
 func (r *reader) readPcapHeader() error {
 	h := r.scratch[:pcapFileHeaderLen]
 	if n, err := r.fill(h); err != nil {
-		return fmt.Errorf("capture: %s: %w: %v", r.name, ErrNotCapture, readErr(err, "pcap file header", n, len(h)))
+		return fmt.Errorf("capture: %s: %w", r.name, notCaptureErr("%v", readErr(err, "pcap file header", n, len(h))))
 	}
 	switch binary.LittleEndian.Uint32(h[0:4]) {
 	case magicMicroLE:
@@ -42,7 +42,7 @@ func (r *reader) readPcapHeader() error {
 		r.order, r.pcap.modified = binary.BigEndian, true
 	}
 	if major := r.order.Uint16(h[4:6]); major != pcapSupportedMajorVer {
-		return fmt.Errorf("capture: %s: %w: unsupported pcap version %d", r.name, ErrNotCapture, major)
+		return fmt.Errorf("capture: %s: %w", r.name, notCaptureErr("unsupported pcap version %d", major))
 	}
 	// The upper bits of the link type field carry FCS information.
 	r.pcap.link = LinkType(r.order.Uint32(h[20:24]) & 0xffff)

@@ -67,10 +67,10 @@ type pcapngState struct {
 func (r *reader) readFirstSection() error {
 	hdr := r.scratch[:blockHeaderLen]
 	if n, err := r.fill(hdr); err != nil {
-		return fmt.Errorf("capture: %s: %w: %v", r.name, ErrNotCapture, readErr(err, "section header", n, len(hdr)))
+		return fmt.Errorf("capture: %s: %w", r.name, notCaptureErr("%v", readErr(err, "section header", n, len(hdr))))
 	}
 	if cause := r.readSHB([4]byte(hdr[4:8])); cause != nil {
-		return fmt.Errorf("capture: %s: %w: %v", r.name, ErrNotCapture, cause)
+		return fmt.Errorf("capture: %s: %w", r.name, notCaptureErr("%v", cause))
 	}
 	return nil
 }

@@ -110,7 +110,7 @@ func newReader(in io.Reader, closer io.Closer, name string, opts Options, stats 
 		if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
 			return nil, fmt.Errorf("capture: %s: %w", name, err)
 		}
-		return nil, fmt.Errorf("capture: %s: %w: file too short (%d bytes)", name, ErrNotCapture, len(head))
+		return nil, fmt.Errorf("capture: %s: %w", name, notCaptureErr("file too short (%d bytes)", len(head)))
 	}
 	magic := binary.LittleEndian.Uint32(head)
 	switch magic {
@@ -121,7 +121,7 @@ func newReader(in io.Reader, closer io.Closer, name string, opts Options, stats 
 		r.format = formatPcapng
 		err = r.readFirstSection()
 	default:
-		return nil, fmt.Errorf("capture: %s: %w (magic %#08x)", name, ErrNotCapture, magic)
+		return nil, fmt.Errorf("capture: %s: %w", name, notCaptureErr("magic %#08x", magic))
 	}
 	if err != nil {
 		return nil, err

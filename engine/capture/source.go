@@ -96,16 +96,16 @@ func (c *counters) snapshot() Stats {
 // ErrNotCapture is wrapped by the error Open and NewReader return when the
 // input is not a pcap or pcapng capture (wrong magic, unsupported version,
 // header cut short).
-var ErrNotCapture = errors.New("not a pcap or pcapng capture")
+var ErrNotCapture = errors.New("capture: not a pcap or pcapng capture")
 
 // ErrTruncated is wrapped by DamageError.Err when the file ends in the middle
 // of a record or block.
-var ErrTruncated = errors.New("truncated")
+var ErrTruncated = errors.New("capture: truncated")
 
 // ErrCorrupt is wrapped by DamageError.Err when a record or block is
 // malformed: impossible lengths, a record over Options.MaxRecordBytes, an
 // unknown interface id, mismatched block trailer.
-var ErrCorrupt = errors.New("corrupt")
+var ErrCorrupt = errors.New("capture: corrupt")
 
 // DamageError reports a capture file that is truncated or corrupt after some
 // good packets. Every packet before it was delivered. The caller should warn
@@ -131,14 +131,32 @@ func (e *DamageError) Error() string {
 // Unwrap returns the underlying cause.
 func (e *DamageError) Unwrap() error { return e.Err }
 
+// causeError is a damage cause or a refusal: it reads as its message alone
+// (the DamageError or the wrapping error already names the package and the
+// file) and is its sentinel for errors.Is.
+type causeError struct {
+	msg      string
+	sentinel error
+}
+
+func (e *causeError) Error() string { return e.msg }
+
+// Unwrap returns the sentinel (ErrTruncated, ErrCorrupt, ErrNotCapture).
+func (e *causeError) Unwrap() error { return e.sentinel }
+
 // truncatedErr describes a short read of a record part.
 func truncatedErr(what string, got, want int) error {
-	return fmt.Errorf("%w %s (got %d of %d bytes)", ErrTruncated, what, got, want)
+	return &causeError{fmt.Sprintf("truncated %s (got %d of %d bytes)", what, got, want), ErrTruncated}
 }
 
 // corruptErr describes a malformed record or block.
 func corruptErr(format string, args ...any) error {
-	return fmt.Errorf("%w: %s", ErrCorrupt, fmt.Sprintf(format, args...))
+	return &causeError{"corrupt: " + fmt.Sprintf(format, args...), ErrCorrupt}
+}
+
+// notCaptureErr says why the input is not a capture.
+func notCaptureErr(format string, args ...any) error {
+	return &causeError{"not a pcap or pcapng capture: " + fmt.Sprintf(format, args...), ErrNotCapture}
 }
 
 // readErr turns the error of a short read into a damage cause: end of file

@@ -48,10 +48,5 @@
 //
 // # Example
 //
-//	cfg := decode.DefaultConfig()
-//	var st decode.Stats
-//	d := decode.NewDecoder(&cfg, &st)
-//	if p, ok := d.Decode(pkt.LinkType, pkt.Data, pkt.Timestamp, pkt.Num, pkt.Length); ok {
-//		flows.Handle(p)
-//	}
+// See Example in example_test.go: it runs with the tests, so it stays true.
 package decode

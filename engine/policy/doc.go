@@ -94,9 +94,5 @@
 //
 // # Example
 //
-//	p, err := policy.Load("configs/policy.yaml")
-//	if err != nil { return err } // "policy: configs/policy.yaml:12: rules[0].hosts[0]: bad host ..."
-//	d := p.Decide(policy.Alert{SID: 9000101, SHA256: sum, Src: src, Dst: dst, Time: pktTime})
-//	if d.Emit { log(alert, d.IncidentID, d.IncidentCount) }
-//	for _, in := range p.Flush(pktTime) { logSummary(in) }
+// See Example in example_test.go: it runs with the tests, so it stays true.
 package policy

@@ -35,6 +35,7 @@ commands:
   reload   make a running wirescan reload its rules and reopen its log
   rules    check or describe signature files (rules check, rules stats)
   policy   check an alert policy file (policy check FILE)
+  diff     replay captures with two signature sets and list the alerts that change
   bench    measure a signature set: load cost, replay throughput, hits, costliest rules
   config   print the default configuration as YAML
   version  print the version
@@ -67,6 +68,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = cmdConfig(args[1:], stdout, stderr)
 	case "bench":
 		err = cmdBench(args[1:], stdout, stderr)
+	case "diff":
+		err = cmdDiff(args[1:], stdout, stderr)
 	case "version", "--version", "-V":
 		fmt.Fprintln(stdout, "wirescan", version)
 	case "help", "-h", "--help":
@@ -78,13 +81,20 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err == nil {
 		return exitOK
 	}
+	if errors.Is(err, errHelp) {
+		return exitOK
+	}
+	var ce exitCodeError
+	if errors.As(err, &ce) {
+		if ce.err != nil {
+			fmt.Fprintf(stderr, "wirescan: %v\n", ce.err)
+		}
+		return ce.code
+	}
 	var ue usageError
 	if errors.As(err, &ue) {
 		fmt.Fprintf(stderr, "wirescan: %s\n", ue.msg)
 		return exitUsage
-	}
-	if errors.Is(err, errHelp) {
-		return exitOK
 	}
 	fmt.Fprintf(stderr, "wirescan: %v\n", err)
 	return exitError

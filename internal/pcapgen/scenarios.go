@@ -63,6 +63,11 @@ func Testdata() []Scenario {
 		{Name: "mixed-impaired.pcap", Write: writeMixedImpaired, Description: "HTTP over IPv6 (EICAR and a " +
 			"binary download) and SMB2 over IPv4 in VLAN 42 with MSS 536 (EICAR and a text file read), both with " +
 			"seeded reordering, duplicate segments and tiny segments; no loss, so every file is complete."},
+		{Name: "inventory-flood.pcap", Write: writeInventoryFlood, Description: "An alert flood for the README's " +
+			"walkthrough: twelve workstations (10.1.2.11-22) pull the benign inventory agent `agent\\invagent.exe` " +
+			"(48000 bytes, PE-looking, containing the string `" + InventoryAgentMarker + "`) from \\\\deploy\\NETLOGON " +
+			"over SMB 2.1, three rounds twenty minutes apart; six more hosts (10.1.3.21-26) fetch it over HTTP from " +
+			"updates.corp.example in the first two rounds; 10.1.2.17 also downloads the EICAR test file over HTTP."},
 	}
 }
 

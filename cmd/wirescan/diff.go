@@ -83,7 +83,7 @@ func cmdDiff(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fail(err)
 	}
-	cfg.Workers = 1 // both sides see the same flow ids, transactions and packet numbers
+	cfg.Workers = 1                                // both sides see the same flow ids, transactions and packet numbers
 	cfg.EventTypes = []string{"alert", "fileinfo"} // fileinfo completes alerts on streaming files with their hash
 	cfg.FileStore.Dir, cfg.Evidence.Dir = "", ""
 

@@ -172,7 +172,7 @@ type Entry struct {
 	FilesMore int      `json:"files_more,omitempty"`
 	// Flows lists the flows the alerts fired in, at most MaxListed.
 	Flows     []Flow `json:"flows"`
-	FlowsMore int      `json:"flows_more,omitempty"`
+	FlowsMore int    `json:"flows_more,omitempty"`
 	// Changes says what differs, for changed entries ("rev 1 -> 2").
 	Changes []string `json:"changes,omitempty"`
 }

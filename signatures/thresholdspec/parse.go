@@ -27,8 +27,11 @@ const maxFields = 64
 // Fields splits s at commas outside brackets (an ip list "[a,b]" stays one
 // value) into fields, each a name, white space and a value. An empty item
 // (",,", a trailing comma), a name without value and unbalanced brackets
-// are errors.
+// are errors; an empty s has no fields.
 func Fields(s string) ([]Field, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
 	var out []Field
 	depth, start := 0, 0
 	for i := 0; i <= len(s); i++ {

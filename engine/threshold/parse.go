@@ -1,14 +1,13 @@
 package threshold
 
 import (
-	"bufio"
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strings"
 
+	"github.com/wirescan/wirescan/internal/lines"
 	"github.com/wirescan/wirescan/signatures"
 	"github.com/wirescan/wirescan/signatures/thresholdspec"
 )
@@ -94,41 +93,37 @@ func Parse(r io.Reader, name string, vars map[string]string) (*Config, error) {
 // MaxLineBytes is passed with tooLong set and no text. fn returns false to
 // stop. Memory is bounded by MaxLineBytes whatever the input.
 func readEntries(r io.Reader, fn func(line int, text string, tooLong bool) bool) error {
-	br := bufio.NewReaderSize(r, 4096)
-	var phys, entry []byte
-	n, first := 0, 0
+	lr := lines.NewReader(r, MaxLineBytes)
+	var entry []byte
+	first := 0
 	tooLong := false
 	for {
-		var long bool
-		var err error
-		phys, long, err = readLine(br, MaxLineBytes, phys)
+		phys, n, long, err := lr.Next()
 		if err != nil && err != io.EOF {
 			return err
 		}
 		eof := err == io.EOF
-		if eof && len(phys) == 0 && !long && len(entry) == 0 && !tooLong {
-			return nil
-		}
-		n++
-		if i := bytes.IndexByte(phys, '#'); i >= 0 {
-			phys, long = phys[:i], false // the rest of the line is comment
-		}
-		if len(entry) == 0 && !tooLong {
-			first = n
-		}
-		phys = bytes.TrimRight(phys, " \t\r")
-		cont := len(phys) > 0 && phys[len(phys)-1] == '\\'
-		if cont {
-			phys = phys[:len(phys)-1]
-		}
-		if long || len(entry)+len(phys) >= MaxLineBytes {
-			tooLong, entry = true, entry[:0]
-		}
-		if !tooLong {
-			entry = append(append(entry, phys...), ' ')
-		}
-		if cont && !eof {
-			continue
+		if !eof {
+			if i := bytes.IndexByte(phys, '#'); i >= 0 {
+				phys, long = phys[:i], false // the rest of the line is comment
+			}
+			if len(entry) == 0 && !tooLong {
+				first = n
+			}
+			phys = bytes.TrimRight(phys, " \t\r")
+			cont := len(phys) > 0 && phys[len(phys)-1] == '\\'
+			if cont {
+				phys = phys[:len(phys)-1]
+			}
+			if long || len(entry)+len(phys) >= MaxLineBytes {
+				tooLong, entry = true, entry[:0]
+			}
+			if !tooLong {
+				entry = append(append(entry, phys...), ' ')
+			}
+			if cont {
+				continue
+			}
 		}
 		if text := bytes.TrimSpace(entry); tooLong || len(text) > 0 {
 			if !fn(first, string(text), tooLong) {
@@ -138,24 +133,6 @@ func readEntries(r io.Reader, fn func(line int, text string, tooLong bool) bool)
 		entry, tooLong = entry[:0], false
 		if eof {
 			return nil
-		}
-	}
-}
-
-// readLine reads one line into buf (without its newline). A line longer
-// than max is reported with long set; buf then holds only its first max
-// bytes and the rest is discarded.
-func readLine(br *bufio.Reader, max int, buf []byte) (line []byte, long bool, err error) {
-	buf = buf[:0]
-	for {
-		frag, err := br.ReadSlice('\n')
-		if len(buf)+len(frag) > max+1 {
-			long = true
-		} else {
-			buf = append(buf, frag...)
-		}
-		if !errors.Is(err, bufio.ErrBufferFull) {
-			return bytes.TrimSuffix(buf, []byte("\n")), long, err
 		}
 	}
 }

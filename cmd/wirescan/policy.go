@@ -182,16 +182,8 @@ func checkPolicyFile(path string, stdout io.Writer) []error {
 // every error it has.
 func checkThresholdFile(path string, vars map[string]string, stdout io.Writer) []error {
 	cfg, err := threshold.Load(path, vars)
-	var errs threshold.Errors
-	if errors.As(err, &errs) {
-		out := make([]error, len(errs))
-		for i, e := range errs {
-			out[i] = e
-		}
-		return out
-	}
 	if err != nil {
-		return []error{err}
+		return splitErrors(err)
 	}
 	fmt.Fprintf(stdout, "%s: %s, %d entries\n", path, formatThreshold, len(cfg.Entries))
 	for i := range cfg.Entries {
@@ -207,16 +199,8 @@ func checkThresholdFile(path string, vars map[string]string, stdout io.Writer) [
 // checkAllowlistFile counts a hash list's entries, or lists its errors.
 func checkAllowlistFile(path string, stdout io.Writer) []error {
 	l, err := allowlist.Load(path, allowlist.Options{})
-	var errs allowlist.Errors
-	if errors.As(err, &errs) {
-		out := make([]error, len(errs))
-		for i, e := range errs {
-			out[i] = e
-		}
-		return out
-	}
 	if err != nil {
-		return []error{err}
+		return splitErrors(err)
 	}
 	st := l.Stats()
 	fmt.Fprintf(stdout, "%s: %s, %d SHA-256 and %d MD5 hashes\n", path, formatAllowlist, st.SHA256, st.MD5)
@@ -224,4 +208,18 @@ func checkAllowlistFile(path string, stdout io.Writer) []error {
 		fmt.Fprintf(stdout, "warning: %s: no hashes: the list allows nothing\n", path)
 	}
 	return nil
+}
+
+// splitErrors returns the FILE:LINE problems a loader collected one by one
+// (threshold.Errors and allowlist.Errors are the same type), or err alone.
+func splitErrors(err error) []error {
+	var errs threshold.Errors
+	if !errors.As(err, &errs) {
+		return []error{err}
+	}
+	out := make([]error, len(errs))
+	for i, e := range errs {
+		out[i] = e
+	}
+	return out
 }

@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"sync/atomic"
 
@@ -80,15 +79,8 @@ func Parse(r io.Reader, name string, opts Options) (*List, error) {
 		opts.MaxEntries = DefaultMaxEntries
 	}
 	l := &List{name: name}
-	var errs Errors
-	more := 0
-	fail := func(line int, format string, args ...any) {
-		if len(errs) < MaxErrors {
-			errs = append(errs, &Error{File: name, Line: line, Msg: fmt.Sprintf(format, args...)})
-		} else {
-			more++
-		}
-	}
+	errs := lines.NewCollector("allowlist", name, MaxErrors)
+	fail := errs.Add
 	lr := lines.NewReader(r, MaxLineBytes)
 	for {
 		line, n, long, err := lr.Next()
@@ -122,11 +114,8 @@ func Parse(r io.Reader, name string, opts Options) (*List, error) {
 			l.sha256 = append(l.sha256, b)
 		}
 	}
-	if more > 0 {
-		errs[len(errs)-1].Msg += fmt.Sprintf(" (and %d more errors)", more)
-	}
-	if len(errs) > 0 {
-		return nil, errs
+	if err := errs.Err(); err != nil {
+		return nil, err
 	}
 	l.md5 = sortDistinct(l.md5, cmp16)
 	l.sha256 = sortDistinct(l.sha256, cmp32)
@@ -254,27 +243,12 @@ func (l *List) Carry(prev *List) {
 // Name is the file the list was read from.
 func (l *List) Name() string { return l.name }
 
-// Error is one problem in a hash list: where it is and what is wrong.
-type Error struct {
-	File string
-	Line int
-	Msg  string
-}
-
-func (e *Error) Error() string {
-	return "allowlist: " + e.File + ":" + strconv.Itoa(e.Line) + ": " + e.Msg
-}
+// Error is one problem in a hash list: where it is and what is wrong
+// ("allowlist: FILE:LINE: what is wrong").
+type Error = lines.Error
 
 // Errors is every problem found in one list, in line order.
-type Errors []*Error
-
-func (es Errors) Error() string {
-	msgs := make([]string, len(es))
-	for i, e := range es {
-		msgs[i] = e.Error()
-	}
-	return strings.Join(msgs, "\n")
-}
+type Errors = lines.Errors
 
 // short shortens hostile text quoted in messages.
 func short(s string) string {

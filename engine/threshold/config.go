@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/wirescan/wirescan/internal/lines"
 	"github.com/wirescan/wirescan/signatures"
 	"github.com/wirescan/wirescan/signatures/thresholdspec"
 )
@@ -106,23 +107,9 @@ type Config struct {
 }
 
 // Error is one problem in a threshold.config: where it is and what is
-// wrong.
-type Error struct {
-	File string
-	Line int
-	Msg  string
-}
-
-func (e *Error) Error() string { return fmt.Sprintf("threshold: %s:%d: %s", e.File, e.Line, e.Msg) }
+// wrong ("threshold: FILE:LINE: what is wrong").
+type Error = lines.Error
 
 // Errors is every problem found in one file, in line order (at most
 // MaxErrors, the last one then saying how many more there were).
-type Errors []*Error
-
-func (es Errors) Error() string {
-	lines := make([]string, len(es))
-	for i, e := range es {
-		lines[i] = e.Error()
-	}
-	return strings.Join(lines, "\n")
-}
+type Errors = lines.Errors

@@ -47,15 +47,8 @@ func Load(path string, vars map[string]string) (*Config, error) {
 // is returned as is (wrapped).
 func Parse(r io.Reader, name string, vars map[string]string) (*Config, error) {
 	cfg := &Config{Name: name}
-	var errs Errors
-	more := 0
-	fail := func(line int, format string, args ...any) {
-		if len(errs) < MaxErrors {
-			errs = append(errs, &Error{File: name, Line: line, Msg: fmt.Sprintf(format, args...)})
-		} else {
-			more++
-		}
-	}
+	errs := lines.NewCollector("threshold", name, MaxErrors)
+	fail := errs.Add
 	err := readEntries(r, func(line int, text string, tooLong bool) bool {
 		if tooLong {
 			fail(line, "entry longer than %d bytes", MaxLineBytes)
@@ -77,12 +70,8 @@ func Parse(r io.Reader, name string, vars map[string]string) (*Config, error) {
 	if err != nil {
 		return cfg, fmt.Errorf("threshold: %s: %w", name, err)
 	}
-	if more > 0 {
-		last := errs[len(errs)-1]
-		last.Msg += fmt.Sprintf(" (and %d more errors)", more)
-	}
-	if len(errs) > 0 {
-		return cfg, errs
+	if err := errs.Err(); err != nil {
+		return cfg, err
 	}
 	return cfg, nil
 }

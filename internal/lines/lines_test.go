@@ -67,3 +67,17 @@ func TestReaderError(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+func TestCollector(t *testing.T) {
+	c := NewCollector("pkg", "f", 2)
+	if c.Err() != nil {
+		t.Fatal("error without problems")
+	}
+	for i := 1; i <= 5; i++ {
+		c.Add(i, "bad %d", i)
+	}
+	want := "pkg: f:1: bad 1\npkg: f:2: bad 2 (and 3 more errors)"
+	if err := c.Err(); err == nil || err.Error() != want {
+		t.Fatalf("got %v, want %q", err, want)
+	}
+}

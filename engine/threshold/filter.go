@@ -2,6 +2,7 @@ package threshold
 
 import (
 	"fmt"
+	"math"
 	"net/netip"
 	"sync"
 	"time"
@@ -23,8 +24,8 @@ type Options struct {
 
 // Validate reports a negative limit.
 func (o Options) Validate() error {
-	if o.MaxTracked < 0 {
-		return fmt.Errorf("threshold: max tracked must not be negative, got %d", o.MaxTracked)
+	if o.MaxTracked < 0 || o.MaxTracked > math.MaxInt32 {
+		return fmt.Errorf("threshold: max tracked must be from 0 (default) to %d, got %d", math.MaxInt32, o.MaxTracked)
 	}
 	return nil
 }

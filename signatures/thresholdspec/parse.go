@@ -69,7 +69,7 @@ func Fields(s string) ([]Field, error) {
 			name, value = item[:j], strings.TrimSpace(item[j+1:])
 		}
 		if value == "" {
-			return nil, fmt.Errorf("field %q has no value", quote(name))
+			return nil, fmt.Errorf("field %q has no value (want \"name value\"; a list goes in brackets: [a,b])", quote(name))
 		}
 		out = append(out, Field{Name: name, Value: value})
 	}

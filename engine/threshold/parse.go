@@ -211,7 +211,7 @@ func (e *Entry) suppress(vals map[string]string, vars map[string]string) error {
 		return fmt.Errorf("missing field \"track\" (%s) for the ip list", "by_src, by_dst, by_either")
 	}
 	var err error
-	if e.Spec.Track, err = thresholdspec.ParseTrack(track, thresholdspec.SuppressTracks...); err != nil {
+	if e.Spec.Track, err = thresholdspec.ParseTrack(track, thresholdspec.SuppressTracks()...); err != nil {
 		return err
 	}
 	set, err := signatures.ParseAddress(ip, vars)
@@ -229,7 +229,7 @@ func (e *Entry) rate(vals map[string]string) error {
 		return fmt.Errorf("missing field \"track\" (by_src, by_dst, by_rule, by_both, by_flow)")
 	}
 	var err error
-	if e.Spec.Track, err = thresholdspec.ParseTrack(v, thresholdspec.CountTracks...); err != nil {
+	if e.Spec.Track, err = thresholdspec.ParseTrack(v, thresholdspec.CountTracks()...); err != nil {
 		return err
 	}
 	for _, f := range []struct {

@@ -139,14 +139,14 @@ func ParseNumber(name, s string, lo, hi uint64) (uint64, error) {
 	return n, nil
 }
 
-// CountingFields are the field names FromValues reads.
-var CountingFields = []string{"type", "track", "count", "seconds", "multiplier"}
+// countingFields are the field names FromValues reads.
+func countingFields() []string { return []string{"type", "track", "count", "seconds", "multiplier"} }
 
 // FromValues builds the Spec of a threshold: keyword (or threshold.config
 // threshold/event_filter line) from its field values, or of a
 // detection_filter: keyword when detectionFilter is set (then vals has no
 // "type"). types lists the threshold types accepted. Fields other than
-// CountingFields are the caller's business.
+// "type", "track", "count", "seconds" and "multiplier" are the caller's business.
 func FromValues(vals map[string]string, detectionFilter bool, types ...Type) (Spec, error) {
 	var s Spec
 	var err error
@@ -163,9 +163,9 @@ func FromValues(vals map[string]string, detectionFilter bool, types ...Type) (Sp
 	}
 	v, ok := vals["track"]
 	if !ok {
-		return s, fmt.Errorf("missing field \"track\" (%s)", join(CountTracks))
+		return s, fmt.Errorf("missing field \"track\" (%s)", join(CountTracks()))
 	}
-	if s.Track, err = ParseTrack(v, CountTracks...); err != nil {
+	if s.Track, err = ParseTrack(v, CountTracks()...); err != nil {
 		return s, err
 	}
 	if s.Count, err = number(vals, "count", 1, MaxCount); err != nil {
@@ -208,7 +208,7 @@ func ParseKeyword(keyword, value string) (Spec, error) {
 	}
 	switch keyword {
 	case "threshold":
-		vals, err := Collect(fields, CountingFields...)
+		vals, err := Collect(fields, countingFields()...)
 		if err != nil {
 			return Spec{}, err
 		}

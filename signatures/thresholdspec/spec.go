@@ -77,12 +77,12 @@ func (t Track) String() string {
 	return "track(" + strconv.Itoa(int(t)) + ")"
 }
 
-// Trackers a counting threshold (rule keyword, threshold, event_filter,
-// rate_filter) accepts, and those a suppression accepts.
-var (
-	CountTracks    = []Track{BySrc, ByDst, ByRule, ByBoth, ByFlow}
-	SuppressTracks = []Track{BySrc, ByDst, ByEither}
-)
+// CountTracks returns the trackers a counting threshold (rule keyword,
+// threshold, event_filter, rate_filter) accepts, in documentation order.
+func CountTracks() []Track { return []Track{BySrc, ByDst, ByRule, ByBoth, ByFlow} }
+
+// SuppressTracks returns the trackers a suppression accepts.
+func SuppressTracks() []Track { return []Track{BySrc, ByDst, ByEither} }
 
 // Limits on numbers, as in Suricata (unsigned 32-bit).
 const (

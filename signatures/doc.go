@@ -105,6 +105,9 @@
 // file data (offsets then count transformed bytes). Flowbits (flowbits.go) live
 // in a per-connection FlowState passed in Context.Flow; noalert rules match
 // with Match.NoAlert set. Context.Profile attributes matching cost to rules.
+// The threshold: and detection_filter: keywords only fill Rule.Threshold
+// (package thresholdspec): matching ignores them, and engine/threshold
+// applies them to the alerts.
 //
 // # Example
 //

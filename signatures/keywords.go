@@ -110,6 +110,8 @@ func (p *ruleParser) option(o option) error {
 		return p.flowbits(o.val)
 	case "noalert":
 		r.noAlert = true
+	case "threshold", "detection_filter":
+		return p.threshold(o)
 	case "content":
 		return p.content(o)
 	case "nocase", "offset", "depth", "distance", "within", "startswith", "endswith":

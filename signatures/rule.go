@@ -1,6 +1,10 @@
 package signatures
 
-import "regexp"
+import (
+	"regexp"
+
+	"github.com/wirescan/wirescan/signatures/thresholdspec"
+)
 
 // Rule is one parsed signature: a Suricata rule or a converted ClamAV signature.
 // Rules are immutable once compiled into a Set and may be shared by goroutines.
@@ -27,6 +31,10 @@ type Rule struct {
 	Metadata map[string][]string
 	// Filestore is set when the rule asks for the matching file to be stored.
 	Filestore bool
+	// Threshold is the rule's threshold: or detection_filter: keyword (a
+	// rule has at most one), nil when it has none. The matcher ignores it:
+	// engine/threshold applies it to the rule's alerts.
+	Threshold *thresholdspec.Spec
 
 	kind   ruleKind
 	hdrKey string // canonical header text, for grouping

@@ -34,7 +34,7 @@ commands:
   live     capture on interfaces (AF_PACKET) and write EVE events
   reload   make a running wirescan reload its rules and reopen its log
   rules    check or describe signature files (rules check, rules stats)
-  policy   check an alert policy file (policy check FILE)
+  policy   check alert policies, threshold.config files and hash allowlists (policy check FILE...)
   diff     replay captures with two signature sets and list the alerts that change
   bench    measure a signature set: load cost, replay throughput, hits, costliest rules
   config   print the default configuration as YAML

@@ -87,9 +87,9 @@
 //
 // # Not handled yet
 //
-// Rate thresholds in Suricata's sense (alert at most N times per period,
-// "threshold"/"detection_filter") and suppression by port or by rule
-// metadata. Open incidents do not survive a reload: Flush the old policy
+// Suppression by port or by rule metadata. Rate thresholds in Suricata's
+// sense (threshold.config, the threshold: and detection_filter: keywords)
+// are engine/threshold's job. Open incidents do not survive a reload: Flush the old policy
 // first, then Carry its ID sequence and counters into the new one.
 //
 // # Example

@@ -65,6 +65,23 @@ type Config struct {
 	// ProbeBytes is how many bytes per direction protocol detection may look
 	// at before it gives up on a connection.
 	ProbeBytes int `yaml:"probe-bytes"`
+	// Vars are the rule variables ($HOME_NET, $EXTERNAL_NET, $HTTP_PORTS,
+	// ...) as Suricata's address-groups and port-groups: NAME: "[10.0.0.0/8,
+	// !10.9.0.0/16]". Rules and threshold.config suppress lists use them; a
+	// variable a rule names but nobody defines matches any address.
+	Vars map[string]string `yaml:"vars"`
+	// PolicyFile is the alert policy (suppressions, aggregation; --policy
+	// overrides it); empty: none.
+	PolicyFile string `yaml:"policy-file"`
+	// ThresholdFile is a Suricata threshold.config (--threshold overrides
+	// it); empty: only the rules' own threshold keywords apply.
+	ThresholdFile string `yaml:"threshold-file"`
+	// ThresholdMaxTracked bounds the threshold counters (one per limiter,
+	// signature and tracked address); the least recently hit is dropped.
+	ThresholdMaxTracked int `yaml:"threshold-max-tracked"`
+	// HashAllowlist is a file of known-good MD5/SHA-256 hashes
+	// (--allowlist overrides it): a file on it never alerts.
+	HashAllowlist string `yaml:"hash-allowlist"`
 }
 
 // LiveConfig holds the live-capture settings a config file can carry (the
@@ -80,22 +97,23 @@ type LiveConfig struct {
 // DefaultConfig returns the defaults used when nothing is configured.
 func DefaultConfig() Config {
 	return Config{
-		Workers:          1,
-		Capture:          capture.Options{MaxRecordBytes: 256 << 10},
-		Decode:           decode.DefaultConfig(),
-		Flow:             flow.DefaultConfig(),
-		Stream:           reassembly.DefaultConfig(),
-		StreamMemcap:     512 << 20,
-		AppLayerMemcap:   256 << 20,
-		HTTP:             http.DefaultConfig(),
-		SMB:              smb.DefaultConfig(),
-		Files:            files.DefaultConfig(),
-		VLANTracking:     true,
-		FileStore:        filestore.Config{MaxFileBytes: 256 << 20},
-		Evidence:         evidence.Config{MaxPacketsPerFlow: 64, MaxBytesPerFlow: 16 << 20, Memcap: 128 << 20},
-		AnomaliesPerFlow: 10,
-		EventTypes:       []string{"alert", "incident", "fileinfo", "anomaly", "http", "smb", "flow", "stats"},
-		ProbeBytes:       512,
+		Workers:             1,
+		Capture:             capture.Options{MaxRecordBytes: 256 << 10},
+		Decode:              decode.DefaultConfig(),
+		Flow:                flow.DefaultConfig(),
+		Stream:              reassembly.DefaultConfig(),
+		StreamMemcap:        512 << 20,
+		AppLayerMemcap:      256 << 20,
+		HTTP:                http.DefaultConfig(),
+		SMB:                 smb.DefaultConfig(),
+		Files:               files.DefaultConfig(),
+		VLANTracking:        true,
+		FileStore:           filestore.Config{MaxFileBytes: 256 << 20},
+		Evidence:            evidence.Config{MaxPacketsPerFlow: 64, MaxBytesPerFlow: 16 << 20, Memcap: 128 << 20},
+		AnomaliesPerFlow:    10,
+		EventTypes:          []string{"alert", "incident", "fileinfo", "anomaly", "http", "smb", "flow", "stats"},
+		ProbeBytes:          512,
+		ThresholdMaxTracked: 65536,
 	}
 }
 

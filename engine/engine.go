@@ -7,11 +7,13 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/wirescan/wirescan/engine/allowlist"
 	"github.com/wirescan/wirescan/engine/detect"
 	"github.com/wirescan/wirescan/engine/memcap"
 	"github.com/wirescan/wirescan/engine/output/evidence"
 	"github.com/wirescan/wirescan/engine/output/filestore"
 	"github.com/wirescan/wirescan/engine/policy"
+	"github.com/wirescan/wirescan/engine/threshold"
 
 	"github.com/wirescan/wirescan/engine/decode"
 	"github.com/wirescan/wirescan/engine/stats"
@@ -33,16 +35,22 @@ type Engine struct {
 	profiling bool
 	// policy suppresses and aggregates alerts; nil: every alert is logged.
 	policy atomic.Pointer[policy.Policy]
+	// threshold applies threshold.config and the rules' threshold keywords
+	// (never nil once New returns); allow is the known-good hash list (nil:
+	// none). See silence.go.
+	threshold atomic.Pointer[threshold.Filter]
+	allow     atomic.Pointer[allowlist.List]
 	// parserMem bounds the buffers application parsers grow with traffic,
 	// across all connections.
 	parserMem *memcap.Budget
 	seed      maphash.Seed
 
-	alertMu   sync.Mutex
-	alertsBy  map[int]uint64
-	workersMu sync.Mutex
-	workers   []*worker
-	decStats  decode.Stats
+	alertMu          sync.Mutex
+	alertsBy         map[int]uint64
+	allowlistedBySID map[int]uint64
+	workersMu        sync.Mutex
+	workers          []*worker
+	decStats         decode.Stats
 
 	readPackets, readBytes atomic.Uint64
 	damaged                atomic.Uint64
@@ -66,17 +74,21 @@ func New(cfg Config, rules *signatures.Set, w EventWriter) (*Engine, error) {
 		return nil, err
 	}
 	e := &Engine{
-		cfg:       cfg,
-		out:       newOutput(w, cfg.EventTypes),
-		mem:       memcap.New(cfg.StreamMemcap),
-		seed:      maphash.MakeSeed(),
-		alertsBy:  map[int]uint64{},
-		started:   time.Now(),
-		store:     filestore.New(cfg.FileStore),
-		evidence:  evidence.New(cfg.Evidence),
-		parserMem: memcap.New(cfg.AppLayerMemcap),
+		cfg:              cfg,
+		out:              newOutput(w, cfg.EventTypes),
+		mem:              memcap.New(cfg.StreamMemcap),
+		seed:             maphash.MakeSeed(),
+		alertsBy:         map[int]uint64{},
+		allowlistedBySID: map[int]uint64{},
+		started:          time.Now(),
+		store:            filestore.New(cfg.FileStore),
+		evidence:         evidence.New(cfg.Evidence),
+		parserMem:        memcap.New(cfg.AppLayerMemcap),
 	}
 	if err := e.storeRules(rules, 0); err != nil {
+		return nil, err
+	}
+	if err := e.SetThreshold(nil); err != nil {
 		return nil, err
 	}
 	return e, nil

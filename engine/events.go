@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/wirescan/wirescan/engine/detect"
-	"github.com/wirescan/wirescan/engine/policy"
 
 	"github.com/wirescan/wirescan/engine/app"
 	"github.com/wirescan/wirescan/engine/eve"
@@ -56,7 +55,7 @@ func (c *conn) Alert(a detect.Alert) {
 		return
 	}
 	attachTx(ev, a.Tx)
-	c.w.writeAlert(c, a.Dir, ev, a.Match.Rule.SID, "")
+	c.w.writeAlert(c, a.Dir, ev, a.Match.Rule, fileDigest{})
 }
 
 // fileAlert logs a file rule's match: the alert shows the file as it is now
@@ -89,13 +88,14 @@ func (w *worker) fileAlert(f *trackedFile, m signatures.Match) {
 			ev.Wirescan.MatchPrintable = printable(b)
 		}
 	}
-	if f.State == files.StateOpen && len(fs.deferred) < maxDeferredAlerts && w.e.policy.Load().NamesHashes() {
-		// A policy entry may silence this alert by the file's hash, which
-		// is only known at the end of the file: the alert waits for it.
-		fs.deferred = append(fs.deferred, deferredAlert{ev: ev, dir: dir, sid: m.Rule.SID})
+	if f.State == files.StateOpen && len(fs.deferred) < maxDeferredAlerts && w.e.holdsForHash() {
+		// The allowlist or a policy entry may silence this alert by the
+		// file's hash, which is only known at the end of the file: the
+		// alert waits for it.
+		fs.deferred = append(fs.deferred, deferredAlert{ev: ev, dir: dir, rule: m.Rule})
 		return
 	}
-	w.writeAlert(fs.conn, dir, ev, m.Rule.SID, fileHash(f))
+	w.writeAlert(fs.conn, dir, ev, m.Rule, digestOf(f))
 }
 
 // maxDeferredAlerts bounds the alerts one file may hold back until its hash
@@ -104,32 +104,17 @@ const maxDeferredAlerts = 64
 
 // deferredAlert is an alert on an open file waiting for the file's hash.
 type deferredAlert struct {
-	ev  *eve.Event
-	dir app.Direction
-	sid int
+	ev   *eve.Event
+	dir  app.Direction
+	rule *signatures.Rule
 }
 
-// fileHash is the SHA-256 a policy may match: only for complete files
-// without holes (a partial file's hash is not the file's hash).
-func fileHash(f *trackedFile) string {
-	if f.State != files.StateClosed || f.Gaps {
-		return ""
-	}
-	return hex.EncodeToString(f.SHA256)
-}
-
-// writeAlert applies the policy to an alert and writes it unless the policy
-// suppressed it or folded it into an open incident (both are counted).
-func (w *worker) writeAlert(c *conn, dir app.Direction, ev *eve.Event, sid int, sha256 string) {
-	if p := w.e.policy.Load(); p != nil {
-		src, dst := c.endpoints(dir)
-		d := p.Decide(policy.Alert{SID: sid, SHA256: sha256, Src: src.Addr(), Dst: dst.Addr(), Time: w.now})
-		if !d.Emit {
-			return
-		}
-		if d.IncidentID != 0 {
-			ev.Wirescan.IncidentID = d.IncidentID
-		}
+// writeAlert writes an alert unless a silencer holds it back (admit; each
+// counts what it held back). d is the digest of the file the alert fired
+// on, zero for other alerts.
+func (w *worker) writeAlert(c *conn, dir app.Direction, ev *eve.Event, r *signatures.Rule, d fileDigest) {
+	if !w.admit(c, dir, ev, r, d) {
+		return
 	}
 	if c.evidence != nil {
 		if name := w.e.evidence.Start(c.evidence, c.id); name != "" {
@@ -154,7 +139,7 @@ func (w *worker) releaseDeferred(f *trackedFile) {
 			d.ev.Files[0] = *fi
 			d.ev.Files[0].Storing = storing
 		}
-		w.writeAlert(fs.conn, d.dir, d.ev, d.sid, fileHash(f))
+		w.writeAlert(fs.conn, d.dir, d.ev, d.rule, digestOf(f))
 	}
 	fs.deferred = nil
 }

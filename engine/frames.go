@@ -236,7 +236,7 @@ func (c *conn) finishFrame(fr *openFrame) {
 			tx := fr.txID
 			ev.TxID = &tx
 		}
-		c.w.writeAlert(c, fr.dir, ev, m.Rule.SID, "")
+		c.w.writeAlert(c, fr.dir, ev, m.Rule, fileDigest{})
 	}
 	fr.matches = nil
 	if c.w.e.out.wants("frame") {

@@ -66,6 +66,7 @@ func (e *Engine) Snapshot() stats.Snapshot {
 		ps := p.Stats()
 		s.Policy = &ps
 	}
+	e.silencedSnapshot(&s)
 	s.AppLayerMemory, s.AppLayerDenied = e.parserMem.InUse(), e.parserMem.Denied()
 	s.FileStoreOn = e.store != nil
 	s.FileStore = e.store.Stats()

@@ -16,5 +16,7 @@ func (e *Engine) EmitStats(at time.Time) {
 	if at.IsZero() {
 		at = time.Unix(0, e.lastTS.Load()).UTC()
 	}
-	e.out.write(&eve.Event{Timestamp: at, EventType: "stats", Stats: statsevent.Build(e.Snapshot())})
+	s := e.Snapshot()
+	e.out.write(&eve.Event{Timestamp: at, EventType: "stats", Stats: statsevent.Build(s),
+		Wirescan: &eve.Extra{Silenced: statsevent.Silenced(&s)}})
 }

@@ -3,12 +3,12 @@ package main
 import (
 	"errors"
 	"flag"
-	"github.com/wirescan/wirescan/engine/policy"
 	"io"
 	"path/filepath"
 	"strings"
 
 	"github.com/wirescan/wirescan/engine"
+	"github.com/wirescan/wirescan/signatures"
 )
 
 // errHelp is returned when -h was asked for; the usage was printed.
@@ -38,7 +38,12 @@ type configFlags struct {
 	sets   multiFlag
 	rules  multiFlag
 	strict bool
-	policy string
+	// policy, threshold and allowlist name the silencer files (flags,
+	// else the configuration's policy-file, threshold-file and
+	// hash-allowlist keys).
+	policy, threshold, allowlist string
+	vars                         map[string]string
+	maxTracked                   int
 	// evidence asks for pcaps of alerting flows in LOGDIR/evidence.
 	evidence bool
 }
@@ -49,6 +54,8 @@ func (c *configFlags) register(fs *flag.FlagSet) {
 	fs.Var(&c.rules, "S", "signature `file` (.rules, .ndb, .hdb, .hsb, .ign2); repeatable; default: the built-in set")
 	fs.BoolVar(&c.strict, "strict", false, "fail on any rule that can't be loaded instead of skipping it")
 	fs.StringVar(&c.policy, "policy", "", "alert policy `file` (YAML): suppressions and aggregation of alert floods; see configs/policy.yaml")
+	fs.StringVar(&c.threshold, "threshold", "", "Suricata threshold.config `file`: suppress, threshold, event_filter, rate_filter")
+	fs.StringVar(&c.allowlist, "allowlist", "", "known-good hash list `file` (SHA-256/MD5, one a line): files on it never alert")
 	fs.BoolVar(&c.evidence, "evidence", false, "write the packets of each alerting flow to LOGDIR/evidence/<flow_id>.pcap (replay, live; needs -l)")
 }
 
@@ -85,13 +92,25 @@ func (c *configFlags) load() (engine.Config, error) {
 	if err := cfg.Validate(); err != nil {
 		return cfg, usageError{strings.ReplaceAll(err.Error(), "\n", "\nwirescan: ")}
 	}
+	if c.policy == "" {
+		c.policy = cfg.PolicyFile
+	}
+	if c.threshold == "" {
+		c.threshold = cfg.ThresholdFile
+	}
+	if c.allowlist == "" {
+		c.allowlist = cfg.HashAllowlist
+	}
+	c.vars, c.maxTracked = cfg.Vars, cfg.ThresholdMaxTracked
 	return cfg, nil
 }
 
-// loadPolicy loads the --policy file, or returns nil when none was given.
-func (c *configFlags) loadPolicy() (*policy.Policy, error) {
-	if c.policy == "" {
-		return nil, nil
-	}
-	return policy.Load(c.policy)
+// silencers names the silencer files; call it after load.
+func (c *configFlags) silencers() silencers {
+	return silencers{policyFile: c.policy, thresholdFile: c.threshold, allowlistFile: c.allowlist, vars: c.vars, maxTracked: c.maxTracked}
+}
+
+// ruleOptions are the options rule files load with; call it after load.
+func (c *configFlags) ruleOptions() signatures.Options {
+	return signatures.Options{Strict: c.strict, Vars: c.vars}
 }

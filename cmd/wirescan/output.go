@@ -2,10 +2,11 @@ package main
 
 import (
 	"fmt"
-	"github.com/wirescan/wirescan/signatures"
 	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/wirescan/wirescan/signatures"
 
 	"github.com/wirescan/wirescan/engine"
 	"github.com/wirescan/wirescan/engine/eve"
@@ -43,19 +44,21 @@ func startEngine(cfg engine.Config, rules *signatures.Set, cf *configFlags, logD
 		}
 	}
 	stops = append(stops, closeOut)
-	pol, err := cf.loadPolicy()
+	sil, err := cf.silencers().load()
 	if err != nil {
 		stop()
 		return nil, nil, err
 	}
 	eng, err = engine.New(cfg, rules, out)
+	if err == nil {
+		err = sil.install(eng)
+	}
 	if err != nil {
 		stop()
 		return nil, nil, err
 	}
-	eng.SetPolicy(pol)
 	logf := func(format string, a ...any) { fmt.Fprintf(stderr, format+"\n", a...) }
-	rl := &reloader{eng: eng, paths: cf.rules, strict: cf.strict, policy: cf.policy, logf: logf, reopen: reopen}
+	rl := &reloader{eng: eng, paths: cf.rules, opts: cf.ruleOptions(), silencers: cf.silencers(), logf: logf, reopen: reopen}
 	stops = append(stops, watchHUP(rl))
 	if metricsAt != "" {
 		stopMetrics, err := serveMetrics(metricsAt, eng, rl, stderr)

@@ -12,11 +12,11 @@ import (
 
 // loadRules loads the given signature files, or the built-in set when none
 // are given. Skipped rules are printed as warnings naming file:line.
-func loadRules(paths []string, strict bool, stderr io.Writer) (*signatures.Set, error) {
+func loadRules(paths []string, opts signatures.Options, stderr io.Writer) (*signatures.Set, error) {
 	if len(paths) == 0 {
 		return signatures.Builtin(), nil
 	}
-	set, warnings, err := signatures.Load(paths, signatures.Options{Strict: strict})
+	set, warnings, err := signatures.Load(paths, opts)
 	for _, w := range warnings {
 		fmt.Fprintf(stderr, "wirescan: warning: %s\n", w)
 	}

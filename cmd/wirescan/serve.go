@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"github.com/wirescan/wirescan/engine/policy"
 	"io"
 	"net"
 	"net/http"
@@ -16,18 +15,20 @@ import (
 
 	"github.com/wirescan/wirescan/engine"
 	"github.com/wirescan/wirescan/engine/metrics"
+	"github.com/wirescan/wirescan/signatures"
 )
 
 // reloader recompiles the rule files and swaps the set in, for SIGHUP and
 // POST /-/reload. Reloads are serialised; a failed load keeps the old set.
 type reloader struct {
-	mu     sync.Mutex
-	eng    *engine.Engine
-	paths  []string
-	strict bool
-	policy string // --policy file, reloaded with the rules
-	logf   func(format string, args ...any)
-	reopen func() error // reopens the EVE file (logrotate); may be nil
+	mu    sync.Mutex
+	eng   *engine.Engine
+	paths []string
+	opts  signatures.Options
+	// silencers are reloaded with the rules: all or nothing.
+	silencers silencers
+	logf      func(format string, args ...any)
+	reopen    func() error // reopens the EVE file (logrotate); may be nil
 }
 
 // reload loads the rules again and reports what happened.
@@ -40,7 +41,7 @@ func (r *reloader) reload() error {
 		}
 	}
 	start := time.Now()
-	set, err := loadRules(r.paths, r.strict, logWriter{r.logf})
+	set, err := loadRules(r.paths, r.opts, logWriter{r.logf})
 	if err == nil && len(set.Rules()) == 0 && len(r.paths) > 0 {
 		// Reloading into an empty set would silently stop detection.
 		err = fmt.Errorf("reload: no rule could be loaded from %s", strings.Join(r.paths, ", "))
@@ -50,17 +51,18 @@ func (r *reloader) reload() error {
 		r.logf("wirescan: reload failed, keeping the previous rules: %v", err)
 		return err
 	}
-	if r.policy != "" {
-		pol, err := policy.Load(r.policy)
-		if err != nil {
-			r.eng.ReloadFailed()
-			r.logf("wirescan: reload failed, keeping the previous rules and policy: %v", err)
-			return err
-		}
-		r.eng.SetPolicy(pol)
+	sil, err := r.silencers.load()
+	if err != nil {
+		r.eng.ReloadFailed()
+		r.logf("wirescan: reload failed, keeping the previous rules, policy, thresholds and allowlist: %v", err)
+		return err
 	}
 	if err := r.eng.SetRules(set, time.Since(start)); err != nil {
 		r.logf("wirescan: reload failed, keeping the previous rules: %v", err)
+		return err
+	}
+	if err := sil.install(r.eng); err != nil {
+		r.logf("wirescan: reload: %v", err)
 		return err
 	}
 	r.logf("wirescan: rules reloaded: %d rules, version %s, in %s", len(set.Rules()), set.Version(), time.Since(start).Round(time.Millisecond))

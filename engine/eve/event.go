@@ -266,4 +266,38 @@ type Extra struct {
 	IncidentEvicted bool `json:"incident_evicted,omitempty"`
 	// PolicyRule is the index of the policy entry that aggregated the alert.
 	PolicyRule *int `json:"policy_rule,omitempty"`
+	// RateFilterAction is the new_action of the threshold.config
+	// rate_filter in effect for the alert ("drop", "reject", ...): wirescan
+	// is passive and still logs the alert, with the action an inline
+	// sensor would have taken.
+	RateFilterAction string `json:"rate_filter_action,omitempty"`
+	// Silenced is the stats event's account of alerts that matched but
+	// were not logged, per mechanism and signature (never invisible).
+	Silenced *Silenced `json:"silenced,omitempty"`
+}
+
+// Silenced counts alerts that were not logged, in "stats" events.
+type Silenced struct {
+	// Policy counts alerts dropped by policy suppress entries; Aggregated
+	// those folded into an incident.
+	Policy     uint64 `json:"policy"`
+	Aggregated uint64 `json:"aggregated"`
+	// Suppressed, Thresholded and RatePassed count threshold.config
+	// suppress entries, thresholds (entries and rule keywords) and
+	// rate_filter "pass" actions.
+	Suppressed  uint64 `json:"suppressed"`
+	Thresholded uint64 `json:"thresholded"`
+	RatePassed  uint64 `json:"rate_passed"`
+	// Allowlisted counts alerts on files whose hash is on the allowlist.
+	Allowlisted uint64 `json:"allowlisted"`
+	// BySID splits every count by signature id.
+	BySID map[string]SilencedSID `json:"by_sid,omitempty"`
+}
+
+// SilencedSID is one signature's part of Silenced.
+type SilencedSID struct {
+	Policy      uint64 `json:"policy,omitempty"`
+	Suppressed  uint64 `json:"suppressed,omitempty"`
+	Thresholded uint64 `json:"thresholded,omitempty"`
+	Allowlisted uint64 `json:"allowlisted,omitempty"`
 }

@@ -126,6 +126,29 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 			counter("wirescan_policy_rule_hits_total", "Alerts each policy entry matched, by entry index.", float64(n), "rule", strconv.Itoa(i))
 		}
 	}
+	if th := s.Threshold; th != nil {
+		counter("wirescan_threshold_suppressed_total", "Alerts silenced by threshold.config suppress entries.", float64(th.Suppressed))
+		counter("wirescan_threshold_thresholded_total", "Alerts held back by thresholds (threshold.config and rule keywords).", float64(th.Thresholded))
+		counter("wirescan_threshold_rate_filtered_total", "Alerts decided while a rate_filter's new action was in effect.", float64(th.RateFiltered))
+		counter("wirescan_threshold_rate_passed_total", "Alerts not logged because a rate_filter's new action was pass.", float64(th.RatePassed))
+		counter("wirescan_threshold_evictions_total", "Threshold counters dropped because the table was full.", float64(th.Evictions))
+		gauge("wirescan_threshold_tracked", "Threshold counters held now.", float64(th.Tracked))
+		gauge("wirescan_threshold_tracked_limit", "Most threshold counters held at once (threshold-max-tracked).", float64(th.MaxTracked))
+		for sid, c := range th.BySID {
+			id := strconv.Itoa(sid)
+			counter("wirescan_threshold_by_signature_total", "Alerts threshold.config or rule thresholds held back, by signature id and reason.", float64(c.Suppressed), "sid", id, "reason", "suppressed")
+			counter("wirescan_threshold_by_signature_total", "Alerts threshold.config or rule thresholds held back, by signature id and reason.", float64(c.Thresholded), "sid", id, "reason", "thresholded")
+			counter("wirescan_threshold_by_signature_total", "Alerts threshold.config or rule thresholds held back, by signature id and reason.", float64(c.RateFiltered), "sid", id, "reason", "rate_filtered")
+		}
+	}
+	if al := s.Allowlist; al != nil {
+		counter("wirescan_allowlist_hits_total", "Alerts not logged because the file's hash is on the allowlist.", float64(al.Hits))
+		gauge("wirescan_allowlist_entries", "Hashes on the allowlist, by kind.", float64(al.SHA256), "kind", "sha256")
+		gauge("wirescan_allowlist_entries", "Hashes on the allowlist, by kind.", float64(al.MD5), "kind", "md5")
+	}
+	for sid, n := range s.AllowlistedBySID {
+		counter("wirescan_allowlist_by_signature_total", "Alerts the allowlist held back, by signature id.", float64(n), "sid", strconv.Itoa(sid))
+	}
 	gauge("wirescan_ruleset_rules", "Rules in the active set.", float64(s.Ruleset.Rules))
 	gauge("wirescan_ruleset_compile_seconds", "Time the active set took to compile.", s.Ruleset.CompileSeconds)
 	if !s.Ruleset.LoadedAt.IsZero() {

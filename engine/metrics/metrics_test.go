@@ -7,7 +7,9 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/wirescan/wirescan/engine/allowlist"
 	"github.com/wirescan/wirescan/engine/stats"
+	"github.com/wirescan/wirescan/engine/threshold"
 )
 
 type fixed stats.Snapshot
@@ -24,6 +26,10 @@ func testSnapshot() fixed {
 		AlertsBySID:  map[int]uint64{2100498: 2},
 		EventsByType: map[string]uint64{"alert": 2},
 		Ruleset:      stats.Ruleset{Version: "abc", Rules: 7, LoadedAt: time.Unix(1, 0)},
+		Threshold: &threshold.Stats{Suppressed: 3, Thresholded: 4, MaxTracked: 65536,
+			BySID: map[int]threshold.SIDCounts{9100001: {Suppressed: 3, Thresholded: 4}}},
+		Allowlist:        &allowlist.Stats{SHA256: 1, Hits: 48},
+		AllowlistedBySID: map[int]uint64{9100001: 48},
 	}
 	return fixed(s)
 }
@@ -53,9 +59,12 @@ wirescan_alerts_by_signature_total{sid="2100498"} 2
 # HELP wirescan_files_total Files ended, by application protocol.
 # TYPE wirescan_files_total counter
 wirescan_files_total{proto="http"} 6
+# HELP wirescan_allowlist_by_signature_total Alerts the allowlist held back, by signature id.
+# TYPE wirescan_allowlist_by_signature_total counter
+wirescan_allowlist_by_signature_total{sid="9100001"} 48
 `
 	if err := testutil.CollectAndCompare(c, strings.NewReader(want),
-		"wirescan_reassembly_gaps_total", "wirescan_flow_active", "wirescan_alerts_by_signature_total", "wirescan_files_total"); err != nil {
+		"wirescan_reassembly_gaps_total", "wirescan_flow_active", "wirescan_alerts_by_signature_total", "wirescan_files_total", "wirescan_allowlist_by_signature_total"); err != nil {
 		t.Fatal(err)
 	}
 }

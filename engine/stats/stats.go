@@ -12,6 +12,7 @@ import (
 	"reflect"
 	"time"
 
+	"github.com/wirescan/wirescan/engine/allowlist"
 	"github.com/wirescan/wirescan/engine/decode"
 	"github.com/wirescan/wirescan/engine/files"
 	"github.com/wirescan/wirescan/engine/flow"
@@ -20,6 +21,7 @@ import (
 	"github.com/wirescan/wirescan/engine/output/filestore"
 	"github.com/wirescan/wirescan/engine/policy"
 	"github.com/wirescan/wirescan/engine/smb"
+	"github.com/wirescan/wirescan/engine/threshold"
 	"github.com/wirescan/wirescan/reassembly"
 )
 
@@ -94,8 +96,14 @@ type Snapshot struct {
 	ReloadsFailed  uint64
 	CaptureDamaged uint64
 	Policy         *policy.Stats // nil without a policy
-	FileStoreOn    bool          // the file store is enabled
-	FileStore      filestore.Stats
+	// Threshold is the threshold filter's counters (nil when none).
+	Threshold *threshold.Stats
+	// Allowlist is the hash allowlist's (nil when none); AllowlistedBySID
+	// counts the alerts it held back per signature.
+	Allowlist        *allowlist.Stats
+	AllowlistedBySID map[int]uint64
+	FileStoreOn      bool // the file store is enabled
+	FileStore        filestore.Stats
 	// Evidence pcaps (all zero when disabled).
 	Evidence evidence.Stats
 }

@@ -5,8 +5,10 @@
 package statsevent
 
 import (
+	"strconv"
 	"time"
 
+	"github.com/wirescan/wirescan/engine/eve"
 	"github.com/wirescan/wirescan/engine/stats"
 )
 
@@ -61,7 +63,8 @@ type statsAppLayer struct {
 }
 
 type statsDetect struct {
-	Alert uint64 `json:"alert"`
+	Alert            uint64 `json:"alert"`
+	AlertsSuppressed uint64 `json:"alerts_suppressed"`
 }
 
 // Build returns the stats object of snapshot s.
@@ -89,8 +92,48 @@ func Build(s stats.Snapshot) *Stats {
 		}
 	}
 	ev.TCP.ReassemblyMemuse = s.StreamMemory
+	ev.Detect.AlertsSuppressed = AlertsSuppressed(Silenced(&s))
 	if s.FileStoreOn {
 		ev.FileStore = &statsFileStore{FSErrors: s.FileStore.Errors}
 	}
 	return &ev
+}
+
+// Silenced sums up every alert that matched but was not logged (policy,
+// threshold.config and rule thresholds, hash allowlist), per signature, for
+// the stats event's "wirescan" object.
+func Silenced(s *stats.Snapshot) *eve.Silenced {
+	out := &eve.Silenced{BySID: map[string]eve.SilencedSID{}}
+	by := func(sid int, inc func(*eve.SilencedSID)) {
+		k := strconv.Itoa(sid)
+		v := out.BySID[k]
+		inc(&v)
+		out.BySID[k] = v
+	}
+	if p := s.Policy; p != nil {
+		out.Policy, out.Aggregated = p.Suppressed, p.Aggregated
+		for sid, n := range p.BySID {
+			by(sid, func(v *eve.SilencedSID) { v.Policy += n })
+		}
+	}
+	if t := s.Threshold; t != nil {
+		out.Suppressed, out.Thresholded, out.RatePassed = t.Suppressed, t.Thresholded, t.RatePassed
+		for sid, c := range t.BySID {
+			by(sid, func(v *eve.SilencedSID) { v.Suppressed += c.Suppressed; v.Thresholded += c.Thresholded })
+		}
+	}
+	for sid, n := range s.AllowlistedBySID {
+		out.Allowlisted += n
+		by(sid, func(v *eve.SilencedSID) { v.Allowlisted += n })
+	}
+	if len(out.BySID) == 0 {
+		out.BySID = nil
+	}
+	return out
+}
+
+// AlertsSuppressed is Suricata's detect.alerts_suppressed: alerts that
+// matched and were not logged, whatever held them back.
+func AlertsSuppressed(sl *eve.Silenced) uint64 {
+	return sl.Policy + sl.Aggregated + sl.Suppressed + sl.Thresholded + sl.RatePassed + sl.Allowlisted
 }

@@ -56,6 +56,11 @@ type Config struct {
 	AnomaliesPerFlow int `yaml:"anomalies-per-flow"`
 	// EventTypes lists the EVE event types written; empty means all.
 	EventTypes []string `yaml:"event-types"`
+	// FlowLog chooses the flows that get a "flow" event: FlowLogPayload
+	// (default) logs flows that carried payload (or alerted), so a SYN
+	// flood or a port scan can't turn every spoofed packet into a log
+	// line; FlowLogAll logs every flow, as Suricata's flow log does.
+	FlowLog string `yaml:"flow-log"`
 	// FileStore keeps files that matched filestore rules, named by SHA-256.
 	FileStore filestore.Config `yaml:"filestore"`
 	// Evidence writes the packets of alerting flows to pcap files.
@@ -83,6 +88,12 @@ type Config struct {
 	// (--allowlist overrides it): a file on it never alerts.
 	HashAllowlist string `yaml:"hash-allowlist"`
 }
+
+// FlowLog values (Config.FlowLog).
+const (
+	FlowLogPayload = "payload"
+	FlowLogAll     = "all"
+)
 
 // LiveConfig holds the live-capture settings a config file can carry (the
 // command-line flags override them).
@@ -113,6 +124,7 @@ func DefaultConfig() Config {
 		AnomaliesPerFlow:    10,
 		EventTypes:          []string{"alert", "incident", "fileinfo", "anomaly", "http", "smb", "flow", "stats"},
 		ProbeBytes:          512,
+		FlowLog:             FlowLogPayload,
 		ThresholdMaxTracked: 65536,
 	}
 }

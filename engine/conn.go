@@ -4,11 +4,14 @@ import (
 	"net/netip"
 	"slices"
 	"time"
+	"unsafe"
 
 	"github.com/wirescan/wirescan/engine/app"
 	"github.com/wirescan/wirescan/engine/detect"
 	"github.com/wirescan/wirescan/engine/flow"
+	"github.com/wirescan/wirescan/engine/http"
 	"github.com/wirescan/wirescan/engine/output/evidence"
+	"github.com/wirescan/wirescan/engine/smb"
 	"github.com/wirescan/wirescan/reassembly"
 )
 
@@ -28,10 +31,16 @@ type conn struct {
 
 	pkts, bytes [2]uint64
 	tcpFlags    [2]uint8
-	stream      *reassembly.Stream
-	ended       [2]bool
-	sawSYN      bool
-	finished    bool
+	// stream and det exist once the flow had a second packet or payload
+	// (activate); until then first holds its first packet.
+	stream   *reassembly.Stream
+	first    reassembly.Segment
+	firstDir app.Direction
+	rules    *detect.Rules // the rule set the connection started with
+	ended    [2]bool
+	sawSYN   bool
+	payload  bool // a packet of the flow carried payload
+	finished bool
 
 	oneSided    bool
 	oneSidedKey flow.Key
@@ -58,6 +67,30 @@ type conn struct {
 
 	// Application frames (frames.go).
 	ft frameTrack
+}
+
+// What a connection costs the flow memcap (flow.Config.Memcap): the
+// entry, the conn and a map slot while embryonic; its stream and detection
+// state once active; its parser once its protocol is known. Buffers the
+// connection fills are bounded by their own memcaps (stream-memcap,
+// app-layer-memcap).
+const (
+	embryonicCost = int64(unsafe.Sizeof(conn{})+unsafe.Sizeof(flow.Entry[*conn]{})) + 96
+	activeCost    = int64(unsafe.Sizeof(reassembly.Stream{})+unsafe.Sizeof(detect.Flow{})) + 256
+	parserCost    = int64(max(unsafe.Sizeof(http.Parser{}), unsafe.Sizeof(smb.Parser{}))) + 1024
+)
+
+// activate builds the state a connection needs once it is more than one
+// packet: its reassembly stream (fed the first packet first) and its
+// detection state, with the rule set it started with.
+func (c *conn) activate() {
+	w := c.w
+	w.flows.Charge(c.entry, activeCost)
+	c.det = detect.New(c.rules, c.client, c.server, w.prof, c)
+	c.stream = reassembly.NewStream(&w.e.cfg.Stream, w.e.mem, &w.stats.Stream, streamHandler{c})
+	if c.pkts[0]+c.pkts[1] > 1 {
+		c.stream.Add(reassembly.Direction(c.firstDir), c.first)
+	}
 }
 
 // endpoints returns source and destination of bytes travelling in dir.
@@ -148,7 +181,7 @@ func (c *conn) onEnd(dir app.Direction) {
 		c.endFrames(dir)
 	}
 	if c.ended[0] && c.ended[1] && c.entry != nil {
-		c.entry.State = flow.StateClosed
+		c.w.flows.SetState(c.entry, flow.StateClosed)
 	}
 }
 
@@ -242,7 +275,9 @@ func (c *conn) finish(reason string) {
 	}
 	c.finished = true
 	c.w.forget(c)
-	c.stream.Close()
+	if c.stream != nil {
+		c.stream.Close()
+	}
 	for dir := range 2 {
 		c.onEnd(app.Direction(dir))
 	}

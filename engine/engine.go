@@ -9,6 +9,7 @@ import (
 
 	"github.com/wirescan/wirescan/engine/allowlist"
 	"github.com/wirescan/wirescan/engine/detect"
+	"github.com/wirescan/wirescan/engine/flow"
 	"github.com/wirescan/wirescan/engine/memcap"
 	"github.com/wirescan/wirescan/engine/output/evidence"
 	"github.com/wirescan/wirescan/engine/output/filestore"
@@ -28,7 +29,9 @@ type Engine struct {
 	rules atomic.Pointer[detect.Rules]
 	out   *output
 	mem   *memcap.Budget
-	store *filestore.Store
+	// flowMem is the flow memcap all workers' tables share.
+	flowMem *flow.Memory
+	store   *filestore.Store
 	// evidence writes pcaps of alerting flows; nil when disabled.
 	evidence *evidence.Store
 	// profiling makes workers record per-rule costs (EnableProfile).
@@ -77,6 +80,7 @@ func New(cfg Config, rules *signatures.Set, w EventWriter) (*Engine, error) {
 		cfg:              cfg,
 		out:              newOutput(w, cfg.EventTypes),
 		mem:              memcap.New(cfg.StreamMemcap),
+		flowMem:          flow.NewMemory(&cfg.Flow),
 		seed:             maphash.MakeSeed(),
 		alertsBy:         map[int]uint64{},
 		allowlistedBySID: map[int]uint64{},

@@ -253,7 +253,7 @@ func (w *worker) emitTransaction(c *conn, dir app.Direction, tx app.Metadata) {
 }
 
 func (w *worker) emitFlow(c *conn, reason string) {
-	if !w.e.out.wants("flow") {
+	if !w.e.out.wants("flow") || (!c.payload && !c.alerted && w.e.cfg.FlowLog != FlowLogAll) {
 		return
 	}
 	ev := w.base(c, app.ToServer, "flow")

@@ -70,9 +70,14 @@ func (c *conn) decideOnEnd(dir app.Direction) {
 func (c *conn) decide(proto app.Proto) {
 	c.proto = proto
 	c.det.SetProto(proto)
-	c.w.stats.ProtoFlows[proto.String()]++
+	if proto != app.Failed || c.payload {
+		// A flow without payload (a SYN, a scan probe) had nothing to
+		// detect: it is not an app-layer failure.
+		c.w.stats.ProtoFlows[proto.String()]++
+	}
 	if p := c.w.protos.Lookup(proto); p != nil {
 		c.parser = p.New(c)
+		c.w.flows.Charge(c.entry, parserCost)
 	}
 	probes := c.probe
 	c.probe = [2][]byte{}

@@ -56,6 +56,9 @@ func (c *Config) Validate() error {
 	if c.Evidence.Memcap < 0 {
 		bad("evidence.memcap", "%d: must not be negative", c.Evidence.Memcap)
 	}
+	if c.FlowLog != FlowLogPayload && c.FlowLog != FlowLogAll {
+		bad("flow-log", "%q: want %q or %q", c.FlowLog, FlowLogPayload, FlowLogAll)
+	}
 	if c.ThresholdMaxTracked < 1 || c.ThresholdMaxTracked > 1<<26 {
 		bad("threshold-max-tracked", "%d not in [1, %d]", c.ThresholdMaxTracked, 1<<26)
 	}

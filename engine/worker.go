@@ -7,7 +7,6 @@ import (
 
 	"github.com/wirescan/wirescan/engine/app"
 	"github.com/wirescan/wirescan/engine/decode"
-	"github.com/wirescan/wirescan/engine/detect"
 	"github.com/wirescan/wirescan/engine/files"
 	"github.com/wirescan/wirescan/engine/flow"
 	"github.com/wirescan/wirescan/engine/output/evidence"
@@ -26,6 +25,8 @@ type worker struct {
 	// once joined: SPAN setups often tag only one direction of a connection.
 	oneSided map[flow.Key]*flow.Entry[*conn]
 	alias    map[flow.Key]*flow.Entry[*conn]
+	// vlanSeen is set at the first VLAN-tagged packet (see startVLANJoins).
+	vlanSeen bool
 	stats    stats.Worker
 	prof     *signatures.Profile // per-rule costs, nil unless profiling
 	pub      publisher
@@ -42,7 +43,7 @@ func newWorker(e *Engine, index int) *worker {
 	w := &worker{e: e, index: index,
 		oneSided: map[flow.Key]*flow.Entry[*conn]{}, alias: map[flow.Key]*flow.Entry[*conn]{}}
 	w.stats = stats.NewWorker()
-	w.flows = flow.NewTable[*conn](&e.cfg.Flow, &w.stats.Flows)
+	w.flows = flow.NewTable[*conn](&e.cfg.Flow, e.flowMem, &w.stats.Flows)
 	w.files = files.NewTracker[*conn, *fileScan](&e.cfg.Files, &w.stats.Files, w)
 	w.protos = w.registry()
 	if e.profiling {
@@ -80,11 +81,18 @@ func (w *worker) handle(p *decode.Packet) {
 		e.Value.finish("reused")
 		e = nil
 	}
+	if vlan != 0 && !w.vlanSeen {
+		w.startVLANJoins()
+	}
 	if e == nil {
 		c := w.newConn(p)
-		e = w.flows.Insert(key, c, p.Timestamp, w.evict)
+		if e = w.flows.Insert(key, c, p.Timestamp, embryonicCost, w.evict); e == nil {
+			return // the flow memcap is held by other workers' flows: counted, not tracked
+		}
 		c.entry = e
-		w.trackOneSided(c, key)
+		if w.vlanSeen {
+			w.trackOneSided(c, key)
+		}
 	}
 	c := e.Value
 	c.last = p.Timestamp
@@ -105,16 +113,31 @@ func (w *worker) handle(p *decode.Packet) {
 	if dir == app.ToServer {
 		c.det.Requests()
 	}
-	if len(p.Payload) > 0 && e.State == flow.StateNew {
-		e.State = flow.StateEstablished
+	if len(p.Payload) > 0 {
+		c.payload = true
+		if e.State == flow.StateNew {
+			w.flows.SetState(e, flow.StateEstablished)
+		}
 	}
-	c.det.Packet(dir, p.Payload)
-	c.stream.Add(reassembly.Direction(dir), reassembly.Segment{
+	seg := reassembly.Segment{
 		Seq: p.Seq, Ack: p.Ack, SYN: p.SYN, FIN: p.FIN, RST: p.RST, ACK: p.ACK, Payload: p.Payload,
 		HasTS: p.HasTS, TSVal: p.TSVal, TSEcr: p.TSEcr,
-	})
+	}
+	if c.stream == nil {
+		if c.pkts[0]+c.pkts[1] == 1 && len(p.Payload) == 0 {
+			// The first packet of a flow, without payload (a SYN, most
+			// often the only packet of a scan or flood): keep it and
+			// build the connection's stream and detection state when a
+			// second packet shows the flow is real.
+			c.first, c.firstDir = seg, dir
+			return
+		}
+		c.activate()
+	}
+	c.det.Packet(dir, p.Payload)
+	c.stream.Add(reassembly.Direction(dir), seg)
 	if c.ended[0] && c.ended[1] {
-		e.State = flow.StateClosed
+		w.flows.SetState(e, flow.StateClosed)
 	}
 }
 
@@ -143,14 +166,13 @@ func (w *worker) newConn(p *decode.Packet) *conn {
 		last:   p.Timestamp,
 		sawSYN: p.SYN,
 	}
-	c.det = detect.New(w.e.rules.Load(), client, server, w.prof, c)
+	c.rules = w.e.rules.Load()
 	if w.e.evidence != nil {
 		c.evidence = &evidence.Ring{}
 	}
 	for i := range p.VLANCount {
 		c.vlan = append(c.vlan, p.VLAN[i])
 	}
-	c.stream = reassembly.NewStream(&w.e.cfg.Stream, w.e.mem, &w.stats.Stream, streamHandler{c})
 	return c
 }
 
@@ -172,8 +194,10 @@ func (w *worker) expire(e *flow.Entry[*conn]) {
 	w.withTime(e.Value.last, func() { e.Value.finish("timeout") })
 }
 
+// evict finishes a flow the full table pushed out. The eviction is counted
+// (flow.Stats.Evicted), not logged: under a flood one event per eviction is
+// the log amplification an attacker wants.
 func (w *worker) evict(e *flow.Entry[*conn]) {
-	e.Value.anomaly(app.ToServer, "stream", "flow.evicted")
 	w.withTime(e.Value.last, func() { e.Value.finish("evicted") })
 }
 
@@ -200,6 +224,9 @@ func (w *worker) lookup(key flow.Key, p *decode.Packet) *flow.Entry[*conn] {
 	if e := w.flows.Lookup(key, p.Timestamp); e != nil {
 		return e
 	}
+	if !w.vlanSeen {
+		return nil // no tag seen yet: there is nothing to join
+	}
 	if e := w.alias[key]; e != nil {
 		w.flows.Lookup(e.Key, p.Timestamp)
 		return e
@@ -224,6 +251,19 @@ func (w *worker) lookup(key flow.Key, p *decode.Packet) *flow.Entry[*conn] {
 	c.aliasKey, c.hasAlias = key, true
 	w.flows.Lookup(e.Key, p.Timestamp)
 	return e
+}
+
+// startVLANJoins turns on VLAN joining at the worker's first tagged packet:
+// from now on flows seen in one direction only are indexed so that their
+// other direction, tagged differently, finds them. Until a tag is seen no
+// join is possible, so untagged traffic (and a flood of it) pays nothing.
+func (w *worker) startVLANJoins() {
+	w.vlanSeen = true
+	w.flows.Each(func(e *flow.Entry[*conn]) {
+		if c := e.Value; !c.finished && (c.pkts[0] == 0 || c.pkts[1] == 0) {
+			w.trackOneSided(c, e.Key)
+		}
+	})
 }
 
 func (w *worker) trackOneSided(c *conn, key flow.Key) {

@@ -1,6 +1,7 @@
 package flow
 
 import (
+	"math/rand/v2"
 	"net/netip"
 	"testing"
 	"time"
@@ -21,42 +22,179 @@ func TestKeyIsDirectionIndependent(t *testing.T) {
 	}
 }
 
+func testKey(p uint16) Key {
+	k, _ := NewKey(netip.MustParseAddr("1.1.1.1"), netip.MustParseAddr("2.2.2.2"), p, 80, 6, 0)
+	return k
+}
+
 func TestTableEvictsLeastRecentlySeen(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.MaxFlows = 2
 	var st Stats
-	tb := NewTable[int](&cfg, &st)
+	tb := NewTable[int](&cfg, nil, &st)
 	t0 := time.Unix(0, 0)
-	key := func(p uint16) Key {
-		k, _ := NewKey(netip.MustParseAddr("1.1.1.1"), netip.MustParseAddr("2.2.2.2"), p, 80, 6, 0)
-		return k
-	}
 	var evicted []int
 	ev := func(e *Entry[int]) { evicted = append(evicted, e.Value) }
-	tb.Insert(key(1), 1, t0, ev)
-	tb.Insert(key(2), 2, t0.Add(time.Second), ev)
-	tb.Lookup(key(1), t0.Add(2*time.Second)) // 2 is now the oldest
-	tb.Insert(key(3), 3, t0.Add(3*time.Second), ev)
+	tb.Insert(testKey(1), 1, t0, 100, ev)
+	tb.Insert(testKey(2), 2, t0.Add(time.Second), 100, ev)
+	tb.Lookup(testKey(1), t0.Add(2*time.Second)) // 2 is now the oldest
+	tb.Insert(testKey(3), 3, t0.Add(3*time.Second), 100, ev)
 	if len(evicted) != 1 || evicted[0] != 2 {
 		t.Fatalf("evicted %v, want [2]", evicted)
 	}
-	if tb.Len() != 2 || st.Evicted != 1 || st.Active != 2 {
+	if tb.Len() != 2 || st.Evicted != 1 || st.Active != 2 || st.Memory != 200 {
 		t.Fatalf("len %d stats %+v", tb.Len(), st)
 	}
 }
 
-func TestTableExpiresByStateTimeout(t *testing.T) {
-	cfg := Config{MaxFlows: 10, NewTimeout: 10 * time.Second, EstablishedTimeout: 100 * time.Second, ClosedTimeout: 5 * time.Second}
+// TestTableEvictsEmbryonicFirst: at the limit an embryonic flow goes before
+// any established one, however old the established one is; an established
+// flow goes only when no embryonic flow is left.
+func TestTableEvictsEmbryonicFirst(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.MaxFlows = 3
 	var st Stats
-	tb := NewTable[string](&cfg, &st)
-	t0 := time.Unix(1000, 0)
-	key := func(p uint16) Key {
-		k, _ := NewKey(netip.MustParseAddr("1.1.1.1"), netip.MustParseAddr("2.2.2.2"), p, 80, 6, 0)
-		return k
+	tb := NewTable[int](&cfg, nil, &st)
+	t0 := time.Unix(0, 0)
+	var evicted []int
+	ev := func(e *Entry[int]) { evicted = append(evicted, e.Value) }
+	old := tb.Insert(testKey(1), 1, t0, 100, ev)
+	tb.SetState(old, StateEstablished) // the oldest flow, but established
+	for p := uint16(2); p <= 10; p++ {
+		tb.Insert(testKey(p), int(p), t0.Add(time.Duration(p)*time.Second), 100, ev)
 	}
-	tb.Insert(key(1), "new", t0, nil).State = StateNew
-	tb.Insert(key(2), "est", t0, nil).State = StateEstablished
-	tb.Insert(key(3), "closed", t0.Add(2*time.Second), nil).State = StateClosed
+	if tb.Lookup(testKey(1), t0.Add(time.Minute)) == nil || st.EvictedEmbryonic != 7 || len(evicted) != 7 {
+		t.Fatalf("established flow evicted by a flood of new ones: evicted %v, stats %+v", evicted, st)
+	}
+	for p := uint16(9); p <= 10; p++ {
+		tb.SetState(tb.Lookup(testKey(p), t0.Add(time.Minute)), StateEstablished)
+	}
+	tb.Insert(testKey(11), 11, t0.Add(2*time.Minute), 100, ev)
+	if evicted[len(evicted)-1] != 1 {
+		t.Fatalf("with no embryonic flow left the least recently seen goes: evicted %v", evicted)
+	}
+}
+
+// TestTableMemcaps: the embryonic memcap recycles embryonic flows among
+// themselves; the engine-wide memcap is shared by tables, and a table with
+// nothing to evict refuses a flow instead of exceeding it.
+func TestTableMemcaps(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Memcap, cfg.EmbryonicMemcap = 1000, 300
+	mem := NewMemory(&cfg)
+	var st1, st2 Stats
+	a, b := NewTable[int](&cfg, mem, &st1), NewTable[int](&cfg, mem, &st2)
+	t0 := time.Unix(0, 0)
+	nop := func(*Entry[int]) {}
+	for p := uint16(1); p <= 10; p++ {
+		a.Insert(testKey(p), int(p), t0, 100, nop)
+	}
+	if a.Len() != 3 || mem.Embryonic.InUse() != 300 || st1.EvictedEmbryonic != 7 {
+		t.Fatalf("embryonic flows %d, embryonic memory %d, stats %+v", a.Len(), mem.Embryonic.InUse(), st1)
+	}
+	var all []*Entry[int]
+	a.Each(func(e *Entry[int]) { all = append(all, e) })
+	for _, e := range all {
+		a.SetState(e, StateEstablished)
+	}
+	a.Charge(a.Lookup(testKey(10), t0), 500) // a connection's state grew
+	if mem.All.InUse() != 800 || mem.Embryonic.InUse() != 0 || st1.Memory != 800 {
+		t.Fatalf("all %d embryonic %d table %d", mem.All.InUse(), mem.Embryonic.InUse(), st1.Memory)
+	}
+	if e := b.Insert(testKey(1), 1, t0, 100, nop); e == nil {
+		t.Fatal("refused with room left")
+	}
+	if e := b.Insert(testKey(2), 2, t0, 150, nop); e == nil || b.Len() != 1 || st2.Evicted != 1 {
+		t.Fatalf("want room made by evicting the table's own flow: %v, %+v", e, st2)
+	}
+	if e := b.Insert(testKey(3), 3, t0, 300, nop); e != nil || st2.Refused != 1 || b.Len() != 0 {
+		t.Fatalf("the other table's flows hold the memcap and this one has nothing left to evict: want a refusal, got %v, %+v", e, st2)
+	}
+	a.Drain(nop)
+	b.Drain(nop)
+	if mem.All.InUse() != 0 || mem.Embryonic.InUse() != 0 {
+		t.Fatalf("memory left after drain: %d, %d", mem.All.InUse(), mem.Embryonic.InUse())
+	}
+}
+
+// TestTableEmergency: past 90 % of the limit the table switches to the
+// emergency timeouts, and back under 70 %.
+func TestTableEmergency(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.MaxFlows = 10
+	var st Stats
+	tb := NewTable[int](&cfg, nil, &st)
+	t0 := time.Unix(1000, 0)
+	for p := uint16(1); p <= 9; p++ {
+		tb.Insert(testKey(p), int(p), t0, 10, nil)
+	}
+	if !tb.Emergency() || st.Emergencies != 1 || st.Emergency != 1 {
+		t.Fatalf("not in emergency at 90%%: %+v", st)
+	}
+	var expired int
+	tb.Expire(t0.Add(cfg.EmergencyNewTimeout+time.Second), func(*Entry[int]) { expired++ })
+	if expired != 9 || tb.Emergency() || st.Emergency != 0 {
+		t.Fatalf("emergency timeout: %d expired, emergency %v", expired, tb.Emergency())
+	}
+}
+
+// TestTableAgainstSlowTwin: under seeded random inserts, lookups, state
+// changes and expiry the table holds exactly the flows a map-based twin
+// holds and never exceeds its limits.
+func TestTableAgainstSlowTwin(t *testing.T) {
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	r := rand.New(rand.NewPCG(seed, seed))
+	cfg := DefaultConfig()
+	cfg.MaxFlows, cfg.Memcap, cfg.EmbryonicMemcap = 50, 4000, 1000
+	var st Stats
+	tb := NewTable[uint16](&cfg, nil, &st)
+	twin := map[uint16]State{}
+	now := time.Unix(0, 0)
+	gone := func(e *Entry[uint16]) {
+		if _, ok := twin[e.Value]; !ok {
+			t.Fatalf("table handed back flow %d it did not hold", e.Value)
+		}
+		delete(twin, e.Value)
+	}
+	for range 20000 {
+		now = now.Add(time.Duration(r.IntN(300)) * time.Millisecond)
+		p := uint16(r.IntN(200))
+		switch op := r.IntN(10); {
+		case op < 5:
+			if e := tb.Lookup(testKey(p), now); e == nil {
+				if tb.Insert(testKey(p), p, now, int64(10+r.IntN(90)), gone) != nil {
+					twin[p] = StateNew
+				}
+			}
+		case op < 8:
+			if e := tb.Lookup(testKey(p), now); e != nil {
+				s := State(1 + r.IntN(2))
+				tb.SetState(e, s)
+				twin[p] = s
+			}
+		default:
+			tb.Expire(now, gone)
+		}
+		if tb.Len() != len(twin) || tb.Len() > cfg.MaxFlows || tb.mem.All.InUse() > cfg.Memcap || tb.mem.Embryonic.InUse() > cfg.EmbryonicMemcap {
+			t.Fatalf("table %d flows, twin %d; memory %d/%d", tb.Len(), len(twin), tb.mem.All.InUse(), tb.mem.Embryonic.InUse())
+		}
+	}
+	tb.Drain(gone)
+	if len(twin) != 0 || tb.mem.All.InUse() != 0 {
+		t.Fatalf("after drain: twin %d, memory %d", len(twin), tb.mem.All.InUse())
+	}
+}
+
+func TestTableExpiresByStateTimeout(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.MaxFlows, cfg.NewTimeout, cfg.EstablishedTimeout, cfg.ClosedTimeout = 100, 10*time.Second, 100*time.Second, 5*time.Second
+	var st Stats
+	tb := NewTable[string](&cfg, nil, &st)
+	t0 := time.Unix(1000, 0)
+	tb.Insert(testKey(1), "new", t0, 10, nil)
+	tb.SetState(tb.Insert(testKey(2), "est", t0, 10, nil), StateEstablished)
+	tb.SetState(tb.Insert(testKey(3), "closed", t0.Add(2*time.Second), 10, nil), StateClosed)
 	var got []string
 	tb.Expire(t0.Add(8*time.Second), func(e *Entry[string]) { got = append(got, e.Value) })
 	if len(got) != 1 || got[0] != "closed" {

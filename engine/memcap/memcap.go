@@ -45,6 +45,22 @@ func (b *Budget) TryReserve(n int64) bool {
 	}
 }
 
+// Force takes n bytes whatever the cap: for memory that already exists and
+// must be accounted (a flow's state grew), so that later reservations see
+// it. Prefer TryReserve wherever the caller can refuse.
+func (b *Budget) Force(n int64) {
+	if b == nil || n <= 0 {
+		return
+	}
+	cur := b.used.Add(n)
+	for {
+		p := b.peak.Load()
+		if cur <= p || b.peak.CompareAndSwap(p, cur) {
+			return
+		}
+	}
+}
+
 // Release returns n bytes to the budget.
 func (b *Budget) Release(n int64) {
 	if b == nil || n <= 0 {

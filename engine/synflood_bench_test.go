@@ -59,3 +59,39 @@ func BenchmarkSynFlood(b *testing.B) {
 	}
 	b.ReportMetric(float64(pkts)/b.Elapsed().Seconds(), "pkts/s")
 }
+
+var (
+	halfOnce sync.Once
+	halfData []byte
+	halfErr  error
+)
+
+// BenchmarkHalfOpenHTTP replays 20k half-open HTTP responses around an
+// EICAR download (one worker, built-in rules): what each such connection
+// costs.
+func BenchmarkHalfOpenHTTP(b *testing.B) {
+	halfOnce.Do(func() {
+		var buf bytes.Buffer
+		halfErr = pcapgen.WriteDownloadUnderFlood(&buf, 0, 20_000)
+		halfData = buf.Bytes()
+	})
+	if halfErr != nil {
+		b.Fatal(halfErr)
+	}
+	cfg := engine.DefaultConfig()
+	b.ReportAllocs()
+	b.SetBytes(int64(len(halfData)))
+	for b.Loop() {
+		e, err := engine.New(cfg, signatures.Builtin(), eve.NewWriter(io.Discard))
+		if err != nil {
+			b.Fatal(err)
+		}
+		src, err := capture.NewReader(bytes.NewReader(halfData), "half.pcap", cfg.Capture)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := e.Run(context.Background(), src, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

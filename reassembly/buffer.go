@@ -58,7 +58,13 @@ func (s *Stream) remember(d *half, p []byte) {
 func (s *Stream) releaseAll(d *half) {
 	s.dropFront(d, len(d.segs))
 	d.segs = nil
+	s.releaseHistory(d)
+}
+
+// releaseHistory frees d's history and returns its memory.
+func (s *Stream) releaseHistory(d *half) {
 	s.mem.Release(int64(len(d.hist.buf)))
 	d.held -= int64(len(d.hist.buf))
 	d.hist = history{}
+	s.stats.HistoryReleases++
 }

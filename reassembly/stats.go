@@ -44,6 +44,9 @@ type Stats struct {
 	LateGapData uint64
 	// HistoryMemcapHits counts history buffers not grown because the memcap was full.
 	HistoryMemcapHits uint64
+	// HistoryReleases counts histories freed because the receiver had
+	// acknowledged everything delivered (or the direction ended).
+	HistoryReleases uint64
 	// UnackedDiscardedBytes counts buffered bytes dropped at a RST because the
 	// receiver never acknowledged them.
 	UnackedDiscardedBytes uint64

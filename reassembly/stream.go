@@ -60,6 +60,13 @@ func (s *Stream) Add(dir Direction, seg Segment) {
 	}
 	if seg.ACK {
 		noteAck(o, seg.Ack)
+		if o.ackKnown && o.acked >= o.next && len(o.hist.buf) > 0 && len(o.segs) == 0 {
+			// The receiver has everything delivered: no legitimate
+			// retransmission can repeat those bytes, so the history goes
+			// (an idle connection keeps no history; a busy one grows it
+			// again with its next bytes in flight).
+			s.releaseHistory(o)
+		}
 	}
 	if seg.RST {
 		s.reset(d, seg)

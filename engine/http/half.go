@@ -264,7 +264,7 @@ func (h *half) toRawResponse() {
 
 // pushHead appends one byte, bounded by MaxHeaderBytes.
 func (h *half) pushHead(c byte) {
-	if len(h.head) < h.p.cfg.MaxHeaderBytes && h.headRoom() {
+	if !h.overflow && len(h.head) < h.p.cfg.MaxHeaderBytes && h.headRoom() {
 		h.head = append(h.head, c)
 		return
 	}

@@ -15,8 +15,8 @@ import (
 
 func main() {
 	out := flag.String("o", "", "capture `file` to write (required)")
-	kind := flag.String("kind", "synflood", "what to write: synflood")
-	n := flag.Int("n", 1000000, "packets (synflood)")
+	kind := flag.String("kind", "synflood", "what to write: synflood, halfopen (n half-open HTTP responses), download (an EICAR download under a flood of n SYNs and n/10 half-open responses)")
+	n := flag.Int("n", 1000000, "SYNs (synflood, download) or connections (halfopen)")
 	seed := flag.Uint64("seed", 1, "generator seed: the same seed gives the same capture")
 	flag.Parse()
 	if *out == "" || flag.NArg() > 0 {
@@ -38,6 +38,10 @@ func write(path, kind string, n int, seed uint64) error {
 	switch kind {
 	case "synflood":
 		err = pcapgen.WriteSynFlood(bw, n, seed)
+	case "halfopen":
+		err = pcapgen.WriteDownloadUnderFlood(bw, 0, n)
+	case "download":
+		err = pcapgen.WriteDownloadUnderFlood(bw, n, n/10)
 	default:
 		err = fmt.Errorf("unknown kind %q", kind)
 	}

@@ -36,6 +36,7 @@ commands:
   rules    check or describe signature files (rules check, rules stats)
   policy   check an alert policy file (policy check FILE)
   bench    measure a signature set: load cost, replay throughput, hits, costliest rules
+  report   group the alerts of EVE files into incidents (table, --json, --html)
   config   print the default configuration as YAML
   version  print the version
 
@@ -67,6 +68,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = cmdConfig(args[1:], stdout, stderr)
 	case "bench":
 		err = cmdBench(args[1:], stdout, stderr)
+	case "report":
+		err = cmdReport(args[1:], stdin, stdout, stderr)
 	case "version", "--version", "-V":
 		fmt.Fprintln(stdout, "wirescan", version)
 	case "help", "-h", "--help":

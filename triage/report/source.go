@@ -146,7 +146,7 @@ func (s *lineSource) Next() ([]byte, error) {
 		}
 		if err == io.EOF {
 			s.done = io.EOF
-			if tooLong {
+			if tooLong || len(s.buf) > s.max {
 				return nil, &DamageError{Pos: s.Pos(), Msg: fmt.Sprintf("line longer than %d bytes (skipped)", s.max)}
 			}
 			if len(s.buf) == 0 {

@@ -182,7 +182,7 @@ func (a *Aggregator) Add(line []byte, pos string) *DamageError {
 			}
 		case "flow":
 			if a.pending.hasFlow(f.flowID) {
-				problem = a.addFlowEnd(line)
+				problem = a.addFlowEnd(line, &f)
 			}
 		}
 	}
@@ -323,12 +323,17 @@ func (a *Aggregator) addFileinfo(line []byte) string {
 }
 
 // addFlowEnd commits the pending alerts of a flow that ended: no fileinfo
-// will come for them.
-func (a *Aggregator) addFlowEnd(line []byte) string {
-	if p := decodeLine(line, &a.ev); p != "" {
-		return "flow: " + p
+// will come for them. The scanner's facts usually suffice; a sensor name
+// with escapes needs a decode.
+func (a *Aggregator) addFlowEnd(line []byte, f *lineFacts) string {
+	key := pendKey{sensor: string(f.host), flowID: f.flowID}
+	if f.host != nil && !f.hostOK {
+		if p := decodeLine(line, &a.ev); p != "" {
+			return "flow: " + p
+		}
+		key.sensor = a.ev.Host
 	}
-	for _, ref := range a.pending.take(pendKey{sensor: a.ev.Host, flowID: a.ev.FlowID}, nil) {
+	for _, ref := range a.pending.take(key, nil) {
 		a.stats.Unhashed++
 		a.commitRef(ref)
 	}

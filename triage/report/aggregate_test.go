@@ -187,6 +187,12 @@ func TestPendingHash(t *testing.T) {
 		{"the flow's end gives up", 0, []string{
 			open(0, "", 1, 2, "a.exe").line(), flowLine(time.Second, "", 1), fileinfoLine(2*time.Second, "", 1, 2, "a.exe", shaA, 1, 3)},
 			[]string{"3 sha= c=10.0.1.1 s=10.0.0.1 n=1 h=1 fan=1"}, 1, 0},
+		{"the flow's end of a sensor with an escaped name", 0, []string{
+			open(0, `s"1`, 1, 2, "a.exe").line(), flowLine(time.Second, `s"1`, 1), fileinfoLine(2*time.Second, `s"1`, 1, 2, "a.exe", shaA, 1, 3)},
+			[]string{"3 sha= c=10.0.1.1 s=10.0.0.1 n=1 h=1 fan=1"}, 1, 0},
+		{"another sensor's flow end does not", 0, []string{
+			open(0, "s1", 1, 2, "a.exe").line(), flowLine(time.Second, "s2", 1), flowLine(time.Second, "", 1), fileinfoLine(2*time.Second, "s1", 1, 2, "a.exe", shaA, 1, 3)},
+			[]string{"3 sha=aaaa c=10.0.1.1 s=10.0.0.1 n=1 h=1 fan=1"}, 0, 0},
 		{"the input's end gives up", 0, []string{open(0, "", 1, 2, "a.exe").line()},
 			[]string{"3 sha= c=10.0.1.1 s=10.0.0.1 n=1 h=1 fan=1"}, 1, 0},
 		{"the pending limit evicts the oldest", 1, []string{

@@ -28,7 +28,8 @@ func (r *Report) WriteHTML(w io.Writer, top int, generated time.Time) error {
 		Hosts:     hostsChart(shown),
 	}
 	for i := range shown {
-		page.Rows = append(page.Rows, htmlRow{N: i + 1, I: &shown[i]})
+		inc := displayable(shown[i])
+		page.Rows = append(page.Rows, htmlRow{N: i + 1, I: &inc})
 	}
 	tmpl, err := template.New("report").Funcs(template.FuncMap{
 		"join": joinMore, "short": shortTime, "hash": shortHash,
@@ -127,7 +128,7 @@ func timelineChart(tl *Timeline) chart {
 			h := plotH * float64(n) / float64(peak)
 			y -= h
 			c.Rects = append(c.Rects, svgRect{X: left + float64(b)*colW, Y: y, W: max(colW-1, 1), H: h, Fill: seriesColour(s, i),
-				Title: fmt.Sprintf("%s: %d hits, %s + %s", s.Label, n, at.Format("2006-01-02 15:04:05Z"), width)})
+				Title: fmt.Sprintf("%s: %d hits, %s + %s", printable(s.Label), n, at.Format("2006-01-02 15:04:05Z"), width)})
 		}
 	}
 	c.Lines = append(c.Lines, svgLine{left, top + plotH, left + plotW, top + plotH}, svgLine{left, top, left, top + plotH})
@@ -138,7 +139,7 @@ func timelineChart(tl *Timeline) chart {
 		svgText{X: left + plotW, Y: top + plotH + 18, Anchor: "end", Text: axisTime(tl.Start.Add(time.Duration(tl.Buckets)*width), width)},
 		svgText{X: left + plotW/2, Y: top + plotH + 34, Anchor: "middle", Class: "muted", Text: "buckets of " + width.String()})
 	for i := range tl.Series {
-		c.Legend = append(c.Legend, legendItem{Fill: seriesColour(&tl.Series[i], i), Label: tl.Series[i].Label})
+		c.Legend = append(c.Legend, legendItem{Fill: seriesColour(&tl.Series[i], i), Label: printable(tl.Series[i].Label)})
 	}
 	return c
 }
@@ -183,6 +184,22 @@ func hostsChart(shown []Incident) chart {
 				Text: fmt.Sprintf("%d (%d→%d)", inc.Fanout, clients, servers)})
 	}
 	return c
+}
+
+// displayable returns inc with control characters in its text escaped
+// (html/template escapes markup, not control characters, which an analyst
+// should see anyway).
+func displayable(inc Incident) Incident {
+	inc.Signature = printable(inc.Signature)
+	inc.Rule = printable(inc.Rule)
+	for _, list := range []*[]string{&inc.Filenames, &inc.Clients, &inc.Servers, &inc.Sensors, &inc.Evidence, &inc.Protocols} {
+		out := make([]string, len(*list)) // the report's own lists stay untouched
+		for i, v := range *list {
+			out[i] = printable(v)
+		}
+		*list = out
+	}
+	return inc
 }
 
 // joinMore lists values and says how many more there are.

@@ -10,7 +10,7 @@ import (
 const maxNesting = 512
 
 // scanner checks the structure of one line quickly and picks out the
-// top-level "event_type" and "flow_id" without decoding the line: strings
+// top-level "event_type", "flow_id" and "host" without decoding the line: strings
 // are skipped with bytes.IndexByte, so a line costs about one pass over its
 // bytes and no allocation. It reuses its bracket stack between lines.
 type scanner struct {
@@ -27,6 +27,10 @@ type lineFacts struct {
 	eventType []byte
 	// flowID is the top-level flow_id (0 when absent or not a number).
 	flowID uint64
+	// host is the raw contents of the top-level host string (the sensor);
+	// hostOK is false when it is absent or holds escapes (decode it then).
+	host   []byte
+	hostOK bool
 }
 
 // scan checks that line holds exactly one JSON object whose strings are
@@ -93,6 +97,14 @@ func (sc *scanner) topLevelValue(line, key []byte, v int, f *lineFacts) {
 		if v < len(line) && line[v] == '"' {
 			if end := stringEnd(line, v+1); end >= 0 {
 				f.eventType = line[v+1 : end]
+			}
+		}
+	case "host":
+		v = skipSpace(line, v)
+		if v < len(line) && line[v] == '"' {
+			if end := stringEnd(line, v+1); end >= 0 {
+				f.host = line[v+1 : end]
+				f.hostOK = bytes.IndexByte(f.host, '\\') < 0
 			}
 		}
 	case "flow_id":

@@ -147,32 +147,34 @@ func shortTime(s string) string {
 // totalLine is "N alerts in M incidents (K signatures, H files); showing top N".
 func (r *Report) totalLine(shown int) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s in %s (%s, %s)", plural(r.Alerts, "alert"), plural(len(r.Incidents), "incident"),
-		plural(r.Signatures, "signature"), plural(r.Files, "file"))
+	fmt.Fprintf(&b, "%s in %s (%s, %s)", plural(r.Alerts, "alert", "alerts"), plural(len(r.Incidents), "incident", "incidents"),
+		plural(r.Signatures, "signature", "signatures"), plural(r.Files, "file", "files"))
 	if r.Hits != r.Alerts {
-		fmt.Fprintf(&b, ", %d hits with the %d policy incident summaries", r.Hits, r.Summaries)
+		fmt.Fprintf(&b, ", %s counting the %s of the alert policy", plural(r.Hits, "hit", "hits"),
+			plural(r.Summaries, "incident summary", "incident summaries"))
 	}
 	if shown < len(r.Incidents) {
 		fmt.Fprintf(&b, "; showing top %d", shown)
 	}
 	if r.OverflowIncidents > 0 {
-		fmt.Fprintf(&b, "; %d alerts folded into %d overflow incidents (incident table full)", r.Folded, r.OverflowIncidents)
+		fmt.Fprintf(&b, "; %s folded into %s (incident table full)", plural(r.Folded, "alert", "alerts"),
+			plural(r.OverflowIncidents, "overflow incident", "overflow incidents"))
 	}
 	if r.Damaged > 0 {
-		fmt.Fprintf(&b, "; %d damaged lines skipped", r.Damaged)
+		fmt.Fprintf(&b, "; %s skipped", plural(r.Damaged, "damaged line", "damaged lines"))
 	}
 	if r.OutOfWindow > 0 {
-		fmt.Fprintf(&b, "; %d events outside the time window", r.OutOfWindow)
+		fmt.Fprintf(&b, "; %s outside the time window", plural(r.OutOfWindow, "event", "events"))
 	}
 	return b.String()
 }
 
 // plural writes "1 alert", "2 alerts".
-func plural[N int | uint64](n N, noun string) string {
+func plural[N int | uint64](n N, one, many string) string {
 	if n == 1 {
-		return "1 " + noun
+		return "1 " + one
 	}
-	return fmt.Sprintf("%d %ss", n, noun)
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 // cut shortens s to n runes (after escaping), ending in "…".

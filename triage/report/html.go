@@ -214,7 +214,7 @@ func joinMore(vals []string, more int) string {
 	return s
 }
 
-func shortHash(s string) string { return s[:min(16, len(s))] }
+func shortHash(s string) string { return s[:min(12, len(s))] }
 
 const pageHTML = `<!doctype html>
 <html lang="en">
@@ -236,6 +236,8 @@ table { border-collapse: collapse; font-size: 12px; width: 100%; }
 th, td { border-bottom: 1px solid #ddd; padding: 4px 6px; text-align: left; vertical-align: top; }
 th { background: #f4f4f4; position: sticky; top: 0; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; }
+td.h { white-space: nowrap; }
+td.sig { min-width: 240px; }
 code { font-family: ui-monospace, "SFMono-Regular", Menlo, monospace; font-size: 11px; word-break: break-all; }
 .tag { background: #fde2e2; color: #a40000; border-radius: 3px; padding: 0 4px; font-size: 11px; }
 </style>
@@ -255,15 +257,15 @@ code { font-family: ui-monospace, "SFMono-Regular", Menlo, monospace; font-size:
 
 <h2>Top incidents</h2>
 {{if .Rows}}<table>
-<tr><th>#</th><th>hits</th><th>count</th><th>fanout</th><th>signature</th><th>file</th><th>sha256</th><th>clients</th><th>servers</th><th>first seen</th><th>last seen</th><th>protocols</th><th>sensors</th><th>evidence</th><th>rule</th></tr>
+<tr><th>#</th><th>hits</th><th>count</th><th>fanout</th><th>signature</th><th>file</th><th>sha256</th><th>clients</th><th>servers</th><th>first seen</th><th>last seen</th><th>protocols</th><th>sensors</th><th>evidence</th></tr>
 {{range $r := .Rows}}{{with $r.I}}<tr>
 <td class="n">{{$r.N}}</td><td class="n">{{.Hits}}</td><td class="n">{{.Count}}</td><td class="n">{{.Fanout}}</td>
-<td>{{if .Overflow}}<span class="tag">overflow</span> {{end}}{{.Signature}} <span class="muted">[{{.GID}}:{{.SignatureID}}{{if .Rev}} rev {{.Rev}}{{end}}]</span></td>
+<td class="sig">{{if .Overflow}}<span class="tag">overflow</span> {{end}}{{.Signature}}<br><span class="muted">[{{.GID}}:{{.SignatureID}}{{if .Rev}} rev {{.Rev}}{{end}}]{{if .Rule}} {{.Rule}}{{end}}</span></td>
 <td>{{join .Filenames .FilenamesMore}}{{if .Size}} <span class="muted">({{.Size}} bytes)</span>{{end}}</td>
-<td>{{if .SHA256}}<code title="{{.SHA256}}">{{hash .SHA256}}…</code>{{else if .SHA256s}}<code>{{join .SHA256s .SHA256sMore}}</code>{{else}}-{{end}}</td>
+<td class="h">{{if .SHA256}}<code title="{{.SHA256}}">{{hash .SHA256}}…</code>{{else if .SHA256s}}<code>{{join .SHA256s .SHA256sMore}}</code>{{else}}-{{end}}</td>
 <td>{{join .Clients .ClientsMore}}</td><td>{{join .Servers .ServersMore}}</td>
-<td>{{short .FirstSeen}}</td><td>{{short .LastSeen}}</td>
-<td>{{join .Protocols 0}}</td><td>{{join .Sensors .SensorsMore}}</td><td>{{join .Evidence .EvidenceMore}}</td><td>{{if .Rule}}{{.Rule}}{{else}}-{{end}}</td>
+<td class="t">{{short .FirstSeen}}</td><td class="t">{{short .LastSeen}}</td>
+<td>{{join .Protocols 0}}</td><td>{{join .Sensors .SensorsMore}}</td><td>{{join .Evidence .EvidenceMore}}</td>
 </tr>
 {{end}}{{end}}</table>{{else}}<p class="muted">no incidents</p>{{end}}
 

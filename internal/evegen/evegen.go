@@ -107,15 +107,22 @@ type key struct {
 	client, server string
 }
 
-// keyAt maps a pool index to its key: 25 signatures, 120 files, 400
-// clients and 30 servers, mixed so that each index is its own key.
+// keyAt maps a pool index to its key: one of 25 signatures on one of 40
+// files, between one of 60,000 clients and one of 30 servers, drawn by a
+// hash of the index so that distinct indexes are (almost always) distinct
+// keys and several clients share each signature and file (fanout).
 func keyAt(i int) key {
+	h := uint64(i) + 0x9e3779b97f4a7c15 // splitmix64
+	h = (h ^ h>>30) * 0xbf58476d1ce4e5b9
+	h = (h ^ h>>27) * 0x94d049bb133111eb
+	h ^= h >> 31
+	file, client := int(h>>8%40), int(h>>16%60000)
 	return key{
-		sid:    9000100 + i%25,
-		sha:    fmt.Sprintf("%x", sha256.Sum256([]byte{byte(i % 120)})),
-		name:   fmt.Sprintf(`deploy\agent-%03d.exe`, i%120),
-		client: fmt.Sprintf("10.20.%d.%d", (i/7)%400/250, 1+(i/7)%400%250),
-		server: fmt.Sprintf("10.1.0.%d", 1+(i*13)%30),
+		sid:    9000100 + int(h%25),
+		sha:    fmt.Sprintf("%x", sha256.Sum256([]byte{byte(file)})),
+		name:   fmt.Sprintf(`deploy\agent-%03d.exe`, file),
+		client: fmt.Sprintf("10.20.%d.%d", client/250, 1+client%250),
+		server: fmt.Sprintf("10.1.0.%d", 1+int(h>>40%30)),
 	}
 }
 

@@ -50,12 +50,9 @@ const (
 	KeySensor Key = "sensor"
 )
 
-// DefaultKeys group alerts into incidents the way an analyst triages them:
-// one signature on one file between one client and one server.
-var defaultKeys = []Key{KeySID, KeySHA256, KeyClient, KeyServer}
-
-// DefaultKeys returns the default incident key: sid, sha256, client, server.
-func DefaultKeys() []Key { return append([]Key(nil), defaultKeys...) }
+// DefaultKeys returns the default incident key, the way an analyst triages
+// alerts: one signature on one file between one client and one server.
+func DefaultKeys() []Key { return []Key{KeySID, KeySHA256, KeyClient, KeyServer} }
 
 // ParseKeys parses a --by list such as "sid,sha256". It must name sid;
 // unknown or repeated fields are errors.
@@ -152,8 +149,9 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
-// Validate reports the first problem of c: a negative limit, a key without
-// sid, fewer fine buckets than target buckets, or Until before Since.
+// Validate reports the first problem of c: a negative limit, an unknown,
+// repeated or sid-less key, fewer fine buckets than twice the target
+// buckets, or Until not after Since.
 func (c Config) Validate() error {
 	for _, p := range []struct {
 		name string
@@ -172,8 +170,17 @@ func (c Config) Validate() error {
 	if c.MaxBuckets < 2*c.TargetBuckets {
 		return fmt.Errorf("report: max-buckets (%d) must be at least twice target-buckets (%d)", c.MaxBuckets, c.TargetBuckets)
 	}
-	hasSID := false
+	hasSID, seen := false, map[Key]bool{}
 	for _, k := range c.By {
+		switch k {
+		case KeySID, KeySHA256, KeyClient, KeyServer, KeySensor:
+		default:
+			return fmt.Errorf("report: unknown incident key field %q", k)
+		}
+		if seen[k] {
+			return fmt.Errorf("report: incident key field %q given twice", k)
+		}
+		seen[k] = true
 		hasSID = hasSID || k == KeySID
 	}
 	if !hasSID {

@@ -3,7 +3,10 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"strconv"
+	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -93,26 +96,49 @@ func FuzzScanLine(f *testing.F) {
 		`{"a":"\"}{","event_type":"http"}`,
 		`{"event_type":"alert"`,
 		`[]`, `"x"`, `{}`, ` `, `{"a":[{"b":[]}]}`, `{"event_type":"a"}{}`,
+		A{SID: 1, Src: "10.0.0.1", Dst: "10.0.0.2", Dir: "to_client", File: `a\b.exe`, Flow: 3, Tx: 1}.line(),
+		A{SID: 2, Src: "10.0.0.1", Dst: "10.0.0.2", Suricata: true, Host: "s1", SHA: shaA, File: "x"}.line(),
+		A{SID: 2, Src: "10.0.0.1", Dst: "10.0.0.2", Incident: 4, Summary: 9, SumLast: time.Hour}.line(),
+		fileinfoLine(0, "", 3, 1, `a\b.exe`, shaB, 10, 1), flowLine(0, "", 3),
 	} {
 		f.Add([]byte(s))
 	}
-	f.Fuzz(func(t *testing.T, line []byte) {
-		if bytes.IndexByte(line, '\n') >= 0 {
-			return // a source never returns a newline inside a line
+	// A multi-line seed: an alert waiting for its hash, the fileinfo giving
+	// it, a summary of its incident and the flow's end.
+	f.Add([]byte(strings.Join([]string{
+		A{SID: 1, Src: "10.0.0.1", Dst: "10.0.0.2", Dir: "to_client", File: "a.exe", Flow: 3, Tx: 1, Incident: 7}.line(),
+		A{SID: 1, Src: "10.0.0.1", Dst: "10.0.0.2", Incident: 7, Summary: 5, SumLast: time.Minute}.line(),
+		fileinfoLine(0, "", 3, 1, "a.exe", shaA, 10, 1), flowLine(0, "", 3),
+	}, "\n")))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		lines := bytes.Split(data, []byte("\n"))
+		for _, line := range lines {
+			checkScanAgainstJSON(t, line)
 		}
-		checkScanAgainstJSON(t, line)
-		// The aggregator must take any line without panicking and keep its
-		// sums exact.
-		a, _ := NewAggregator(DefaultConfig())
-		a.Add(line, "fuzz:1")
-		a.Add(line, "fuzz:2")
-		rep := a.Report()
-		var sum uint64
-		for _, inc := range rep.Incidents {
-			sum += inc.Count
-		}
-		if sum != rep.Alerts {
-			t.Fatalf("incident counts sum to %d, alerts %d", sum, rep.Alerts)
+		// The aggregator takes any lines without panicking and keeps its
+		// sums exact, with tiny limits so every limit path runs.
+		for _, cfg := range []Config{DefaultConfig(), {MaxIncidents: 1, MaxSignatures: 1, MaxListed: 1, MaxDistinct: 1, MaxPending: 1, MaxBuckets: 4, TargetBuckets: 2}} {
+			a, err := NewAggregator(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, line := range lines {
+				a.Add(line, "fuzz:"+strconv.Itoa(i+1))
+			}
+			rep := a.Report()
+			var sum, hits uint64
+			for _, inc := range rep.Incidents {
+				sum += inc.Count
+				hits += inc.Hits
+			}
+			if sum != rep.Alerts || hits != rep.Hits {
+				t.Fatalf("incidents sum to %d/%d, report %d/%d", sum, hits, rep.Alerts, rep.Hits)
+			}
+			var buf bytes.Buffer
+			if err := rep.WriteJSON(&buf); err != nil || !json.Valid(buf.Bytes()) {
+				t.Fatalf("JSON output invalid: %v", err)
+			}
+			rep.WriteText(&buf, 5)
 		}
 	})
 }

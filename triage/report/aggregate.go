@@ -29,12 +29,15 @@ type Aggregator struct {
 	pending   pendingTable
 	opened    openedTable
 	tl        *timeline
-	other     int // the "other signatures" series, -1 until needed
 	nextOwner uint32
 
 	files, signatures valueSet // distinct hashes and signatures, all in distinct
+	strs              interner
 	stats             Stats
 }
+
+// maxInterned bounds the strings shared between incidents (a few MiB).
+const maxInterned = 1 << 16
 
 // incidentKey is the grouping key; fields not in Config.By stay empty.
 type incidentKey struct {
@@ -58,8 +61,8 @@ type sigInfo struct {
 }
 
 // incident accumulates one group of alerts.
+// Its key is the map key (overflow incidents: gid and sid only).
 type incident struct {
-	key      incidentKey
 	owner    uint32
 	overflow bool
 	sig      string
@@ -120,7 +123,7 @@ func NewAggregator(cfg Config) (*Aggregator, error) {
 		pending:   newPendingTable(cfg.MaxPending),
 		opened:    newOpenedTable(cfg.MaxIncidents),
 		tl:        newTimeline(cfg.MaxBuckets),
-		other:     -1,
+		strs:      interner{m: map[string]string{}, max: maxInterned},
 	}
 	for _, k := range cfg.By {
 		switch k {
@@ -364,6 +367,9 @@ func (a *Aggregator) commitRef(ref *alertRef) {
 // h to its incident, creating it, or folding it into its signature's
 // overflow incident when the table is full.
 func (a *Aggregator) commit(h *hit, alerts, hits uint64, first, last time.Time) {
+	in := &a.strs
+	h.signature, h.sha256, h.rule, h.proto = in.intern(h.signature), in.intern(h.sha256), in.intern(h.rule), in.intern(h.proto)
+	h.client, h.server, h.sensor = in.intern(h.client), in.intern(h.server), in.intern(h.sensor)
 	key := incidentKey{gid: h.gid, sid: h.sid}
 	if a.bySHA {
 		key.sha256 = h.sha256
@@ -380,7 +386,7 @@ func (a *Aggregator) commit(h *hit, alerts, hits uint64, first, last time.Time) 
 	inc := a.incidents[key]
 	if inc == nil {
 		if len(a.incidents) < a.cfg.MaxIncidents {
-			inc = a.newIncident(key)
+			inc = a.newIncident()
 			a.incidents[key] = inc
 			inc.fan = a.fanFor(fanKey{gid: key.gid, sid: key.sid, sha256: key.sha256})
 		} else {
@@ -430,9 +436,9 @@ func (a *Aggregator) commit(h *hit, alerts, hits uint64, first, last time.Time) 
 	}
 }
 
-func (a *Aggregator) newIncident(key incidentKey) *incident {
+func (a *Aggregator) newIncident() *incident {
 	a.nextOwner++
-	return &incident{key: key, owner: a.nextOwner}
+	return &incident{owner: a.nextOwner}
 }
 
 // fanSet is the set of clients of one signature and file, shared by the
@@ -466,13 +472,13 @@ func (a *Aggregator) overflowFor(h *hit) *incident {
 		return inc
 	}
 	if len(a.overflow) < a.cfg.MaxSignatures {
-		inc := a.newIncident(incidentKey{gid: h.gid, sid: h.sid})
+		inc := a.newIncident()
 		inc.overflow = true
 		a.overflow[sk] = inc
 		return inc
 	}
 	if a.catchAll == nil {
-		a.catchAll = a.newIncident(incidentKey{})
+		a.catchAll = a.newIncident()
 		a.catchAll.overflow = true
 		a.catchAll.sig = "(other signatures)"
 	}

@@ -107,8 +107,8 @@ func (a *Aggregator) Report() *Report {
 	r.Signatures, r.Files = a.signatures.count(), a.files.count()
 	r.Since, r.Until = formatTime(a.cfg.Since), formatTime(a.cfg.Until)
 	var first, last time.Time
-	add := func(inc *incident) {
-		r.Incidents = append(r.Incidents, a.export(inc))
+	add := func(key incidentKey, inc *incident) {
+		r.Incidents = append(r.Incidents, a.export(key, inc))
 		if first.IsZero() || inc.first.Before(first) {
 			first = inc.first
 		}
@@ -116,15 +116,15 @@ func (a *Aggregator) Report() *Report {
 			last = inc.last
 		}
 	}
-	for _, inc := range a.incidents {
-		add(inc)
+	for key, inc := range a.incidents {
+		add(key, inc)
 	}
-	for _, inc := range a.overflow {
-		add(inc)
+	for sk, inc := range a.overflow {
+		add(incidentKey{gid: sk.gid, sid: sk.sid}, inc)
 		r.OverflowIncidents++
 	}
 	if a.catchAll != nil {
-		add(a.catchAll)
+		add(incidentKey{}, a.catchAll)
 		r.OverflowIncidents++
 	}
 	r.FirstSeen, r.LastSeen = formatTime(first), formatTime(last)
@@ -137,9 +137,9 @@ func (a *Aggregator) Report() *Report {
 // report's timeline; the rest are summed in "other signatures".
 const timelineSeries = 8
 
-func (a *Aggregator) export(inc *incident) Incident {
+func (a *Aggregator) export(key incidentKey, inc *incident) Incident {
 	out := Incident{
-		GID: inc.key.gid, SignatureID: inc.key.sid, Signature: inc.sig, SHA256: inc.key.sha256,
+		GID: key.gid, SignatureID: key.sid, Signature: inc.sig, SHA256: key.sha256,
 		Size: inc.size, Count: inc.count, Hits: inc.hits, Rule: inc.rule, Overflow: inc.overflow,
 		FirstSeen: formatTime(inc.first), LastSeen: formatTime(inc.last),
 	}

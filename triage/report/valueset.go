@@ -65,7 +65,7 @@ func fnv64(s string) uint64 {
 // the list. The empty string is not a value.
 type valueSet struct {
 	vals   []string
-	total  int
+	total  int32
 	capped bool
 }
 
@@ -96,8 +96,32 @@ func (s *valueSet) add(v string, max int, owner uint32, role uint8, t *distinctT
 func (s *valueSet) sorted() (vals []string, more int) {
 	vals = append([]string{}, s.vals...)
 	sort.Strings(vals)
-	return vals, s.total - len(s.vals)
+	return vals, int(s.total) - len(s.vals)
 }
 
 // count is the number of distinct values seen (a lower bound when capped).
-func (s *valueSet) count() int { return s.total }
+func (s *valueSet) count() int { return int(s.total) }
+
+// interner shares one copy of strings that repeat across incidents
+// (signatures, hashes, hosts, rule origins): every decoded alert brings its
+// own copies. It is bounded; past its limit strings are kept as they come.
+type interner struct {
+	m   map[string]string
+	max int
+}
+
+// maxInternedLen keeps long, rarely repeated strings out of the interner.
+const maxInternedLen = 256
+
+func (in *interner) intern(s string) string {
+	if s == "" || len(s) > maxInternedLen {
+		return s
+	}
+	if c, ok := in.m[s]; ok {
+		return c
+	}
+	if len(in.m) < in.max {
+		in.m[s] = s
+	}
+	return s
+}

@@ -180,7 +180,7 @@ func (a *Aggregator) Add(line []byte, pos string) *DamageError {
 		case "incident":
 			problem = a.addSummary(line)
 		case "fileinfo":
-			if a.pending.hasFlow(f.flowID) {
+			if a.pending.hasFlow(f.flowID) && a.pending.mayResolve(&f) {
 				problem = a.addFileinfo(line)
 			}
 		case "flow":

@@ -50,6 +50,22 @@ func newPendingTable(max int) pendingTable {
 
 func (p *pendingTable) hasFlow(id uint64) bool { return p.flows[id] > 0 }
 
+// mayResolve tells from the scanner's facts whether a fileinfo line can
+// complete a pending alert (same sensor, flow and transaction), so that
+// the fileinfo lines of other transactions are not decoded. When the facts
+// can't tell (no tx_id, a sensor name with escapes) it says yes.
+func (p *pendingTable) mayResolve(f *lineFacts) bool {
+	if !f.hasTx || (f.host != nil && !f.hostOK) {
+		return true
+	}
+	for _, r := range p.byFlow[pendKey{sensor: string(f.host), flowID: f.flowID}] {
+		if r.h.txID == f.txID {
+			return true
+		}
+	}
+	return false
+}
+
 func keyOfRef(r *alertRef) pendKey { return pendKey{sensor: r.h.sensor, flowID: r.h.flowID} }
 
 // add makes r pending and returns the alert it evicted, if any.

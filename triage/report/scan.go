@@ -10,7 +10,8 @@ import (
 const maxNesting = 512
 
 // scanner checks the structure of one line quickly and picks out the
-// top-level "event_type", "flow_id" and "host" without decoding the line: strings
+// top-level "event_type", "flow_id", "tx_id" and "host" without decoding
+// the line: strings
 // are skipped with bytes.IndexByte, so a line costs about one pass over its
 // bytes and no allocation. It reuses its bracket stack between lines.
 type scanner struct {
@@ -27,6 +28,9 @@ type lineFacts struct {
 	eventType []byte
 	// flowID is the top-level flow_id (0 when absent or not a number).
 	flowID uint64
+	// txID is the top-level tx_id; hasTx says whether there was one.
+	txID  uint64
+	hasTx bool
 	// host is the raw contents of the top-level host string (the sensor);
 	// hostOK is false when it is absent or holds escapes (decode it then).
 	host   []byte
@@ -108,16 +112,21 @@ func (sc *scanner) topLevelValue(line, key []byte, v int, f *lineFacts) {
 			}
 		}
 	case "flow_id":
-		v = skipSpace(line, v)
-		var id uint64
-		j := v
-		for ; j < len(line) && line[j] >= '0' && line[j] <= '9' && j-v < 20; j++ {
-			id = id*10 + uint64(line[j]-'0')
-		}
-		if j > v {
-			f.flowID = id
-		}
+		f.flowID, _ = scanUint(line, v)
+	case "tx_id":
+		f.txID, f.hasTx = scanUint(line, v)
 	}
+}
+
+// scanUint reads the unsigned integer at v (after spaces); ok is false
+// when there is none.
+func scanUint(line []byte, v int) (n uint64, ok bool) {
+	v = skipSpace(line, v)
+	j := v
+	for ; j < len(line) && line[j] >= '0' && line[j] <= '9' && j-v < 20; j++ {
+		n = n*10 + uint64(line[j]-'0')
+	}
+	return n, j > v
 }
 
 // stringEnd returns the index of the quote that closes the string whose

@@ -15,11 +15,13 @@ func TestScanLine(t *testing.T) {
 		name, line string
 		eventType  string
 		flowID     uint64
+		txID       uint64
 		problem    string // "" for sound
 		blank      bool
 	}{
 		{name: "alert", line: `{"timestamp":"x","flow_id":42,"event_type":"alert","alert":{"signature_id":1}}`, eventType: "alert", flowID: 42},
-		{name: "spaces around colon", line: ` { "event_type" : "flow" , "flow_id" : 7 } `, eventType: "flow", flowID: 7},
+		{name: "spaces around colon", line: ` { "event_type" : "flow" , "flow_id" : 7, "tx_id": 3 } `, eventType: "flow", flowID: 7, txID: 3},
+		{name: "nested tx_id is not top level", line: `{"fileinfo":{"tx_id":9},"event_type":"fileinfo"}`, eventType: "fileinfo"},
 		{name: "nested event_type is not top level", line: `{"alert":{"event_type":"alert"},"event_type":"http"}`, eventType: "http"},
 		{name: "event_type inside a string value", line: `{"http":{"url":"/\"event_type\":\"alert\""},"event_type":"http"}`, eventType: "http"},
 		{name: "escaped backslash before quote", line: `{"a":"c:\\","event_type":"smb"}`, eventType: "smb"},
@@ -48,8 +50,8 @@ func TestScanLine(t *testing.T) {
 			if problem != "" {
 				return // facts of a damaged line are not used
 			}
-			if string(f.eventType) != tc.eventType || f.flowID != tc.flowID || f.blank != tc.blank {
-				t.Fatalf("got event_type %q flow_id %d blank %v, want %q %d %v", f.eventType, f.flowID, f.blank, tc.eventType, tc.flowID, tc.blank)
+			if string(f.eventType) != tc.eventType || f.flowID != tc.flowID || f.txID != tc.txID || f.blank != tc.blank {
+				t.Fatalf("got event_type %q flow_id %d tx_id %d blank %v, want %q %d %d %v", f.eventType, f.flowID, f.txID, f.blank, tc.eventType, tc.flowID, tc.txID, tc.blank)
 			}
 		})
 	}

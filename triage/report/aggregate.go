@@ -161,8 +161,9 @@ func (a *Aggregator) Feed(src Source, damage func(*DamageError)) error {
 		if err != nil {
 			return err
 		}
-		if err := a.Add(line, src.Pos()); err != nil && damage != nil {
-			damage(err)
+		// The position is formatted only for damage: not once per line.
+		if problem := a.add(line); problem != "" && damage != nil {
+			damage(&DamageError{Pos: src.Pos(), Msg: problem})
 		}
 	}
 }
@@ -171,6 +172,14 @@ func (a *Aggregator) Feed(src Source, damage func(*DamageError)) error {
 // returned error, when not nil, is the line's damage (the line is counted
 // as damaged and otherwise ignored). line is not retained.
 func (a *Aggregator) Add(line []byte, pos string) *DamageError {
+	if problem := a.add(line); problem != "" {
+		return &DamageError{Pos: pos, Msg: problem}
+	}
+	return nil
+}
+
+// add adds one line and returns its problem ("" when it was sound).
+func (a *Aggregator) add(line []byte) (problem string) {
 	a.stats.Lines++
 	f, problem := a.sc.scan(line)
 	if problem == "" {
@@ -191,9 +200,8 @@ func (a *Aggregator) Add(line []byte, pos string) *DamageError {
 	}
 	if problem != "" {
 		a.stats.Damaged++
-		return &DamageError{Pos: pos, Msg: problem}
 	}
-	return nil
+	return problem
 }
 
 // inWindow reports whether t is inside [Since, Until).

@@ -128,14 +128,7 @@ func FuzzScanLine(f *testing.F) {
 				a.Add(line, "fuzz:"+strconv.Itoa(i+1))
 			}
 			rep := a.Report()
-			var sum, hits uint64
-			for _, inc := range rep.Incidents {
-				sum += inc.Count
-				hits += inc.Hits
-			}
-			if sum != rep.Alerts || hits != rep.Hits {
-				t.Fatalf("incidents sum to %d/%d, report %d/%d", sum, hits, rep.Alerts, rep.Hits)
-			}
+			checkSums(t, rep)
 			var buf bytes.Buffer
 			if err := rep.WriteJSON(&buf); err != nil || !json.Valid(buf.Bytes()) {
 				t.Fatalf("JSON output invalid: %v", err)

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/wirescan/wirescan/engine/eve/evetest"
 )
 
 // These helpers write EVE lines for tests: wirescan's layout by default,
@@ -172,3 +174,27 @@ func checkSums(t *testing.T, rep *Report) {
 type nopCloser struct{ *strings.Reader }
 
 func (nopCloser) Close() error { return nil }
+
+// TestFixturesFollowTheSchema: the test lines, Suricata-style ones
+// included, are valid EVE by Suricata's published schema, so the tests
+// exercise what real sensors write.
+func TestFixturesFollowTheSchema(t *testing.T) {
+	path, ok := evetest.SchemaPath()
+	if !ok {
+		t.Skip("EVE schema (../shared/eve-schema) not found")
+	}
+	v, err := evetest.LoadSchema(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range []string{
+		A{SID: 1, Src: "10.0.0.1", Dst: "10.0.0.2", Dir: "to_client", Suricata: true, Host: "sensor-1", Proto: "smb", Flow: 5, Tx: 2, File: `a\b.exe`, SHA: shaA, Size: 9}.line(),
+		A{SID: 1, Src: "10.0.0.1", Dst: "10.0.0.2", Dir: "to_server", Proto: "http", Flow: 5, Tx: 2, File: "/a.exe", Evidence: "5.pcap", Incident: 3}.line(),
+		fileinfoLine(0, "sensor-1", 5, 2, `a\b.exe`, shaA, 9, 1),
+		flowLine(0, "sensor-1", 5),
+	} {
+		if err := v.ValidateLine([]byte(line)); err != nil {
+			t.Errorf("%v\n%s", err, line)
+		}
+	}
+}

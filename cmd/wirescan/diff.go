@@ -108,7 +108,7 @@ func cmdDiff(args []string, stdout, stderr io.Writer) error {
 	done := make(chan int, 2)
 	for i, set := range []*signatures.Set{oldSet, newSet} {
 		go func() {
-			sides[i].err = replayInto(ctx, cfg, set, reads, &sides[i].col, i == 0, warn)
+			sides[i].err = replaySide(ctx, cfg, set, reads, &sides[i].col, i == 0, warn)
 			done <- i
 		}()
 	}
@@ -137,9 +137,9 @@ func cmdDiff(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// replayInto replays the captures with set, keeping the alerts in col.
+// replaySide replays the captures with set, keeping the alerts in col.
 // Damage warnings are reported once (warnDamage), for the first side.
-func replayInto(ctx context.Context, cfg engine.Config, set *signatures.Set, reads []string, col *diff.Collector, warnDamage bool, warn func(error)) error {
+func replaySide(ctx context.Context, cfg engine.Config, set *signatures.Set, reads []string, col *diff.Collector, warnDamage bool, warn func(error)) error {
 	var src capture.Source
 	var err error
 	if len(reads) == 1 {

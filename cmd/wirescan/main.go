@@ -37,6 +37,7 @@ commands:
   policy   check alert policies, threshold.config files and hash allowlists (policy check FILE...)
   diff     replay captures with two signature sets and list the alerts that change
   bench    measure a signature set: load cost, replay throughput, hits, costliest rules
+  report   group the alerts of EVE files into incidents (table, --json, --html)
   config   print the default configuration as YAML
   version  print the version
 
@@ -70,6 +71,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = cmdBench(args[1:], stdout, stderr)
 	case "diff":
 		err = cmdDiff(args[1:], stdout, stderr)
+	case "report":
+		err = cmdReport(args[1:], stdin, stdout, stderr)
 	case "version", "--version", "-V":
 		fmt.Fprintln(stdout, "wirescan", version)
 	case "help", "-h", "--help":

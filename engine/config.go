@@ -84,6 +84,8 @@ type Config struct {
 	// ThresholdMaxTracked bounds the threshold counters (one per limiter,
 	// signature and tracked address); the least recently hit is dropped.
 	ThresholdMaxTracked int `yaml:"threshold-max-tracked"`
+	// ReloadAPI configures POST /-/reload on the metrics listener.
+	ReloadAPI ReloadAPIConfig `yaml:"reload-api"`
 	// HashAllowlist is a file of known-good MD5/SHA-256 hashes
 	// (--allowlist overrides it): a file on it never alerts.
 	HashAllowlist string `yaml:"hash-allowlist"`
@@ -94,6 +96,19 @@ const (
 	FlowLogPayload = "payload"
 	FlowLogAll     = "all"
 )
+
+// ReloadAPIConfig guards the HTTP reload endpoint: a reload recompiles the
+// rules, so anyone who can reach the port and trigger one at will holds a
+// denial-of-service lever. It is off unless enabled, and then needs a
+// bearer token.
+type ReloadAPIConfig struct {
+	// Enabled turns POST /-/reload on (SIGHUP and `systemctl reload` work
+	// regardless).
+	Enabled bool `yaml:"enabled"`
+	// TokenFile holds the token clients send as "Authorization: Bearer
+	// TOKEN" (`wirescan reload --token-file`); required when Enabled.
+	TokenFile string `yaml:"token-file"`
+}
 
 // LiveConfig holds the live-capture settings a config file can carry (the
 // command-line flags override them).

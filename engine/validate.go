@@ -62,6 +62,9 @@ func (c *Config) Validate() error {
 	if c.ThresholdMaxTracked < 1 || c.ThresholdMaxTracked > 1<<26 {
 		bad("threshold-max-tracked", "%d not in [1, %d]", c.ThresholdMaxTracked, 1<<26)
 	}
+	if c.ReloadAPI.Enabled && c.ReloadAPI.TokenFile == "" {
+		bad("reload-api.token-file", "required when reload-api.enabled is true")
+	}
 	if c.Live.WorkersPerInterface < 0 {
 		bad("live.workers-per-interface", "%d: must not be negative", c.Live.WorkersPerInterface)
 	}

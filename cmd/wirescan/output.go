@@ -61,7 +61,12 @@ func startEngine(cfg engine.Config, rules *signatures.Set, cf *configFlags, logD
 	rl := &reloader{eng: eng, paths: cf.rules, opts: cf.ruleOptions(), silencers: cf.silencers(), logf: logf, reopen: reopen}
 	stops = append(stops, watchHUP(rl))
 	if metricsAt != "" {
-		stopMetrics, err := serveMetrics(metricsAt, eng, rl, stderr)
+		guard, err := newReloadGuard(cfg.ReloadAPI)
+		if err != nil {
+			stop()
+			return nil, nil, err
+		}
+		stopMetrics, err := serveMetrics(metricsAt, eng, rl, guard, stderr)
 		if err != nil {
 			stop()
 			return nil, nil, err

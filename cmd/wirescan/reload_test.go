@@ -69,12 +69,14 @@ func TestMetricsEndpointAndHTTPReload(t *testing.T) {
 	os.WriteFile(rules, []byte(`alert http any any -> any any (msg:"x"; file_data; content:"xyz"; sid:9;)`+"\n"), 0o644)
 	var logs bytes.Buffer
 	rl := &reloader{eng: eng, paths: []string{rules}, logf: func(f string, a ...any) { fmt.Fprintf(&logs, f+"\n", a...) }}
-	stop, err := serveMetrics("127.0.0.1:0", eng, rl, &logs)
-	if err == nil {
-		stop()
+	tokenFile := filepath.Join(dir, "token")
+	os.WriteFile(tokenFile, []byte("s3cret-reload-token-0123456789\n"), 0o600)
+	guard, err := newReloadGuard(engine.ReloadAPIConfig{Enabled: true, TokenFile: tokenFile})
+	if err != nil {
+		t.Fatal(err)
 	}
-	// Bind a known free port for the client side.
-	stop, err = serveMetrics("127.0.0.1:39719", eng, rl, &logs)
+	// A bare port binds to loopback; bind a known free port for the client side.
+	stop, err := serveMetrics(":39719", eng, rl, guard, &logs)
 	if err != nil {
 		t.Skipf("cannot bind a local port: %v", err)
 	}
@@ -91,7 +93,19 @@ func TestMetricsEndpointAndHTTPReload(t *testing.T) {
 		}
 	}
 	var out, errb bytes.Buffer
-	if code := run([]string{"reload", "--metrics", "127.0.0.1:39719"}, nil, &out, &errb); code != 0 {
+	if code := run([]string{"reload", "--metrics", "127.0.0.1:39719"}, nil, &out, &errb); code != exitError || !strings.Contains(errb.String(), "401") {
+		t.Fatalf("reload without the token: exit %d: %s", code, errb.String())
+	}
+	wrong := filepath.Join(dir, "wrong")
+	os.WriteFile(wrong, []byte("not-the-reload-token-0123456789"), 0o600)
+	if code := run([]string{"reload", "--metrics", "127.0.0.1:39719", "--token-file", wrong}, nil, &out, &errb); code != exitError {
+		t.Fatalf("reload with a wrong token: exit %d", code)
+	}
+	if eng.Rules() != nil {
+		t.Fatal("an unauthenticated reload took effect")
+	}
+	errb.Reset()
+	if code := run([]string{"reload", "--metrics", ":39719", "--token-file", tokenFile}, nil, &out, &errb); code != 0 {
 		t.Fatalf("reload exit %d: %s", code, errb.String())
 	}
 	if len(eng.Rules().Rules()) != 1 {

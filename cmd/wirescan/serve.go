@@ -102,10 +102,12 @@ func watchHUP(r *reloader) (stop func()) {
 	return func() { signal.Stop(ch); close(done) }
 }
 
-// serveMetrics serves /metrics and POST /-/reload on addr. It returns once
-// the listener is bound, so a bad address is reported before capture starts.
-func serveMetrics(addr string, eng *engine.Engine, r *reloader, stderr io.Writer) (stop func(), err error) {
-	ln, err := net.Listen("tcp", addr)
+// serveMetrics serves /metrics, /-/healthy and, when guard allows it,
+// POST /-/reload on addr (a bare port binds to loopback, see listenAddr).
+// It returns once the listener is bound, so a bad address is reported
+// before capture starts.
+func serveMetrics(addr string, eng *engine.Engine, r *reloader, guard reloadGuard, stderr io.Writer) (stop func(), err error) {
+	ln, err := net.Listen("tcp", listenAddr(addr))
 	if err != nil {
 		return nil, fmt.Errorf("metrics: %w", err)
 	}
@@ -114,6 +116,9 @@ func serveMetrics(addr string, eng *engine.Engine, r *reloader, stderr io.Writer
 	mux.HandleFunc("/-/reload", func(w http.ResponseWriter, req *http.Request) {
 		if req.Method != http.MethodPost {
 			http.Error(w, "use POST", http.StatusMethodNotAllowed)
+			return
+		}
+		if !guard.allow(w, req) {
 			return
 		}
 		if err := r.reload(); err != nil {

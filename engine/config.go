@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -56,6 +57,9 @@ type Config struct {
 	AnomaliesPerFlow int `yaml:"anomalies-per-flow"`
 	// EventTypes lists the EVE event types written; empty means all.
 	EventTypes []string `yaml:"event-types"`
+	// AnomalyRate limits anomaly events per name and worker (beyond
+	// AnomaliesPerFlow): an attacker's many flows can't each add a line.
+	AnomalyRate AnomalyRateConfig `yaml:"anomaly-rate"`
 	// FlowLog chooses the flows that get a "flow" event: FlowLogPayload
 	// (default) logs flows that carried payload (or alerted), so a SYN
 	// flood or a port scan can't turn every spoofed packet into a log
@@ -140,6 +144,7 @@ func DefaultConfig() Config {
 		EventTypes:          []string{"alert", "incident", "fileinfo", "anomaly", "http", "smb", "flow", "stats"},
 		ProbeBytes:          512,
 		FlowLog:             FlowLogPayload,
+		AnomalyRate:         AnomalyRateConfig{Burst: 100, Interval: time.Minute},
 		ThresholdMaxTracked: 65536,
 	}
 }

@@ -234,6 +234,9 @@ func (w *worker) emitFileinfo(f *trackedFile) {
 }
 
 func (w *worker) emitAnomaly(c *conn, dir app.Direction, kind, name string) {
+	if !w.e.out.wants("anomaly") || !w.admitAnomaly(kind, name) {
+		return
+	}
 	ev := w.base(c, dir, "anomaly")
 	ev.Anomaly = &eve.Anomaly{Type: kind, Event: name}
 	if kind == "applayer" {

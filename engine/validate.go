@@ -56,6 +56,9 @@ func (c *Config) Validate() error {
 	if c.Evidence.Memcap < 0 {
 		bad("evidence.memcap", "%d: must not be negative", c.Evidence.Memcap)
 	}
+	if c.AnomalyRate.Burst < 0 || c.AnomalyRate.Interval <= 0 {
+		bad("anomaly-rate", "burst %d must not be negative and interval %v must be positive", c.AnomalyRate.Burst, c.AnomalyRate.Interval)
+	}
 	if c.FlowLog != FlowLogPayload && c.FlowLog != FlowLogAll {
 		bad("flow-log", "%q: want %q or %q", c.FlowLog, FlowLogPayload, FlowLogAll)
 	}

@@ -25,6 +25,8 @@ type worker struct {
 	// once joined: SPAN setups often tag only one direction of a connection.
 	oneSided map[flow.Key]*flow.Entry[*conn]
 	alias    map[flow.Key]*flow.Entry[*conn]
+	// anomalyWins are the anomaly-rate windows, by anomaly name.
+	anomalyWins map[string]*anomalyWindow
 	// vlanSeen is set at the first VLAN-tagged packet (see startVLANJoins).
 	vlanSeen bool
 	stats    stats.Worker
@@ -40,7 +42,7 @@ type worker struct {
 }
 
 func newWorker(e *Engine, index int) *worker {
-	w := &worker{e: e, index: index,
+	w := &worker{e: e, index: index, anomalyWins: map[string]*anomalyWindow{},
 		oneSided: map[flow.Key]*flow.Entry[*conn]{}, alias: map[flow.Key]*flow.Entry[*conn]{}}
 	w.stats = stats.NewWorker()
 	w.flows = flow.NewTable[*conn](&e.cfg.Flow, e.flowMem, &w.stats.Flows)
@@ -216,6 +218,7 @@ func (w *worker) drain(reason string) {
 		w.withTime(e.Value.last, func() { e.Value.finish(reason) })
 	})
 	w.files.Close()
+	w.flushAnomalySummaries()
 }
 
 // lookup finds the flow of key: directly, through a VLAN alias, or by joining

@@ -264,6 +264,11 @@ type Extra struct {
 	// IncidentEvicted marks an incident closed early because the incident
 	// table was full: later identical hits open a new incident.
 	IncidentEvicted bool `json:"incident_evicted,omitempty"`
+	// AnomalySuppressed is, in an anomaly summary event, how many events of
+	// that anomaly name were held back by the anomaly-rate limit since
+	// AnomalySince (packet time).
+	AnomalySuppressed uint64 `json:"anomaly_suppressed,omitempty"`
+	AnomalySince      string `json:"anomaly_since,omitempty"`
 	// PolicyRule is the index of the policy entry that aggregated the alert.
 	PolicyRule *int `json:"policy_rule,omitempty"`
 	// RateFilterAction is the new_action of the threshold.config

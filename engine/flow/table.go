@@ -107,8 +107,8 @@ type Stats struct {
 	// Emergencies counts entries into emergency mode; Emergency is 1 while
 	// the table is in it (a gauge).
 	Emergencies, Emergency uint64
-	// Memory is the bytes this table's flows hold (a gauge).
-	Memory int64
+	// MemoryBytes is the bytes this table's flows hold (a gauge).
+	MemoryBytes int64
 }
 
 // Entry is one flow in the table, with the caller's per-flow value.
@@ -201,7 +201,7 @@ func (t *Table[V]) Insert(k Key, v V, now time.Time, cost int64, evict func(*Ent
 	t.m[k] = e
 	t.embryonic.pushFront(e)
 	t.stats.Created++
-	t.stats.Memory += cost
+	t.stats.MemoryBytes += cost
 	t.stats.Active = uint64(len(t.m))
 	t.checkEmergency()
 	return e
@@ -261,7 +261,7 @@ func (t *Table[V]) Charge(e *Entry[V], delta int64) {
 		}
 	}
 	e.cost += delta
-	t.stats.Memory += delta
+	t.stats.MemoryBytes += delta
 	t.checkEmergency()
 }
 
@@ -276,7 +276,7 @@ func (t *Table[V]) Remove(e *Entry[V]) {
 	if e.State == StateNew {
 		t.mem.Embryonic.Release(e.cost)
 	}
-	t.stats.Memory -= e.cost
+	t.stats.MemoryBytes -= e.cost
 	t.stats.Active = uint64(len(t.m))
 }
 

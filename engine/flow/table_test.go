@@ -42,7 +42,7 @@ func TestTableEvictsLeastRecentlySeen(t *testing.T) {
 	if len(evicted) != 1 || evicted[0] != 2 {
 		t.Fatalf("evicted %v, want [2]", evicted)
 	}
-	if tb.Len() != 2 || st.Evicted != 1 || st.Active != 2 || st.Memory != 200 {
+	if tb.Len() != 2 || st.Evicted != 1 || st.Active != 2 || st.MemoryBytes != 200 {
 		t.Fatalf("len %d stats %+v", tb.Len(), st)
 	}
 }
@@ -98,8 +98,8 @@ func TestTableMemcaps(t *testing.T) {
 		a.SetState(e, StateEstablished)
 	}
 	a.Charge(a.Lookup(testKey(10), t0), 500) // a connection's state grew
-	if mem.All.InUse() != 800 || mem.Embryonic.InUse() != 0 || st1.Memory != 800 {
-		t.Fatalf("all %d embryonic %d table %d", mem.All.InUse(), mem.Embryonic.InUse(), st1.Memory)
+	if mem.All.InUse() != 800 || mem.Embryonic.InUse() != 0 || st1.MemoryBytes != 800 {
+		t.Fatalf("all %d embryonic %d table %d", mem.All.InUse(), mem.Embryonic.InUse(), st1.MemoryBytes)
 	}
 	if e := b.Insert(testKey(1), 1, t0, 100, nop); e == nil {
 		t.Fatal("refused with room left")

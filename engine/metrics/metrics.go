@@ -83,7 +83,7 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 		counter("wirescan_worker_busy_seconds_total", "Time each worker spent processing packets.", float64(w.BusyNanos)/1e9, "worker", worker)
 		counter("wirescan_worker_packets_total", "Packets processed by each worker.", float64(w.Packets), "worker", worker)
 	}
-	structMetrics(ch, "flow", sum.Flows, map[string]bool{"Active": true})
+	structMetrics(ch, "flow", sum.Flows, map[string]bool{"Active": true, "Emergency": true})
 	structMetrics(ch, "reassembly", sum.Stream, nil)
 	structMetrics(ch, "http", sum.HTTP, nil)
 	structMetrics(ch, "smb", sum.SMB, nil)

@@ -10,6 +10,7 @@ const SMBPort = 445
 const (
 	smb2HeaderSize    = 64
 	smb2FlagsResponse = 0x00000001
+	smb2NextCommandAt = 20 // offset of NextCommand in the header
 	smb2Dialect210    = 0x0210
 	smb2ProcessID     = 0x0000feff
 )
@@ -25,6 +26,7 @@ const (
 	smb2Close          = 0x0006
 	smb2Read           = 0x0008
 	smb2Write          = 0x0009
+	smb2Echo           = 0x000d
 )
 
 // NT status codes ([MS-ERREF] 2.3.1).
@@ -51,6 +53,7 @@ const (
 	ssCloseResp         = 60
 	ssTreeDisconnect    = 4
 	ssLogoff            = 4
+	ssEcho              = 4
 	smb2ReadDataOffset  = smb2HeaderSize + 16 // READ response Buffer
 	smb2WriteDataOffset = smb2HeaderSize + 48 // WRITE request Buffer
 )

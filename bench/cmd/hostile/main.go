@@ -1,7 +1,10 @@
 // Command hostile writes captures of attacks aimed at the sensor itself, for
-// benchmarks and soak tests (see bench/README.md):
+// benchmarks and the full-size runs of the hostile tests (see the README's
+// Reliability section):
 //
 //	go run ./bench/cmd/hostile -kind synflood -n 1000000 -o syn.pcap
+//	go run ./bench/cmd/hostile -kind gzip-bomb -o bomb.pcap    # 10 GiB of zeros in 10 MB
+//	go run ./bench/cmd/hostile -list
 package main
 
 import (
@@ -9,16 +12,24 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/wirescan/wirescan/internal/pcapgen"
 )
 
 func main() {
 	out := flag.String("o", "", "capture `file` to write (required)")
-	kind := flag.String("kind", "synflood", "what to write: synflood, halfopen (n half-open HTTP responses), download (an EICAR download under a flood of n SYNs and n/10 half-open responses)")
-	n := flag.Int("n", 1000000, "SYNs (synflood, download) or connections (halfopen)")
+	kind := flag.String("kind", "synflood", "what to write: synflood, halfopen (n half-open HTTP responses), download (an EICAR download under a flood of n SYNs and n/10 half-open responses), or one of "+strings.Join(pcapgen.HostileKinds(), ", ")+" (-list describes them)")
+	n := flag.Int("n", 0, "scale: SYNs (synflood, download, default 1000000), connections (halfopen, default 1000000); for the other kinds see -list (default: full size)")
+	list := flag.Bool("list", false, "describe the hostile kinds, their scale and full size, and exit")
 	seed := flag.Uint64("seed", 1, "generator seed: the same seed gives the same capture")
 	flag.Parse()
+	if *list {
+		for _, h := range pcapgen.Hostiles() {
+			fmt.Printf("%-15s full -n %-7d test -n %-6d %s\n", h.Kind, h.Full, h.Small, h.Description)
+		}
+		return
+	}
 	if *out == "" || flag.NArg() > 0 {
 		flag.Usage()
 		os.Exit(2)
@@ -35,15 +46,19 @@ func write(path, kind string, n int, seed uint64) error {
 		return err
 	}
 	bw := bufio.NewWriterSize(f, 1<<20)
+	floodN := n
+	if floodN <= 0 {
+		floodN = 1000000
+	}
 	switch kind {
 	case "synflood":
-		err = pcapgen.WriteSynFlood(bw, n, seed)
+		err = pcapgen.WriteSynFlood(bw, floodN, seed)
 	case "halfopen":
-		err = pcapgen.WriteDownloadUnderFlood(bw, 0, n)
+		err = pcapgen.WriteDownloadUnderFlood(bw, 0, floodN)
 	case "download":
-		err = pcapgen.WriteDownloadUnderFlood(bw, n, n/10)
+		err = pcapgen.WriteDownloadUnderFlood(bw, floodN, floodN/10)
 	default:
-		err = fmt.Errorf("unknown kind %q", kind)
+		err = pcapgen.WriteHostile(bw, kind, fullSize(kind, n))
 	}
 	if err == nil {
 		err = bw.Flush()
@@ -52,4 +67,17 @@ func write(path, kind string, n int, seed uint64) error {
 		err = cerr
 	}
 	return err
+}
+
+// fullSize returns n, or the full size of the hostile kind when n is 0.
+func fullSize(kind string, n int) int {
+	if n > 0 {
+		return n
+	}
+	for _, h := range pcapgen.Hostiles() {
+		if h.Kind == kind {
+			return h.Full
+		}
+	}
+	return 0 // unknown kind: WriteHostile names it
 }

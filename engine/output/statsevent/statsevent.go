@@ -17,6 +17,7 @@ type Stats struct {
 	Uptime   int64         `json:"uptime"`
 	Capture  statsCapture  `json:"capture"`
 	Decoder  statsDecoder  `json:"decoder"`
+	Defrag   statsDefrag   `json:"defrag"`
 	Flow     statsFlow     `json:"flow"`
 	TCP      statsTCP      `json:"tcp"`
 	AppLayer statsAppLayer `json:"app_layer"`
@@ -41,6 +42,20 @@ type statsDecoder struct {
 	Invalid uint64 `json:"invalid"`
 	IPv4    uint64 `json:"ipv4,omitempty"`
 	TCP     uint64 `json:"tcp"`
+}
+
+// statsDefrag is Suricata's defrag object, for the counters wirescan keeps
+// (not split by IP version).
+type statsDefrag struct {
+	// MaxTrackersReached counts incomplete datagrams dropped to stay within
+	// decode.max-fragment-queues or max-fragment-bytes.
+	MaxTrackersReached uint64 `json:"max_trackers_reached"`
+	// Memuse is the bytes held in fragment queues now.
+	Memuse uint64 `json:"memuse"`
+	// Mgr counts incomplete datagrams dropped at decode.fragment-timeout.
+	Mgr struct {
+		TrackerTimeout uint64 `json:"tracker_timeout"`
+	} `json:"mgr"`
 }
 
 type statsFlow struct {
@@ -73,6 +88,9 @@ func Build(s stats.Snapshot) *Stats {
 	ev.Uptime = int64(s.Uptime / time.Second)
 	ev.Capture = statsCapture{KernelPackets: s.KernelPackets, KernelDrops: s.KernelDrops}
 	ev.Decoder = statsDecoder{Pkts: s.Packets, Bytes: s.Bytes, Invalid: s.Decode.DecodeErrors + s.Decode.Truncated}
+	ev.Defrag.MaxTrackersReached = s.Decode.FragmentEvictions
+	ev.Defrag.Memuse = s.Decode.FragmentBytes
+	ev.Defrag.Mgr.TrackerTimeout = s.Decode.FragmentTimeouts
 	ev.AppLayer = statsAppLayer{Flow: map[string]uint64{}, Tx: map[string]uint64{}}
 	for _, w := range s.Workers {
 		ev.Decoder.TCP += w.TCPPackets

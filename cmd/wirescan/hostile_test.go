@@ -422,3 +422,14 @@ func TestHostileFragments(t *testing.T) {
 		t.Errorf("fragment memory %d, more than 512 datagrams hold", d.Memuse)
 	}
 }
+
+// TestHostileSMBDCERPCKnownIssue: two DCERPC PDUs of 16 bytes (frag_length
+// covering the header only) in one WRITE to a named pipe hang the worker
+// for good: engine/smb's pipeData stops consuming input and loops (see
+// engine/smb TestDCERPCHeaderOnlyPDUKnownIssue). The replay never ends, and
+// SIGTERM does not end it either (shutdown waits for the worker).
+func TestHostileSMBDCERPCKnownIssue(t *testing.T) {
+	t.Skip("known issue: engine/smb loops forever on a header-only DCERPC PDU followed by more pipe bytes")
+	r := replayHostile(t, "smb-dcerpc", 0)
+	r.checkAftermath(t, 2, 16*mib)
+}

@@ -56,6 +56,8 @@ func Hostiles() []Hostile {
 		{Kind: "smb-compound", Full: 100000, Small: 2000, write: writeSMBCompoundLoops,
 			Description: "SMB2 compound chains whose NextCommand points back to an earlier message (in 32-bit arithmetic) or past the record, " +
 				"and a chain of N ECHO requests"},
+		{Kind: "smb-dcerpc", Full: 1000, Small: 2, write: writeDCERPCHeaderOnly,
+			Description: "SMB2 WRITE of N DCERPC PDUs on the svcctl pipe whose frag_length covers the 16-byte header only"},
 		{Kind: "ip-frags", Full: 65536, Small: 8192, write: writeFragmentFlood,
 			Description: "N incomplete IPv4 datagrams (first and an overlapping second fragment, never the last) from 16 sources"},
 	}

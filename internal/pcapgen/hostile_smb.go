@@ -231,3 +231,48 @@ func writeSMBCompoundLoops(c *Capture, n int) error {
 		return r.transfer(SMBFile{Name: `share\eicar.com`, Data: []byte(EICAR)}, DefaultSMBChunk)
 	})
 }
+
+// pipeTree connects the session to \\victim\IPC$ (a pipe share) and opens
+// the named pipe name on it.
+func (r *smb2Run) pipeTree(name string) (fileID, error) {
+	path := utf16le(`\\victim\IPC$`)
+	req := binary.LittleEndian.AppendUint16(nil, ssTreeConnectReq)
+	req = binary.LittleEndian.AppendUint16(req, 0)
+	req = binary.LittleEndian.AppendUint16(req, smb2HeaderSize+8)
+	req = binary.LittleEndian.AppendUint16(req, uint16(len(path)))
+	req = append(req, path...)
+	h := smb2Hdr{command: smb2TreeConnect, msgID: r.msgID, session: r.session, charge: 1, credits: 1}
+	if err := r.cv.FromClient(h.frame(req)); err != nil {
+		return fileID{}, err
+	}
+	resp := treeConnectResp()
+	resp[2] = shareTypePipe
+	r.tree++
+	h.response, h.treeID = true, r.tree
+	if err := r.cv.FromServer(h.frame(resp)); err != nil {
+		return fileID{}, err
+	}
+	r.msgID++
+	id := r.nextFileID()
+	return id, r.exchange(smb2Create, createReq(name, true), statusSuccess, createResp(id, 0, r.cv.Capture().Now(), true))
+}
+
+// dceHeaderOnly is a DCERPC REQUEST PDU whose frag_length (16) covers its
+// header and nothing else.
+var dceHeaderOnly = []byte{5, 0, 0, 3, 0x10, 0, 0, 0, 16, 0, 0, 0, 1, 0, 0, 0}
+
+// writeDCERPCHeaderOnly writes, on the svcctl pipe, n DCERPC PDUs that are
+// a header and nothing else, in one WRITE.
+func writeDCERPCHeaderOnly(c *Capture, n int) error {
+	return hostileSession(c, 0, func(r *smb2Run) error {
+		id, err := r.pipeTree("svcctl")
+		if err != nil {
+			return err
+		}
+		var pdus []byte
+		for range max(n, 2) {
+			pdus = append(pdus, dceHeaderOnly...)
+		}
+		return r.write(id, 0, pdus)
+	})
+}

@@ -72,6 +72,7 @@ const (
 	actionOpened            = 0x00000001
 	actionOverwritten       = 0x00000003
 	shareTypeDisk           = 0x01
+	shareTypePipe           = 0x02
 	maximalAccessFull       = 0x001f01ff
 	capLargeMTU             = 0x00000004
 	securitySigningEnabled  = 0x0001

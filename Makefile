@@ -8,7 +8,7 @@ SHARED    ?= ../shared
 CONFORMANCE_JOBS ?= 2
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: all build run test unit realtraffic lint bench bench-live fuzz conformance conformance-baseline testdata clean
+.PHONY: all build run test unit realtraffic lint bench bench-live fuzz soak conformance conformance-baseline testdata clean
 
 all: build
 
@@ -43,10 +43,18 @@ bench: build
 bench-live: build
 	WIRESCAN_BIN=$(CURDIR)/$(BIN) bash bench/live_drops.sh
 
+# Every fuzz target of every package, one after the other (FUZZTIME each, one
+# worker); a failing target does not stop the others, the list comes at the end.
 fuzz:
-	@for t in $$(grep -rl --include='*_test.go' '^func Fuzz' . | xargs -n1 dirname | sort -u); do \
-	  for f in $$(grep -h '^func Fuzz' $$t/*_test.go | sed 's/func \(Fuzz[A-Za-z0-9_]*\).*/\1/'); do \
-	    echo "== $$t $$f"; $(GO) test -run XXX -fuzz "^$$f$$" -fuzztime $${FUZZTIME:-30s} -parallel 1 $$t || exit 1; done; done
+	@fail=""; for t in $$(grep -rl --include='*_test.go' '^func Fuzz' . | xargs -n1 dirname | sort -u); do \
+	  for f in $$(grep -h '^func Fuzz' $$t/*_test.go | sed 's/func \(Fuzz[A-Za-z0-9_]*\).*/\1/' | sort); do \
+	    echo "== $$t $$f"; $(GO) test -run XXX -fuzz "^$$f$$" -fuzztime $${FUZZTIME:-30s} -parallel 1 $$t || fail="$$fail $$t:$$f"; done; done; \
+	if [ -n "$$fail" ]; then echo "fuzz: failing targets:$$fail"; exit 1; fi
+
+# Replay the conformance and testdata captures through one wirescan process
+# (2 workers) for SOAKTIME and fail if its RSS grows (bench/cmd/soak).
+soak: build
+	$(GO) run ./bench/cmd/soak -bin $(BIN) -duration $${SOAKTIME:-10m} -captures '$(SHARED)/conformance/cases/*/input.pcap,testdata/*.pcap'
 
 # The Suricata-derived conformance suite in ../shared (not part of the repository).
 # Fails when a case listed in conformance/baseline.txt no longer passes.

@@ -94,6 +94,21 @@ func (s *Spec) CheckParams() error {
 	return nil
 }
 
+// NewSpec returns a Spec over u and its query q without an output name or
+// environment: for readers that parse the same URLs as the outputs.
+func NewSpec(u *url.URL, q url.Values) *Spec {
+	return &Spec{URL: u, Redacted: u.Redacted(), Params: &Params{url: u.Redacted(), v: q, used: map[string]bool{}}}
+}
+
+// IgnoreOutputParams marks the parameters only outputs use (types, spool,
+// spool-max, queue, queue-bytes, batch) as known, so a reader accepts the
+// URL an output was given.
+func (s *Spec) IgnoreOutputParams() {
+	for _, k := range []string{"types", "spool", "spool-max", "queue", "queue-bytes", "batch"} {
+		s.Params.used[k] = true
+	}
+}
+
 // Params are an output URL's query parameters. Getters record which keys
 // were used and the first bad value; Err reports it.
 type Params struct {

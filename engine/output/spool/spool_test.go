@@ -11,7 +11,9 @@ import (
 	"testing"
 )
 
-func rec(i int) []byte { return fmt.Appendf(nil, `{"n":%d,"pad":"%s"}`, i, bytes.Repeat([]byte("x"), i%50)) }
+func rec(i int) []byte {
+	return fmt.Appendf(nil, `{"n":%d,"pad":"%s"}`, i, bytes.Repeat([]byte("x"), i%50))
+}
 
 // drain peeks and commits everything, returning the records in order.
 func drain(t *testing.T, s *Spool, batch int) [][]byte {

@@ -54,6 +54,13 @@ type Config struct {
 	AnomaliesPerFlow int `yaml:"anomalies-per-flow"`
 	// EventTypes lists the EVE event types written; empty means all.
 	EventTypes []string `yaml:"event-types"`
+	// SensorName is written as every event's "host" (default: the
+	// machine's hostname), so events collected from many sensors say
+	// where they were seen.
+	SensorName string `yaml:"sensor-name"`
+	// Outputs lists output URLs (file:, redis://, nats://, syslog://,
+	// unix:), added to -l and --output (see the README's Outputs).
+	Outputs []string `yaml:"outputs"`
 	// FileStore keeps files that matched filestore rules, named by SHA-256.
 	FileStore FileStoreConfig `yaml:"filestore"`
 	// Evidence writes the packets of alerting flows to pcap files.

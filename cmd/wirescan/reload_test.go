@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"github.com/wirescan/wirescan/engine/output"
 	"io"
 	"net/http"
 	"os"
@@ -68,12 +69,12 @@ func TestMetricsEndpointAndHTTPReload(t *testing.T) {
 	os.WriteFile(rules, []byte(`alert http any any -> any any (msg:"x"; file_data; content:"xyz"; sid:9;)`+"\n"), 0o644)
 	var logs bytes.Buffer
 	rl := &reloader{eng: eng, paths: []string{rules}, logf: func(f string, a ...any) { fmt.Fprintf(&logs, f+"\n", a...) }}
-	stop, err := serveMetrics("127.0.0.1:0", eng, rl, &logs)
+	stop, err := serveMetrics("127.0.0.1:0", eng, noOutputs{}, rl, &logs)
 	if err == nil {
 		stop()
 	}
 	// Bind a known free port for the client side.
-	stop, err = serveMetrics("127.0.0.1:39719", eng, rl, &logs)
+	stop, err = serveMetrics("127.0.0.1:39719", eng, noOutputs{}, rl, &logs)
 	if err != nil {
 		t.Skipf("cannot bind a local port: %v", err)
 	}
@@ -119,3 +120,8 @@ func TestReloadIntoEmptySetFails(t *testing.T) {
 		t.Fatalf("rules %d, failures %d", len(eng.Rules().Rules()), eng.Snapshot().ReloadsFailed)
 	}
 }
+
+// noOutputs is a metrics.OutputSource without outputs.
+type noOutputs struct{}
+
+func (noOutputs) Stats() []output.Stats { return nil }

@@ -99,13 +99,15 @@ func watchHUP(r *reloader) (stop func()) {
 
 // serveMetrics serves /metrics and POST /-/reload on addr. It returns once
 // the listener is bound, so a bad address is reported before capture starts.
-func serveMetrics(addr string, eng *engine.Engine, r *reloader, stderr io.Writer) (stop func(), err error) {
+func serveMetrics(addr string, eng *engine.Engine, outs metrics.OutputSource, r *reloader, stderr io.Writer) (stop func(), err error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("metrics: %w", err)
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/metrics", metrics.Handler(metrics.NewRegistry(eng)))
+	reg := metrics.NewRegistry(eng)
+	reg.MustRegister(metrics.NewOutputCollector(outs))
+	mux.Handle("/metrics", metrics.Handler(reg))
 	mux.HandleFunc("/-/reload", func(w http.ResponseWriter, req *http.Request) {
 		if req.Method != http.MethodPost {
 			http.Error(w, "use POST", http.StatusMethodNotAllowed)

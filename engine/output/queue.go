@@ -343,14 +343,14 @@ func (q *Queued) run(conn Conn) {
 				}
 				conn = c
 				q.count(func(s *Stats) { s.Reconnects++; s.Connected = 1 })
-				if down {
-					q.cfg.Logf("wirescan: output %s: reconnected", q.cfg.Name)
-					down = false
-				}
 			}
 			err := conn.Send(q.ctx, items)
 			if err == nil {
 				backoff = backoffMin
+				if down {
+					q.cfg.Logf("wirescan: output %s: delivering again", q.cfg.Name)
+					down = false
+				}
 				break
 			}
 			conn.Close()

@@ -73,6 +73,9 @@ func (s *Spec) QueueConfig() (QueueConfig, error) {
 		return qc, err
 	}
 	if dir == "" {
+		if err := s.CheckParams(); err != nil {
+			return qc, err
+		}
 		return qc, s.Errorf("no spool directory: add ?spool=DIR (or give -l DIR: the spool is then DIR/spool/%s)", s.Name)
 	}
 	if qc.MaxLines <= 0 || qc.BatchLines <= 0 || qc.MaxBytes <= 0 || qc.Spool.MaxBytes <= 0 {

@@ -105,7 +105,7 @@ func parseTarget(spec *output.Spec) (Target, error) {
 func (t Target) options(dialTimeout time.Duration) *goredis.Options {
 	return &goredis.Options{
 		Addr: t.Addr, Username: t.Username, Password: t.Password, DB: t.DB,
-		DialTimeout: dialTimeout, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second,
+		DialTimeout: dialTimeout, DialerRetries: 1, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second,
 		ContextTimeoutEnabled: true,
 		MaxRetries:            -1, // the queue retries, on a new connection
 		PoolSize:              1,
@@ -125,6 +125,14 @@ func (t Target) connect(ctx context.Context, dialTimeout time.Duration) (*goredi
 	}
 	return c, nil
 }
+
+// Quiet stops go-redis from logging to standard error (a process-wide
+// setting of that library): wirescan reports sink failures itself.
+func Quiet() { goredis.SetLogger(discard{}) }
+
+type discard struct{}
+
+func (discard) Printf(context.Context, string, ...any) {}
 
 // conn is one connection used by the delivery goroutine.
 type conn struct {

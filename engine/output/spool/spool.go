@@ -303,8 +303,11 @@ func (s *Spool) finishWriteSegment() error {
 
 // Prepend writes recs as a new segment in front of every record not yet
 // committed, for records that are older than what the spool holds (the
-// memory queue at shutdown). Records that do not fit under MaxBytes are
-// left out; Prepend returns how many it kept.
+// memory queue at shutdown). It may take the spool over MaxBytes by the
+// size of recs (which the caller bounds): dropping these oldest records
+// while keeping newer ones would leave a hole in the middle of the stream.
+// Only records over MaxRecordBytes are left out; Prepend returns how many
+// it kept.
 func (s *Spool) Prepend(recs [][]byte) (int, error) {
 	if len(recs) == 0 {
 		return 0, nil
@@ -314,16 +317,13 @@ func (s *Spool) Prepend(recs [][]byte) (int, error) {
 	if s.closed {
 		return 0, errors.New("spool: closed")
 	}
-	room := s.cfg.MaxBytes - s.bytes - headerLen
 	var buf []byte
 	buf = append(buf, headerMagic...)
 	n := 0
 	for _, r := range recs {
-		need := recordHead + int64(len(r))
-		if need > room || len(r) > s.cfg.MaxRecordBytes {
-			break
+		if len(r) > s.cfg.MaxRecordBytes {
+			continue
 		}
-		room -= need
 		buf = appendRecord(buf, r)
 		n++
 	}

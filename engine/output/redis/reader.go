@@ -30,6 +30,7 @@ type Reader struct {
 
 	// stream
 	lastID string // newest entry at open
+	total  int64  // stream length at open
 	after  string // exclusive start of the next page
 	// list
 	length, next int64
@@ -98,6 +99,9 @@ func (r *Reader) start() error {
 		if len(last) == 0 {
 			r.done = true
 		} else {
+			if r.total, err = r.c.XLen(r.ctx, r.t.Key).Result(); err != nil {
+				return fmt.Errorf("redis: XLEN %s: %w", r.t.Key, err)
+			}
 			r.lastID, r.after = last[0].ID, "-"
 		}
 	}
@@ -165,6 +169,15 @@ func (r *Reader) Next() ([]byte, error) {
 	r.pos = r.ids[0]
 	r.page, r.ids = r.page[1:], r.ids[1:]
 	return line, nil
+}
+
+// Len is how many lines the reader will return in all: the list length or
+// stream length at open.
+func (r *Reader) Len() int64 {
+	if r.t.Mode == ModeList {
+		return r.length
+	}
+	return r.total
 }
 
 // Pos names the last line returned: the URL (without password) and the

@@ -305,7 +305,13 @@ func subsequence(t *testing.T, sink string, got, want []string) (dups int) {
 		dups++
 	}
 	if i != len(want) {
-		t.Fatalf("%s: event %d of %d missing or out of order (got %d events)", sink, i, len(want), len(got))
+		where := -1
+		for j, g := range got {
+			if g == want[i] {
+				where = j
+			}
+		}
+		t.Fatalf("%s: event %d of %d missing or out of order (got %d events; it is at %d; pcap_cnt %.80s)", sink, i, len(want), len(got), where, want[i][40:])
 	}
 	return dups
 }

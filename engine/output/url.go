@@ -68,7 +68,10 @@ func (s *Spec) QueueConfig() (QueueConfig, error) {
 	if dir == "" && s.Env.LogDir != "" {
 		dir = filepath.Join(s.Env.LogDir, "spool", s.Name)
 	}
-	qc.Spool = spool.Config{Dir: dir, MaxBytes: p.Size("spool-max", spool.DefaultMaxBytes), Owner: s.Redacted}
+	// The spool belongs to the destination, whatever the tuning parameters.
+	owner := *s.URL
+	owner.RawQuery, owner.User = "", nil
+	qc.Spool = spool.Config{Dir: dir, MaxBytes: p.Size("spool-max", spool.DefaultMaxBytes), Owner: owner.String()}
 	if err := p.Err(); err != nil {
 		return qc, err
 	}

@@ -10,9 +10,11 @@
 // # Guarantees
 //
 // A stream socket (syslog+tcp, unix stream) counts a line as delivered when
-// the kernel took it; TCP and unix stream sockets have no acknowledgement
-// above that, so lines in flight when the receiver dies can be lost or,
-// after the batch is resent on a new connection, duplicated. A receiver that
+// the kernel took it. Before each batch the connection is checked for a
+// receiver that closed it (so a restarted receiver loses nothing), but TCP
+// and unix stream sockets have no acknowledgement above the kernel: lines
+// written just before the receiver crashes can be lost, and a batch resent
+// on a new connection can arrive twice. A receiver that
 // is down is detected (connection refused or reset) and lines are spooled.
 // syslog+udp is fire-and-forget: a receiver that is not listening is only
 // noticed through ICMP errors on later writes. Unix datagrams are reliable
@@ -24,9 +26,13 @@ package socket
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"net"
+	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/wirescan/wirescan/engine/output"
 )
@@ -50,7 +56,43 @@ type streamConn struct {
 	buf   []byte
 }
 
+// alive reports whether the peer still has the connection open, with a
+// non-blocking MSG_PEEK: receivers never send, so a read that returns 0
+// bytes (EOF) or an error means writing would put lines into a dead
+// socket's buffer, where they would be lost.
+func (s *streamConn) alive() error {
+	sc, ok := s.c.(syscall.Conn)
+	if !ok {
+		return nil
+	}
+	raw, err := sc.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var n int
+	var rerr error
+	if err := raw.Read(func(fd uintptr) bool {
+		var b [1]byte
+		n, _, rerr = unix.Recvfrom(int(fd), b[:], unix.MSG_PEEK|unix.MSG_DONTWAIT)
+		return true
+	}); err != nil {
+		return err
+	}
+	switch {
+	case errors.Is(rerr, unix.EAGAIN):
+		return nil
+	case rerr != nil:
+		return fmt.Errorf("socket: receiver gone: %w", rerr)
+	case n == 0:
+		return errors.New("socket: receiver closed the connection")
+	}
+	return nil // it sent something: still there
+}
+
 func (s *streamConn) Send(ctx context.Context, items []output.Item) error {
+	if err := s.alive(); err != nil {
+		return err
+	}
 	deadline := time.Now().Add(writeTimeout)
 	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
 		deadline = d

@@ -54,7 +54,9 @@ func (c *Config) fill() {
 		c.MaxBytes = DefaultMaxBytes
 	}
 	if c.SegmentBytes <= 0 {
-		c.SegmentBytes = DefaultSegmentBytes
+		// Delivered records count until their segment is deleted: keep
+		// that slack a small part of the cap.
+		c.SegmentBytes = min(DefaultSegmentBytes, max(c.MaxBytes/8, 4096))
 	}
 	if c.MaxRecordBytes <= 0 {
 		c.MaxRecordBytes = DefaultMaxRecordBytes
@@ -448,10 +450,31 @@ func (s *Spool) Commit(b Batch) error {
 	if head.recs <= 0 && len(s.segs) > 1 {
 		return s.dropHead()
 	}
+	if s.records == 0 && len(s.segs) == 1 {
+		return s.resetWriteSegment()
+	}
 	if time.Since(s.cursorAt) > time.Second {
 		s.cursorAt = time.Now()
 		return s.writeCursor()
 	}
+	return nil
+}
+
+// resetWriteSegment empties the write segment once everything in it was
+// delivered, so delivered bytes stop counting against MaxBytes.
+func (s *Spool) resetWriteSegment() error {
+	ws := &s.segs[0]
+	if err := s.bw.Flush(); err != nil {
+		return fmt.Errorf("spool: %w", err)
+	}
+	if err := s.w.Truncate(headerLen); err != nil {
+		return fmt.Errorf("spool: %w", err)
+	}
+	if _, err := s.w.Seek(headerLen, io.SeekStart); err != nil {
+		return fmt.Errorf("spool: %w", err)
+	}
+	s.bytes -= ws.size - headerLen
+	ws.size, ws.read, s.flushed = headerLen, headerLen, headerLen
 	return nil
 }
 

@@ -334,3 +334,22 @@ func FuzzSegmentReader(f *testing.F) {
 		}
 	})
 }
+
+func TestSpoolDeliveredBytesDoNotCount(t *testing.T) {
+	// A spool that is drained as fast as it fills never reaches its cap,
+	// however much passes through it.
+	s, err := Open(Config{Dir: t.TempDir(), MaxBytes: 4096})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for i := range 2000 {
+		if err := s.Append(rec(i)); err != nil {
+			t.Fatalf("append %d: %v (bytes %d)", i, err, s.Bytes())
+		}
+		wantRecs(t, drain(t, s, 10), i, i+1)
+	}
+	if s.Bytes() != headerLen {
+		t.Fatalf("Bytes = %d after delivering everything", s.Bytes())
+	}
+}

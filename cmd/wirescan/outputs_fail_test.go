@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"io"
 	"net"
 	"net/http"
 	"os"
@@ -23,18 +22,7 @@ func TestOutputFullSpoolCountsDropsAndNextRunDeliversFirst(t *testing.T) {
 	data := manyEventsCapture(t, 300)
 	dir, spoolDir := t.TempDir(), filepath.Join(t.TempDir(), "spool")
 	url := "redis://" + rs.Addr + "/eve?queue=10&spool=" + spoolDir + "&spool-max=64KB"
-	pr, pw := io.Pipe()
-	in := &chunkedStdin{pw: pw, data: data}
-	type result struct {
-		code   int
-		stderr string
-	}
-	done := make(chan result, 1)
-	go func() {
-		code, stderr := runReplay(t, pr, "-q", "-r", "-", "-l", dir, "--drain-timeout", "500ms", "--output", url)
-		pr.Close()
-		done <- result{code, stderr}
-	}()
+	in, wait := pipedReplay(t, data, "-q", "-l", dir, "--drain-timeout", "500ms", "--output", url)
 	ctx := context.Background()
 	llen := func() int64 {
 		r, err := redis.OpenReader(ctx, "redis://"+rs.Addr+"/eve", time.Second)
@@ -51,15 +39,14 @@ func TestOutputFullSpoolCountsDropsAndNextRunDeliversFirst(t *testing.T) {
 	waitCond(t, "events reaching redis", func() bool { return llen() > 0 })
 	rs.Kill()
 	in.feed(t, len(data))
-	pw.Close()
-	res := <-done
-	if res.code != 1 {
-		t.Fatalf("exit %d, want 1 (events left undelivered): %s", res.code, res.stderr)
+	code, stderr := wait()
+	if code != 1 {
+		t.Fatalf("exit %d, want 1 (events left undelivered): %s", code, stderr)
 	}
-	m := regexp.MustCompile(`output redis0: (\d+) events not delivered, kept in (\S+) `).FindStringSubmatch(res.stderr)
-	d := regexp.MustCompile(`output redis0: (\d+) events dropped`).FindStringSubmatch(res.stderr)
+	m := regexp.MustCompile(`output redis0: (\d+) events not delivered, kept in (\S+) `).FindStringSubmatch(stderr)
+	d := regexp.MustCompile(`output redis0: (\d+) events dropped`).FindStringSubmatch(stderr)
 	if m == nil || d == nil || m[2] != spoolDir {
-		t.Fatalf("the exit message does not name the spool, the count and the drops:\n%s", res.stderr)
+		t.Fatalf("the exit message does not name the spool, the count and the drops:\n%s", stderr)
 	}
 	spooled, _ := strconv.Atoi(m[1])
 	dropped, _ := strconv.Atoi(d[1])
@@ -72,7 +59,7 @@ func TestOutputFullSpoolCountsDropsAndNextRunDeliversFirst(t *testing.T) {
 	// in the spool: this run's events queue behind the old ones).
 	dir2 := t.TempDir()
 	url2 := strings.Replace(url, "spool-max=64KB", "spool-max=1MB", 1)
-	code, stderr := runReplay(t, nil, "-q", "-r", filepath.Join(testdataDir, "http-eicar.pcap"), "-l", dir2, "--output", url2)
+	code, stderr = runReplay(t, nil, "-q", "-r", filepath.Join(testdataDir, "http-eicar.pcap"), "-l", dir2, "--output", url2)
 	if code != 0 {
 		t.Fatalf("second run: exit %d: %s", code, stderr)
 	}
@@ -201,21 +188,9 @@ func TestOutputFileRotationAndReopenThroughReplay(t *testing.T) {
 	}
 	metricsAt := ln.Addr().String()
 	ln.Close()
-	pr, pw := io.Pipe()
-	in := &chunkedStdin{pw: pw, data: capture}
-	done := make(chan string, 1)
-	go func() {
-		code, stderr := runReplay(t, pr, "-q", "-r", "-", "-l", dir, "--metrics", metricsAt,
-			"--output", "file:"+rotated+"?rotate=64KB",
-			"--output", "file:"+zipped+"?rotate=64KB&keep=3&gzip=true")
-		pr.Close()
-		if code != 0 {
-			stderr = "exit " + strconv.Itoa(code) + ": " + stderr
-		} else {
-			stderr = ""
-		}
-		done <- stderr
-	}()
+	in, wait := pipedReplay(t, capture, "-q", "-l", dir, "--metrics", metricsAt,
+		"--output", "file:"+rotated+"?rotate=64KB",
+		"--output", "file:"+zipped+"?rotate=64KB&keep=3&gzip=true")
 	in.feed(t, len(capture)/2)
 	waitCond(t, "the rotated output", func() bool { files, _ := file.Rotated(rotated); return len(files) > 2 })
 	// logrotate moves the file away and asks wirescan to reopen it.
@@ -227,9 +202,8 @@ func TestOutputFileRotationAndReopenThroughReplay(t *testing.T) {
 		t.Fatalf("reload: exit %d: %s", code, errb.String())
 	}
 	in.feed(t, len(capture))
-	pw.Close()
-	if msg := <-done; msg != "" {
-		t.Fatal(msg)
+	if code, stderr := wait(); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	want, _ := os.ReadFile(filepath.Join(dir, "eve.json"))
 	var got []byte

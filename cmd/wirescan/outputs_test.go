@@ -281,6 +281,29 @@ func (c *chunkedStdin) feed(t *testing.T, upTo int) {
 	c.off = upTo
 }
 
+// pipedReplay starts `wirescan replay -r - ARGS` on a pipe fed from data;
+// wait closes the input and returns the exit code and standard error.
+func pipedReplay(t *testing.T, data []byte, args ...string) (in *chunkedStdin, wait func() (int, string)) {
+	t.Helper()
+	pr, pw := io.Pipe()
+	in = &chunkedStdin{pw: pw, data: data}
+	type result struct {
+		code   int
+		stderr string
+	}
+	done := make(chan result, 1)
+	go func() {
+		code, stderr := runReplay(t, pr, append([]string{"-r", "-"}, args...)...)
+		pr.Close()
+		done <- result{code, stderr}
+	}()
+	return in, func() (int, string) {
+		pw.Close()
+		r := <-done
+		return r.code, r.stderr
+	}
+}
+
 func waitCond(t *testing.T, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
@@ -321,20 +344,9 @@ func TestOutputsSurviveSinkRestartDuringReplay(t *testing.T) {
 	ns := testservers.NATS(t)
 	data := manyEventsCapture(t, 600)
 	dir := t.TempDir()
-	pr, pw := io.Pipe()
-	in := &chunkedStdin{pw: pw, data: data}
-	type result struct {
-		code   int
-		stderr string
-	}
-	done := make(chan result, 1)
-	go func() {
-		code, stderr := runReplay(t, pr, "-q", "-r", "-", "-l", dir, "--drain-timeout", "60s",
-			"--output", "redis://"+rs.Addr+"/eve?queue=100",
-			"--output", "nats://"+ns.Addr+"/wirescan.eve?queue=100")
-		pr.Close()
-		done <- result{code, stderr}
-	}()
+	in, wait := pipedReplay(t, data, "-q", "-l", dir, "--drain-timeout", "60s",
+		"--output", "redis://"+rs.Addr+"/eve?queue=100",
+		"--output", "nats://"+ns.Addr+"/wirescan.eve?queue=100")
 	ctx := context.Background()
 	llen := func() int {
 		r, err := redis.OpenReader(ctx, "redis://"+rs.Addr+"/eve", time.Second)
@@ -354,14 +366,13 @@ func TestOutputsSurviveSinkRestartDuringReplay(t *testing.T) {
 	rs.Start()
 	ns.Start()
 	in.feed(t, len(data))
-	pw.Close()
-	res := <-done
-	if res.code != 0 {
-		t.Fatalf("exit %d: %s", res.code, res.stderr)
+	code, stderr := wait()
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	if !strings.Contains(res.stderr, "sink down, spooling to "+filepath.Join(dir, "spool", "redis0")) ||
-		!strings.Contains(res.stderr, "sink down, spooling to "+filepath.Join(dir, "spool", "nats0")) {
-		t.Fatalf("the outage did not go through the spool:\n%s", res.stderr)
+	if !strings.Contains(stderr, "sink down, spooling to "+filepath.Join(dir, "spool", "redis0")) ||
+		!strings.Contains(stderr, "sink down, spooling to "+filepath.Join(dir, "spool", "nats0")) {
+		t.Fatalf("the outage did not go through the spool:\n%s", stderr)
 	}
 	want := fileLines(t, filepath.Join(dir, "eve.json"))
 	if len(want) < 4000 {

@@ -321,24 +321,32 @@ func (q *Queued) run(conn Conn) {
 		if !ok {
 			return
 		}
+		// failed counts an error, reports the outage once and waits before
+		// the next attempt; false means the hard deadline passed.
+		failed := func(err error) bool {
+			if q.ctx.Err() != nil {
+				return false
+			}
+			q.count(func(s *Stats) { s.Errors++; s.Connected = 0 })
+			if !down {
+				q.cfg.Logf("wirescan: output %s: sink down, spooling to %s: %v", q.cfg.Name, q.spool.Dir(), err)
+				down = true
+			}
+			if !q.sleep(backoff) {
+				return false
+			}
+			backoff = min(backoff*2, backoffMax)
+			return true
+		}
 		for {
 			if conn == nil {
 				dctx, cancel := context.WithTimeout(q.ctx, q.cfg.DialTimeout)
 				c, err := q.dial(dctx)
 				cancel()
 				if err != nil {
-					if q.ctx.Err() != nil {
+					if !failed(err) {
 						return
 					}
-					q.count(func(s *Stats) { s.Errors++ })
-					if !down {
-						q.cfg.Logf("wirescan: output %s: sink down, spooling to %s: %v", q.cfg.Name, q.spool.Dir(), err)
-						down = true
-					}
-					if !q.sleep(backoff) {
-						return
-					}
-					backoff = min(backoff*2, backoffMax)
 					continue
 				}
 				conn = c
@@ -355,18 +363,9 @@ func (q *Queued) run(conn Conn) {
 			}
 			conn.Close()
 			conn = nil
-			q.count(func(s *Stats) { s.Errors++; s.Connected = 0 })
-			if q.ctx.Err() != nil {
+			if !failed(err) {
 				return
 			}
-			if !down {
-				q.cfg.Logf("wirescan: output %s: sink down, spooling to %s: %v", q.cfg.Name, q.spool.Dir(), err)
-				down = true
-			}
-			if !q.sleep(backoff) {
-				return
-			}
-			backoff = min(backoff*2, backoffMax)
 		}
 		q.mu.Lock()
 		q.st.Delivered += uint64(len(items))
@@ -415,4 +414,22 @@ func (q *Queued) Close(ctx context.Context) error {
 		return fmt.Errorf("output %s: %w", q.cfg.Name, err)
 	}
 	return nil
+}
+
+// Start dials the sink once (so that a wrong address or refused credentials
+// are a DialError before capture starts) and starts a Queued output with
+// that connection; later connections come from dial too.
+func Start(ctx context.Context, spec *Spec, qc QueueConfig, dial Dialer) (Sink, error) {
+	dctx, cancel := context.WithTimeout(ctx, qc.DialTimeout)
+	first, err := dial(dctx)
+	cancel()
+	if err != nil {
+		return nil, &DialError{URL: spec.Redacted, Err: err}
+	}
+	q, err := NewQueued(qc, dial, first)
+	if err != nil {
+		first.Close()
+		return nil, err
+	}
+	return q, nil
 }

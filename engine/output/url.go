@@ -100,19 +100,24 @@ func (s *Spec) CheckParams() error {
 	return nil
 }
 
-// NewSpec returns a Spec over u and its query q without an output name or
-// environment: for readers that parse the same URLs as the outputs.
-func NewSpec(u *url.URL, q url.Values) *Spec {
-	return &Spec{URL: u, Redacted: u.Redacted(), Params: &Params{url: u.Redacted(), v: q, used: map[string]bool{}}}
-}
-
-// IgnoreOutputParams marks the parameters only outputs use (types, spool,
-// spool-max, queue, queue-bytes, batch) as known, so a reader accepts the
-// URL an output was given.
-func (s *Spec) IgnoreOutputParams() {
+// ReaderSpec parses an output URL for a reader (wirescan report): the
+// parameters only outputs use (types, spool, spool-max, queue,
+// queue-bytes, batch) are accepted and ignored, so a reader takes the URL
+// the output was given.
+func ReaderSpec(raw string) (*Spec, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, &ConfigError{URL: redactRaw(raw), Msg: "not a URL: " + err.Error()}
+	}
+	q, err := url.ParseQuery(u.RawQuery)
+	if err != nil {
+		return nil, &ConfigError{URL: u.Redacted(), Msg: "bad query: " + err.Error()}
+	}
+	s := &Spec{URL: u, Redacted: u.Redacted(), Params: &Params{url: u.Redacted(), v: q, used: map[string]bool{}}}
 	for _, k := range []string{"types", "spool", "spool-max", "queue", "queue-bytes", "batch"} {
 		s.Params.used[k] = true
 	}
+	return s, nil
 }
 
 // Params are an output URL's query parameters. Getters record which keys

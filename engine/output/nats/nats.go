@@ -171,16 +171,5 @@ func Factory(ctx context.Context, spec *output.Spec) (output.Sink, error) {
 		}
 		return &conn{t: t, nc: nc, js: js}, nil
 	}
-	dctx, cancel := context.WithTimeout(ctx, qc.DialTimeout)
-	first, err := dial(dctx)
-	cancel()
-	if err != nil {
-		return nil, &output.DialError{URL: spec.Redacted, Err: err}
-	}
-	q, err := output.NewQueued(qc, dial, first)
-	if err != nil {
-		first.Close()
-		return nil, err
-	}
-	return q, nil
+	return output.Start(ctx, spec, qc, dial)
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"time"
 
 	natsgo "github.com/nats-io/nats.go"
@@ -34,16 +33,10 @@ type Reader struct {
 // OpenReader opens rawURL (nats://[user:pass@]HOST:PORT/SUBJECT) for reading.
 // Connection and authentication errors come back within dialTimeout.
 func OpenReader(ctx context.Context, rawURL string, dialTimeout time.Duration) (*Reader, error) {
-	u, err := url.Parse(rawURL)
+	spec, err := output.ReaderSpec(rawURL)
 	if err != nil {
-		return nil, &output.ConfigError{URL: rawURL, Msg: err.Error()}
+		return nil, err
 	}
-	q, err := url.ParseQuery(u.RawQuery)
-	if err != nil {
-		return nil, &output.ConfigError{URL: u.Redacted(), Msg: err.Error()}
-	}
-	spec := output.NewSpec(u, q)
-	spec.IgnoreOutputParams()
 	t, err := parseTarget(spec)
 	if err != nil {
 		return nil, err
@@ -56,9 +49,9 @@ func OpenReader(ctx context.Context, rawURL string, dialTimeout time.Duration) (
 	}
 	nc, js, err := t.connect(ctx, dialTimeout, 1)
 	if err != nil {
-		return nil, &output.DialError{URL: u.Redacted(), Err: err}
+		return nil, &output.DialError{URL: spec.Redacted, Err: err}
 	}
-	r := &Reader{nc: nc, ctx: ctx, url: u.Redacted(), wait: dialTimeout + 5*time.Second}
+	r := &Reader{nc: nc, ctx: ctx, url: spec.Redacted, wait: dialTimeout + 5*time.Second}
 	if err := r.start(js, t); err != nil {
 		nc.Close()
 		return nil, err

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/url"
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
@@ -45,16 +44,10 @@ type Reader struct {
 // for reading; mode must be what the output wrote (list by default).
 // Connection and authentication errors come back within dialTimeout.
 func OpenReader(ctx context.Context, rawURL string, dialTimeout time.Duration) (*Reader, error) {
-	u, err := url.Parse(rawURL)
+	spec, err := output.ReaderSpec(rawURL)
 	if err != nil {
-		return nil, &output.ConfigError{URL: rawURL, Msg: err.Error()}
+		return nil, err
 	}
-	q, err := url.ParseQuery(u.RawQuery)
-	if err != nil {
-		return nil, &output.ConfigError{URL: u.Redacted(), Msg: err.Error()}
-	}
-	spec := output.NewSpec(u, q)
-	spec.IgnoreOutputParams()
 	t, err := parseTarget(spec)
 	if err != nil {
 		return nil, err
@@ -63,16 +56,16 @@ func OpenReader(ctx context.Context, rawURL string, dialTimeout time.Duration) (
 		return nil, err
 	}
 	if t.Mode == ModeChannel {
-		return nil, &output.ConfigError{URL: u.Redacted(), Msg: errNoHistory.Error()}
+		return nil, &output.ConfigError{URL: spec.Redacted, Msg: errNoHistory.Error()}
 	}
 	if dialTimeout <= 0 {
 		dialTimeout = output.DefaultDialTimeout
 	}
 	c, err := t.connect(ctx, dialTimeout)
 	if err != nil {
-		return nil, &output.DialError{URL: u.Redacted(), Err: err}
+		return nil, &output.DialError{URL: spec.Redacted, Err: err}
 	}
-	r := &Reader{t: t, c: c, ctx: ctx, url: u.Redacted()}
+	r := &Reader{t: t, c: c, ctx: ctx, url: spec.Redacted}
 	if err := r.start(); err != nil {
 		c.Close()
 		return nil, err

@@ -197,27 +197,20 @@ func Factory(ctx context.Context, spec *output.Spec) (output.Sink, error) {
 	if err := spec.CheckParams(); err != nil {
 		return nil, err
 	}
-	c, err := t.connect(ctx, qc.DialTimeout)
-	if err != nil {
-		return nil, &output.DialError{URL: spec.Redacted, Err: err}
-	}
-	if err := t.checkType(ctx, c); err != nil {
-		c.Close()
-		return nil, &output.DialError{URL: spec.Redacted, Err: err}
-	}
+	// Each connection checks the key's type: a key of another type would
+	// fail every delivery with WRONGTYPE.
 	dial := func(ctx context.Context) (output.Conn, error) {
 		c, err := t.connect(ctx, qc.DialTimeout)
 		if err != nil {
 			return nil, err
 		}
+		if err := t.checkType(ctx, c); err != nil {
+			c.Close()
+			return nil, err
+		}
 		return &conn{t: t, c: c}, nil
 	}
-	q, err := output.NewQueued(qc, dial, &conn{t: t, c: c})
-	if err != nil {
-		c.Close()
-		return nil, err
-	}
-	return q, nil
+	return output.Start(ctx, spec, qc, dial)
 }
 
 // checkType refuses a key that holds another type than the mode writes

@@ -152,23 +152,6 @@ func dialer(network, addr string, stream bool, frame frameFunc) output.Dialer {
 	}
 }
 
-// open dials once (a DialError when the receiver is not there) and starts
-// the queued delivery.
-func open(ctx context.Context, spec *output.Spec, qc output.QueueConfig, dial output.Dialer) (output.Sink, error) {
-	dctx, cancel := context.WithTimeout(ctx, qc.DialTimeout)
-	first, err := dial(dctx)
-	cancel()
-	if err != nil {
-		return nil, &output.DialError{URL: spec.Redacted, Err: fmt.Errorf("%s: %w", spec.Name, err)}
-	}
-	q, err := output.NewQueued(qc, dial, first)
-	if err != nil {
-		first.Close()
-		return nil, err
-	}
-	return q, nil
-}
-
 func trimNL(b []byte) []byte {
 	if n := len(b); n > 0 && b[n-1] == '\n' {
 		return b[:n-1]

@@ -128,11 +128,11 @@ func SyslogFactory(ctx context.Context, spec *output.Spec) (output.Sink, error) 
 	}
 	if strings.ToLower(u.Scheme) == "syslog+udp" {
 		qc.MaxLineBytes = maxUDPPayload - 400 // room for the header
-		return open(ctx, spec, qc, dialer("udp", addr, false, func(dst, line []byte) []byte {
+		return output.Start(ctx, spec, qc, dialer("udp", addr, false, func(dst, line []byte) []byte {
 			return h.message(dst, line, time.Now())
 		}))
 	}
-	return open(ctx, spec, qc, dialer("tcp", addr, true, func(dst, line []byte) []byte {
+	return output.Start(ctx, spec, qc, dialer("tcp", addr, true, func(dst, line []byte) []byte {
 		// Octet counting: the length prefix needs the message's size.
 		msg := h.message(nil, line, time.Now())
 		dst = strconv.AppendInt(dst, int64(len(msg)), 10)

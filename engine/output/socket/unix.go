@@ -24,10 +24,10 @@ func UnixFactory(ctx context.Context, spec *output.Spec) (output.Sink, error) {
 	}
 	switch typ {
 	case "stream":
-		return open(ctx, spec, qc, dialer("unix", path, true, func(dst, line []byte) []byte { return append(dst, line...) }))
+		return output.Start(ctx, spec, qc, dialer("unix", path, true, func(dst, line []byte) []byte { return append(dst, line...) }))
 	case "dgram":
 		qc.MaxLineBytes = maxUnixgram + 1 // the newline is not sent
-		return open(ctx, spec, qc, dialer("unixgram", path, false, func(dst, line []byte) []byte { return append(dst, trimNL(line)...) }))
+		return output.Start(ctx, spec, qc, dialer("unixgram", path, false, func(dst, line []byte) []byte { return append(dst, trimNL(line)...) }))
 	default:
 		return nil, spec.Errorf("type=%q: want dgram or stream", typ)
 	}

@@ -25,7 +25,9 @@
 // (at Close and at most once a second), so a restart after a clean exit
 // redelivers nothing and a restart after a crash redelivers at most the
 // records of the last second (at-least-once). The file "owner" names the
-// output the spool belongs to; opening it for another output is an error.
+// output the spool belongs to; opening it for another output is an error, and
+the file "lock" is held (flock) while the spool is open, so two outputs or
+two processes never share one.
 //
 // # Limits
 //

@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"golang.org/x/sys/unix"
 )
 
 // Open opens (or creates) the spool in cfg.Dir. Existing segments are
@@ -24,20 +26,46 @@ func Open(cfg Config) (*Spool, error) {
 		return nil, fmt.Errorf("spool: %w", err)
 	}
 	s := &Spool{cfg: cfg}
-	if err := s.checkOwner(); err != nil {
+	if err := s.lock(); err != nil {
 		return nil, err
 	}
-	if err := s.scan(); err != nil {
+	fail := func(err error) (*Spool, error) {
+		s.lockf.Close()
 		return nil, err
+	}
+	if err := s.checkOwner(); err != nil {
+		return fail(err)
+	}
+	if err := s.scan(); err != nil {
+		return fail(err)
 	}
 	next := firstSeq
 	if len(s.segs) > 0 {
 		next = s.segs[len(s.segs)-1].seq + 1
 	}
 	if err := s.startSegment(next); err != nil {
-		return nil, err
+		return fail(err)
 	}
 	return s, nil
+}
+
+// lock takes an exclusive lock on DIR/lock for as long as the spool is
+// open: two outputs (or two wirescan processes) appending to one spool
+// would interleave and redeliver each other's records.
+func (s *Spool) lock() error {
+	f, err := os.OpenFile(filepath.Join(s.cfg.Dir, "lock"), os.O_RDWR|os.O_CREATE, 0o640)
+	if err != nil {
+		return fmt.Errorf("spool: %w", err)
+	}
+	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
+		f.Close()
+		if errors.Is(err, unix.EWOULDBLOCK) {
+			return fmt.Errorf("spool: %s is in use by another output or wirescan process: give each output its own spool directory", s.cfg.Dir)
+		}
+		return fmt.Errorf("spool: lock %s: %w", s.cfg.Dir, err)
+	}
+	s.lockf = f
+	return nil
 }
 
 func (s *Spool) checkOwner() error {

@@ -92,6 +92,7 @@ type Spool struct {
 	rfSeq    uint64
 	cursorAt time.Time
 	closed   bool
+	lockf    *os.File // holds the directory lock while open
 }
 
 // Append adds one record at the tail. It returns ErrFull (nothing written)
@@ -407,6 +408,7 @@ func (s *Spool) Close() error {
 			errs = append(errs, ignoreMissing(os.Remove(filepath.Join(s.cfg.Dir, last.name()))))
 		}
 	}
+	errs = append(errs, s.lockf.Close())
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("spool: close: %w", err)
 	}

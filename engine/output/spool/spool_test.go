@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 )
 
@@ -352,4 +353,21 @@ func TestSpoolDeliveredBytesDoNotCount(t *testing.T) {
 	if s.Bytes() != headerLen {
 		t.Fatalf("Bytes = %d after delivering everything", s.Bytes())
 	}
+}
+
+func TestSpoolLockedWhileOpen(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(Config{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(Config{Dir: dir}); err == nil || !strings.Contains(err.Error(), "in use") {
+		t.Fatalf("a second Open of the same spool: %v", err)
+	}
+	s.Close()
+	s, err = Open(Config{Dir: dir})
+	if err != nil {
+		t.Fatalf("reopen after Close: %v", err)
+	}
+	s.Close()
 }

@@ -259,6 +259,11 @@ func (q *Queued) next() (items []Item, sb spool.Batch, fromSpool, ok bool) {
 				}
 				return items, b, true, true
 			}
+			// Counted records but nothing readable (a damaged segment was
+			// just skipped): look again, without spinning.
+			if !q.sleep(10 * time.Millisecond) {
+				return nil, sb, false, false
+			}
 			continue
 		}
 		// Everything is delivered: new lines may use the memory queue.

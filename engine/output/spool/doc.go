@@ -26,8 +26,8 @@
 // redelivers nothing and a restart after a crash redelivers at most the
 // records of the last second (at-least-once). The file "owner" names the
 // output the spool belongs to; opening it for another output is an error, and
-the file "lock" is held (flock) while the spool is open, so two outputs or
-two processes never share one.
+// the file "lock" is held (flock) while the spool is open, so two outputs or
+// two processes never share one.
 //
 // # Limits
 //

@@ -75,18 +75,27 @@ func parseTarget(spec *output.Spec) (Target, error) {
 
 // connect opens a connection (no automatic reconnect: the queue redials)
 // and a JetStream context with at most maxPending unacknowledged publishes.
-func (t Target) connect(ctx context.Context, dialTimeout time.Duration, maxPending int) (*natsgo.Conn, jetstream.JetStream, error) {
-	nc, err := natsgo.Connect(t.Server, natsgo.Timeout(dialTimeout), natsgo.NoReconnect(), natsgo.Name("wirescan"))
+// The returned channel is closed when the connection closes, so that a
+// sender waiting for acks notices a dead server at once (pending acks are
+// never answered then); ackTimeout bounds the wait for any one ack.
+func (t Target) connect(ctx context.Context, dialTimeout time.Duration, maxPending int) (*natsgo.Conn, jetstream.JetStream, <-chan struct{}, error) {
+	closed := make(chan struct{})
+	nc, err := natsgo.Connect(t.Server, natsgo.Timeout(dialTimeout), natsgo.NoReconnect(), natsgo.Name("wirescan"),
+		natsgo.ClosedHandler(func(*natsgo.Conn) { close(closed) }))
 	if err != nil {
-		return nil, nil, fmt.Errorf("nats: %s: %w", t.Addr, err)
+		return nil, nil, nil, fmt.Errorf("nats: %s: %w", t.Addr, err)
 	}
-	js, err := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(maxPending), jetstream.WithDefaultTimeout(dialTimeout))
+	js, err := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(maxPending), jetstream.WithDefaultTimeout(dialTimeout),
+		jetstream.WithPublishAsyncTimeout(ackTimeout))
 	if err != nil {
 		nc.Close()
-		return nil, nil, fmt.Errorf("nats: %w", err)
+		return nil, nil, nil, fmt.Errorf("nats: %w", err)
 	}
-	return nc, js, nil
+	return nc, js, closed, nil
 }
+
+// ackTimeout bounds the wait for one publish acknowledgement.
+const ackTimeout = 30 * time.Second
 
 // ensureStream makes sure a stream stores the subject, creating one.
 func (t Target) ensureStream(ctx context.Context, js jetstream.JetStream) error {
@@ -103,9 +112,10 @@ func (t Target) ensureStream(ctx context.Context, js jetstream.JetStream) error 
 }
 
 type conn struct {
-	t  Target
-	nc *natsgo.Conn
-	js jetstream.JetStream
+	t      Target
+	nc     *natsgo.Conn
+	js     jetstream.JetStream
+	closed <-chan struct{}
 }
 
 func trimNL(b []byte) []byte {
@@ -133,6 +143,8 @@ func (c *conn) Send(ctx context.Context, items []output.Item) error {
 		case <-f.Ok():
 		case err := <-f.Err():
 			return fmt.Errorf("nats: publish: %w", err)
+		case <-c.closed:
+			return fmt.Errorf("nats: connection closed while waiting for acks: %v", c.nc.LastError())
 		case <-ctx.Done():
 			return ctx.Err()
 		}
@@ -161,7 +173,7 @@ func Factory(ctx context.Context, spec *output.Spec) (output.Sink, error) {
 		return nil, err
 	}
 	dial := func(ctx context.Context) (output.Conn, error) {
-		nc, js, err := t.connect(ctx, qc.DialTimeout, qc.BatchLines)
+		nc, js, closed, err := t.connect(ctx, qc.DialTimeout, qc.BatchLines)
 		if err != nil {
 			return nil, err
 		}
@@ -169,7 +181,7 @@ func Factory(ctx context.Context, spec *output.Spec) (output.Sink, error) {
 			nc.Close()
 			return nil, err
 		}
-		return &conn{t: t, nc: nc, js: js}, nil
+		return &conn{t: t, nc: nc, js: js, closed: closed}, nil
 	}
 	return output.Start(ctx, spec, qc, dial)
 }

@@ -47,7 +47,7 @@ func OpenReader(ctx context.Context, rawURL string, dialTimeout time.Duration) (
 	if dialTimeout <= 0 {
 		dialTimeout = output.DefaultDialTimeout
 	}
-	nc, js, err := t.connect(ctx, dialTimeout, 1)
+	nc, js, _, err := t.connect(ctx, dialTimeout, 1)
 	if err != nil {
 		return nil, &output.DialError{URL: spec.Redacted, Err: err}
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"github.com/wirescan/wirescan/engine/output"
 	"io"
 	"net/http"
 	"os"
@@ -76,7 +77,7 @@ func TestMetricsEndpointAndHTTPReload(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A bare port binds to loopback; bind a known free port for the client side.
-	stop, err := serveMetrics(":39719", eng, rl, guard, &logs)
+	stop, err := serveMetrics(":39719", eng, noOutputs{}, rl, guard, &logs)
 	if err != nil {
 		t.Skipf("cannot bind a local port: %v", err)
 	}
@@ -134,3 +135,8 @@ func TestReloadIntoEmptySetFails(t *testing.T) {
 		t.Fatalf("rules %d, failures %d", len(eng.Rules().Rules()), eng.Snapshot().ReloadsFailed)
 	}
 }
+
+// noOutputs is a metrics.OutputSource without outputs.
+type noOutputs struct{}
+
+func (noOutputs) Stats() []output.Stats { return nil }

@@ -102,17 +102,19 @@ func watchHUP(r *reloader) (stop func()) {
 	return func() { signal.Stop(ch); close(done) }
 }
 
-// serveMetrics serves /metrics, /-/healthy and, when guard allows it,
-// POST /-/reload on addr (a bare port binds to loopback, see listenAddr).
-// It returns once the listener is bound, so a bad address is reported
-// before capture starts.
-func serveMetrics(addr string, eng *engine.Engine, r *reloader, guard reloadGuard, stderr io.Writer) (stop func(), err error) {
+// serveMetrics serves /metrics (the engine's and the outputs' counters),
+// /-/healthy and, when guard allows it, POST /-/reload on addr (a bare port
+// binds to loopback, see listenAddr). It returns once the listener is bound,
+// so a bad address is reported before capture starts.
+func serveMetrics(addr string, eng *engine.Engine, outs metrics.OutputSource, r *reloader, guard reloadGuard, stderr io.Writer) (stop func(), err error) {
 	ln, err := net.Listen("tcp", listenAddr(addr))
 	if err != nil {
 		return nil, fmt.Errorf("metrics: %w", err)
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/metrics", metrics.Handler(metrics.NewRegistry(eng)))
+	reg := metrics.NewRegistry(eng)
+	reg.MustRegister(metrics.NewOutputCollector(outs))
+	mux.Handle("/metrics", metrics.Handler(reg))
 	mux.HandleFunc("/-/reload", func(w http.ResponseWriter, req *http.Request) {
 		if req.Method != http.MethodPost {
 			http.Error(w, "use POST", http.StatusMethodNotAllowed)

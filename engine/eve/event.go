@@ -20,6 +20,9 @@ type Event struct {
 	// EventType selects the payload object: "alert", "fileinfo", "http",
 	// "smb", "anomaly", "flow", "frame", "stats".
 	EventType string `json:"event_type"`
+	// Host is the sensor name (Suricata's "host", from sensor-name), so
+	// that events collected from many sensors say where they were seen.
+	Host string `json:"host,omitempty"`
 	// VLAN lists the VLAN ids of the packet, outermost first.
 	VLAN []uint16 `json:"vlan,omitempty"`
 	// SrcIP is the source address (for flow-level events, the client).

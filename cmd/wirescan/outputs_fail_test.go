@@ -188,7 +188,10 @@ func TestOutputFileRotationAndReopenThroughReplay(t *testing.T) {
 	}
 	metricsAt := ln.Addr().String()
 	ln.Close()
+	token := filepath.Join(dir, "token")
+	os.WriteFile(token, []byte("reload-token-for-the-test-0123\n"), 0o600)
 	in, wait := pipedReplay(t, capture, "-q", "-l", dir, "--metrics", metricsAt,
+		"--set", "reload-api.enabled=true", "--set", "reload-api.token-file="+token,
 		"--output", "file:"+rotated+"?rotate=64KB",
 		"--output", "file:"+zipped+"?rotate=64KB&keep=3&gzip=true")
 	in.feed(t, len(capture)/2)
@@ -198,7 +201,7 @@ func TestOutputFileRotationAndReopenThroughReplay(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out, errb strings.Builder
-	if code := run([]string{"reload", "--metrics", metricsAt}, nil, &out, &errb); code != 0 {
+	if code := run([]string{"reload", "--metrics", metricsAt, "--token-file", token}, nil, &out, &errb); code != 0 {
 		t.Fatalf("reload: exit %d: %s", code, errb.String())
 	}
 	in.feed(t, len(capture))

@@ -108,6 +108,7 @@ func cmdLive(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 
+	defaultSensorName(&cfg)
 	eng, outputs, stopEngine, err := startEngine(cfg, rules, &cf, &of, logDir, metricsAt, stdout, stderr)
 	if err != nil {
 		return err

@@ -45,16 +45,17 @@ func (o *outputFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&o.drain, "drain-timeout", 30*time.Second, "at the end, how long network outputs may take to deliver what is queued before it is left in their spool")
 }
 
-// sensorName is the configured sensor-name or the hostname.
-func sensorName(cfg engine.Config) string {
-	if cfg.SensorName != "" {
-		return cfg.SensorName
+// sensorName is the name every event carries as "host": the configured
+// sensor-name; live capture defaults it to the hostname (see cmdLive), a
+// replay leaves it out unless configured, so replaying a capture gives the
+// same events on every machine.
+func sensorName(cfg engine.Config) string { return cfg.SensorName }
+
+// defaultSensorName fills sensor-name with the hostname when unset.
+func defaultSensorName(cfg *engine.Config) {
+	if cfg.SensorName == "" {
+		cfg.SensorName, _ = os.Hostname()
 	}
-	h, err := os.Hostname()
-	if err != nil {
-		return ""
-	}
-	return h
 }
 
 // openOutputs opens -l DIR (as file:DIR/eve.json), the configuration's

@@ -106,6 +106,11 @@ type Queued struct {
 	qBytes   int64
 	inflight []Item // taken from queue, being sent
 	spooling bool   // the spool holds lines: new lines go there
+	// full is set when the spool refused a line and cleared when delivery
+	// frees room: until then every line is dropped, so what is lost is one
+	// contiguous run and the spool keeps an unbroken prefix (a smaller
+	// later line must not slip in after a dropped one).
+	full bool
 	nextID   uint64
 	st       Stats
 
@@ -165,13 +170,15 @@ func (q *Queued) Write(line []byte) error {
 	if !q.spooling && len(q.queue) < q.cfg.MaxLines && q.qBytes+int64(len(line)) <= q.cfg.MaxBytes {
 		q.queue = append(q.queue, it)
 		q.qBytes += int64(len(line))
+	} else if q.full {
+		q.st.Dropped++
 	} else {
 		switch err := q.spool.Append(encodeItem(it)); {
 		case err == nil:
 			q.spooling = true
 			q.st.SpooledTotal++
 		case errors.Is(err, spool.ErrFull):
-			q.spooling = true
+			q.spooling, q.full = true, true
 			q.st.Dropped++
 		default:
 			q.spooling = true
@@ -383,6 +390,9 @@ func (q *Queued) run(conn Conn) {
 				q.cfg.Logf("wirescan: output %s: spool: %v", q.cfg.Name, err)
 				q.count(func(s *Stats) { s.Errors++ })
 			}
+			q.mu.Lock()
+			q.full = false // delivery made room
+			q.mu.Unlock()
 		}
 	}
 }

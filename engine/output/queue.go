@@ -110,9 +110,9 @@ type Queued struct {
 	// frees room: until then every line is dropped, so what is lost is one
 	// contiguous run and the spool keeps an unbroken prefix (a smaller
 	// later line must not slip in after a dropped one).
-	full bool
-	nextID   uint64
-	st       Stats
+	full   bool
+	nextID uint64
+	st     Stats
 
 	wake    chan struct{}
 	closing chan struct{}

@@ -196,24 +196,34 @@ func parseGap(s string) (gap, error) {
 	return g, nil
 }
 
-// hexUnit returns the unit of a hex pair, expanding nibble wildcards.
+// hexUnit returns the unit of a hex pair, expanding nibble wildcards ('?').
 func hexUnit(hi, lo byte) unit {
-	var u unit
-	for v := 0; v < 256; v++ {
-		if nibbleOK(hi, byte(v>>4)) && nibbleOK(lo, byte(v&15)) {
-			u = append(u, []byte{byte(v)})
+	his, los := nibbles(hi), nibbles(lo)
+	u := make(unit, 0, len(his)*len(los))
+	for _, h := range his {
+		for _, l := range los {
+			u = append(u, []byte{h<<4 | l})
 		}
 	}
 	return u
 }
 
-// nibbleOK reports whether nibble n matches hex digit c ('?' matches any).
-func nibbleOK(c, n byte) bool {
-	if c == '?' {
-		return true
+// allNibbles lists every nibble value, for a '?' digit.
+var allNibbles = []byte{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}
+
+// nibbles returns the nibble values hex digit c stands for ('?' is any).
+func nibbles(c byte) []byte {
+	switch {
+	case c == '?':
+		return allNibbles
+	case c >= '0' && c <= '9':
+		return allNibbles[c-'0' : c-'0'+1]
+	case c >= 'a' && c <= 'f':
+		return allNibbles[c-'a'+10 : c-'a'+11]
+	case c >= 'A' && c <= 'F':
+		return allNibbles[c-'A'+10 : c-'A'+11]
 	}
-	x, _ := strconv.ParseUint(string(c), 16, 8)
-	return byte(x) == n
+	return nil
 }
 
 // parseAlternation parses "aa|bbcc|dd" (each alternative: hex pairs, nibbles).

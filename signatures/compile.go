@@ -2,11 +2,14 @@ package signatures
 
 import (
 	"crypto/sha256"
+	"errors"
 	"encoding/hex"
 	"fmt"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/wirescan/wirescan/signatures/mpm"
 )
 
 // Compile builds one immutable Set from parsed rules (Suricata rules and converted
@@ -108,14 +111,14 @@ func compileSet(rules []*Rule, opts Options, ft flowbitTable, top bool) (*Set, e
 		return flowClass(s.crules[s.txRules[i]].fbits) < flowClass(s.crules[s.txRules[j]].fbits)
 	})
 	pats := pb.finish(s)
-	ac, err := buildAutomaton(pats, opts.MaxStates, opts.DenseBytes)
+	m, err := mpm.Compile(pats, opts.mpmOptions())
 	if err != nil {
+		if errors.Is(err, mpm.ErrLimit) {
+			err = fmt.Errorf("signatures: %w: %w", err, ErrLimit)
+		}
 		return nil, err
 	}
-	if ac.pf, err = buildPrefilter(pats, opts.MaxStates, ac.maxDepth()); err != nil {
-		return nil, err
-	}
-	s.ac = ac
+	s.mpm = m
 	for _, k := range subKeys {
 		rs := subRules[k]
 		sub, err := compileSet(rs, opts, ft, false)
@@ -129,8 +132,8 @@ func compileSet(rules []*Rule, opts Options, ft flowbitTable, top bool) (*Set, e
 	s.stats = SetStats{
 		Rules:       len(rules),
 		Patterns:    len(pats),
-		States:      ac.numStates(),
-		MemoryBytes: ac.memoryBytes() + int64(len(s.variants))*24 + int64(len(s.refs))*8 + int64(len(s.crules))*64,
+		States:      m.NumStates(),
+		MemoryBytes: m.MemoryBytes() + int64(len(s.variants))*24 + int64(len(s.refs))*8 + int64(len(s.crules))*64,
 		CompileTime: time.Since(start),
 	}
 	for _, sub := range s.subs {

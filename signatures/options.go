@@ -1,5 +1,7 @@
 package signatures
 
+import "github.com/wirescan/wirescan/signatures/mpm"
+
 // Options controls loading and compiling. The zero value is usable: every limit has
 // a default that bounds the memory and time a hostile rule file can cost.
 type Options struct {
@@ -33,6 +35,18 @@ type Options struct {
 	// positions is the per-rule, per-stage bound on remembered match positions
 	// (tests shrink or grow it). Default defaultPositions.
 	positions int
+}
+
+// Test hooks: the prefilter mode and stride of every Set compiled while set
+// (tests force the prefilter on every Write, off, or a stride).
+var (
+	testFilter mpm.Filter
+	testStride int
+)
+
+// mpmOptions returns the matcher options of o.
+func (o Options) mpmOptions() mpm.Options {
+	return mpm.Options{MaxStates: o.MaxStates, DenseBytes: o.DenseBytes, Filter: testFilter, Stride: testStride}
 }
 
 // Defaults for Options.

@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"sort"
 	"time"
+
+	"github.com/wirescan/wirescan/signatures/mpm"
 )
 
 // candidateBudget bounds the work one automaton candidate may cause in one rule's
@@ -12,7 +14,7 @@ import (
 const candidateBudget = 1024
 
 // Scanner inspects one file or one stream direction incrementally. Its state is
-// one automaton state, the absolute offset, a tail of up to 63 bytes (only when the
+// one matcher state (mpm.State), the absolute offset, a tail of up to 63 bytes (only when the
 // set has case-sensitive patterns) and, lazily, progress records for rules that
 // had a candidate. A Scanner is used from one goroutine; the nil *Scanner (no rule
 // can match) accepts every call and matches nothing.
@@ -20,15 +22,14 @@ type Scanner struct {
 	set   *Set
 	rk    ruleKind
 	gok   []bool // group applies to this scanner
-	state uint32
+	mst   mpm.State
 	pos   int64
 	tail  [maxVerify - 1]byte
 	tailN int
 	done  map[int32]struct{}
 	prog  map[int32]*progress
 	out   []Match
-	pids  []int32
-	hits  []pfHit
+	hits  []mpm.Hit
 	ended bool
 	prof  *Profile
 	flow  *FlowState
@@ -95,11 +96,11 @@ func (sc *Scanner) Write(b []byte) []Match {
 	}
 	sc.out = sc.out[:0]
 	sc.cur = b
-	if pf := sc.set.ac.pf; pf != nil && len(b) >= pf.minWrite {
-		sc.writeFiltered(b, pf)
-	} else {
-		sc.walk(b)
+	hits := sc.set.mpm.Scan(&sc.mst, b, sc.hits[:0])
+	for _, h := range hits {
+		sc.pattern(h.ID, b, h.End-1)
 	}
+	sc.hits = hits[:0]
 	if sc.set.needTail {
 		sc.keepTail(b)
 	}
@@ -122,80 +123,12 @@ type subScan struct {
 	sc *Scanner
 }
 
-// walk runs the automaton over every byte of b, handling candidates as they come.
-func (sc *Scanner) walk(b []byte) {
-	a := sc.set.ac
-	dense, nc, nd := a.dense, a.nc, a.nDense
-	cls := &a.classes
-	st := sc.state
-	for i := 0; i < len(b); i++ {
-		c := uint32(cls[b[i]])
-		var t uint32
-		if st < nd {
-			t = dense[st*nc+c]
-		} else {
-			t = a.slowStep(st, c)
-		}
-		if t&outFlag != 0 {
-			t &^= outFlag
-			sc.pids = a.outputs(sc.pids[:0], t)
-			for _, pid := range sc.pids {
-				sc.pattern(pid, b, i)
-			}
-		}
-		st = t
-	}
-	sc.state = st
-}
-
-// writeFiltered scans a large Write with the prefilter. The automaton walks only
-// the head of b while a partial match that began earlier is alive (reporting just
-// the occurrences that began before b), and the last maxDepth-1 bytes to leave the
-// state for the next Write; the prefilter reports the occurrences inside b. All
-// of them are then handled in the automaton's order (by end, longest first).
-func (sc *Scanner) writeFiltered(b []byte, pf *prefilter) {
-	a := sc.set.ac
-	hits := sc.hits[:0]
-	st := sc.state
-	j := 0
-	for ; j < len(b) && a.deeperThan(st, j); j++ {
-		t := a.step(st, b[j])
-		if t&outFlag != 0 {
-			t &^= outFlag
-			sc.pids = a.outputs(sc.pids[:0], t)
-			for _, pid := range sc.pids {
-				if len(pf.pats[pid]) > j+1 {
-					hits = append(hits, pfHit{end: j + 1, pid: pid})
-				}
-			}
-		}
-		st = t
-	}
-	hits = pf.scanShort(b, hits)
-	hits = pf.scan(b, hits)
-	if len(hits) > 0 {
-		pf.sortHits(hits)
-		for _, h := range hits {
-			sc.pattern(h.pid, b, h.end-1)
-		}
-	}
-	sc.hits = hits[:0]
-	// The state after b depends only on its last maxDepth-1 bytes.
-	if from := len(b) - (a.maxDepth() - 1); from > j {
-		j, st = from, 0
-	}
-	for ; j < len(b); j++ {
-		st = a.step(st, b[j]) &^ outFlag
-	}
-	sc.state = st
-}
-
 // Gap reports n missing bytes: no pattern spans them, offsets continue after.
 func (sc *Scanner) Gap(n int64) {
 	if sc == nil || sc.ended || n <= 0 {
 		return
 	}
-	sc.state = 0
+	sc.mst.Reset()
 	sc.tailN = 0
 	sc.dropPcre()
 	sc.pos += n

@@ -1,6 +1,10 @@
 package signatures
 
-import "time"
+import (
+	"time"
+
+	"github.com/wirescan/wirescan/signatures/mpm"
+)
 
 // Set is a compiled, immutable rule set: one automaton holding every literal of
 // every rule, plus per-rule verification data. It is safe for concurrent use by
@@ -8,7 +12,7 @@ import "time"
 type Set struct {
 	rules  []*Rule
 	crules []crule
-	ac     *automaton
+	mpm    *mpm.Matcher // every literal of every rule (pattern id = index)
 
 	// Pattern tables: pattern id (folded literal) -> variants -> refs.
 	pvStart  []int32

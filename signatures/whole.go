@@ -107,6 +107,18 @@ func findAll(buf []byte, folded *[]byte, el *elem) []occ {
 	return out
 }
 
+// foldTable maps every byte to its ASCII-lowercase form (the matcher, mpm,
+// folds the same way).
+var foldTable = func() (t [256]byte) {
+	for i := range t {
+		t[i] = byte(i)
+		if i >= 'A' && i <= 'Z' {
+			t[i] = byte(i) + 'a' - 'A'
+		}
+	}
+	return t
+}()
+
 // foldBytes returns an ASCII-lowercased copy of b.
 func foldBytes(b []byte) []byte {
 	out := make([]byte, len(b))

@@ -1,3 +1,6 @@
+// Package corpus generates benchmark captures (bench/ and bench/cmd/mix):
+// benign transfers over one protocol, derived from a seed. The byte corpora
+// for matcher benchmarks are in signatures/sigtest.
 package corpus
 
 import (

@@ -1,6 +1,6 @@
-package signatures
+package mpm
 
-// automaton is the streaming multi-pattern prefilter: an Aho–Corasick automaton over
+// automaton is an Aho–Corasick automaton over
 // case-folded bytes compressed into equivalence classes. States are numbered in
 // breadth-first order; the first nDense states have a full transition row (a DFA row)
 // in dense, the rest keep only their trie children and a failure link. Because a
@@ -28,10 +28,6 @@ type automaton struct {
 	// level[d] is the first state of depth d (BFS numbering makes depth monotone
 	// in the state id); level[maxDepth+1] == numStates.
 	level []uint32
-
-	// pf, when set, finds the occurrences that lie wholly inside one large
-	// Write without walking the automaton (prefilter.go).
-	pf *prefilter
 }
 
 // outFlag marks a transition whose target state reports patterns.
@@ -59,11 +55,7 @@ func (a *automaton) numStates() int { return len(a.fail) }
 // memoryBytes estimates the heap used by the automaton's tables.
 func (a *automaton) memoryBytes() int64 {
 	n := int64(len(a.fail))
-	m := int64(len(a.dense))*4 + n*(4+2+1+4+4+4) + int64(len(a.hasOut))*8 + int64(len(a.outList))*4 + int64(len(a.level))*4
-	if a.pf != nil {
-		m += a.pf.memoryBytes()
-	}
-	return m
+	return int64(len(a.dense))*4 + n*(4+2+1+4+4+4) + int64(len(a.hasOut))*8 + int64(len(a.outList))*4 + int64(len(a.level))*4
 }
 
 // slowStep returns the transition from a sparse state s on class c, following failure

@@ -1,4 +1,4 @@
-package signatures
+package mpm
 
 import (
 	"encoding/binary"
@@ -30,7 +30,7 @@ type prefilter struct {
 	bshift uint     // bucket of h is h>>bshift
 	bstart []uint32 // bucket b holds ents[bstart[b]:bstart[b+1]]
 	ents   []pfEntry
-	pats   [][]byte // every folded pattern, by pattern id
+	pats   *patterns // every folded pattern, by pattern id
 
 	short    *automaton // patterns too short for the filter; nil if none
 	shortIDs []int32    // short-automaton pattern id -> pattern id
@@ -45,13 +45,6 @@ type pfEntry struct {
 	k   int32 // offset of the window in the pattern
 }
 
-// pfHit is an occurrence found in the current Write: end is its exclusive end
-// relative to the Write, pid its pattern.
-type pfHit struct {
-	end int
-	pid int32
-}
-
 const (
 	pfWindow  = 4                  // bytes per hashed window
 	pfHashMul = 0x9E3779B97F4A7C15 // Fibonacci hashing
@@ -63,16 +56,11 @@ const (
 	// pfMaxEntries bounds stride × long patterns: beyond it the capped filter
 	// fills up and false positives cost more than the stride saves.
 	pfMaxEntries = 1 << 19
-)
-
-// Test hooks: Writes of at least max(pfMinWriteFloor, pfDepthFactor*maxDepth)
-// bytes use the prefilter (below that the head and tail walks cost as much as the
-// Write); pfDisabled builds Sets without a prefilter.
-var (
+	// Writes of at least max(pfMinWriteFloor, pfDepthFactor*maxDepth) bytes
+	// use the prefilter (below that the head and tail walks cost as much as
+	// the Write), unless Options.Filter says otherwise.
 	pfMinWriteFloor = 256
 	pfDepthFactor   = 4
-	pfDisabled      = false
-	pfForceStride   = 0
 )
 
 // fold32 ASCII-lowercases the four bytes of x (SWAR).
@@ -158,17 +146,21 @@ func chooseStride(pats [][]byte) int {
 }
 
 // buildPrefilter builds the prefilter for folded patterns (pattern id = index),
-// or returns nil when no pattern is long enough. maxDepth is the longest pattern.
-func buildPrefilter(pats [][]byte, maxStates, maxDepth int) (*prefilter, error) {
-	if pfDisabled {
+// or returns nil when no pattern is long enough or opts turn it off. maxDepth
+// is the longest pattern; tab holds the same patterns.
+func buildPrefilter(pats [][]byte, tab *patterns, opts Options, maxDepth int) (*prefilter, error) {
+	if opts.Filter == FilterNever {
 		return nil, nil
 	}
 	s := chooseStride(pats)
-	if pfForceStride > 0 {
-		s = pfForceStride
+	if opts.Stride > 0 {
+		s = min(opts.Stride, pfMaxStride)
 	}
 	minLong := pfWindow + s - 1
-	pf := &prefilter{stride: s, pats: pats, minWrite: max(pfMinWriteFloor, pfDepthFactor*maxDepth)}
+	pf := &prefilter{stride: s, pats: tab, minWrite: max(pfMinWriteFloor, pfDepthFactor*maxDepth)}
+	if opts.Filter == FilterAlways {
+		pf.minWrite = 0
+	}
 	var shortPats [][]byte
 	for id, p := range pats {
 		if len(p) < minLong {
@@ -185,7 +177,7 @@ func buildPrefilter(pats [][]byte, maxStates, maxDepth int) (*prefilter, error) 
 		return nil, nil
 	}
 	if len(shortPats) > 0 {
-		a, err := buildAutomaton(shortPats, maxStates, 1<<20)
+		a, err := buildAutomaton(shortPats, opts.MaxStates, 1<<20)
 		if err != nil {
 			return nil, err
 		}
@@ -241,12 +233,9 @@ func rarestWindow(p []byte, s int) int {
 	return best
 }
 
-// memoryBytes estimates the prefilter's heap, the folded patterns included.
+// memoryBytes estimates the prefilter's heap (the patterns are the Matcher's).
 func (pf *prefilter) memoryBytes() int64 {
 	m := int64(len(pf.bits))*8 + int64(len(pf.bstart))*4 + int64(len(pf.ents))*12 + int64(len(pf.shortIDs))*4
-	for _, p := range pf.pats {
-		m += 24 + int64(cap(p))
-	}
 	if pf.short != nil {
 		m += pf.short.memoryBytes()
 	}
@@ -255,7 +244,7 @@ func (pf *prefilter) memoryBytes() int64 {
 
 // scan appends the occurrences of long patterns lying wholly inside b. One 8-byte
 // load serves the windows at i, i+stride, ... that fit in it.
-func (pf *prefilter) scan(b []byte, hits []pfHit) []pfHit {
+func (pf *prefilter) scan(b []byte, hits []Hit) []Hit {
 	i := 0
 	switch pf.stride {
 	case 2:
@@ -309,18 +298,18 @@ func (pf *prefilter) test(f uint32) bool {
 }
 
 // confirm verifies the bucket entries whose window equals f at b[i:].
-func (pf *prefilter) confirm(b []byte, i int, f uint32, hits []pfHit) []pfHit {
+func (pf *prefilter) confirm(b []byte, i int, f uint32, hits []Hit) []Hit {
 	bk := uint64(f) * pfHashMul >> pf.bshift
 	for _, e := range pf.ents[pf.bstart[bk]:pf.bstart[bk+1]] {
 		if e.win != f {
 			continue
 		}
 		start := i - int(e.k)
-		p := pf.pats[e.pid]
+		p := pf.pats.get(e.pid)
 		if start < 0 || start+len(p) > len(b) || !equalFolded(b[start:start+len(p)], p) {
 			continue
 		}
-		hits = append(hits, pfHit{end: start + len(p), pid: e.pid})
+		hits = append(hits, Hit{End: start + len(p), ID: e.pid})
 	}
 	return hits
 }
@@ -342,7 +331,7 @@ func equalFolded(raw, folded []byte) bool {
 }
 
 // scanShort appends the occurrences of short patterns lying wholly inside b.
-func (pf *prefilter) scanShort(b []byte, hits []pfHit) []pfHit {
+func (pf *prefilter) scanShort(b []byte, hits []Hit) []Hit {
 	a := pf.short
 	if a == nil {
 		return hits
@@ -364,8 +353,8 @@ func (pf *prefilter) scanShort(b []byte, hits []pfHit) []pfHit {
 			ids = a.outputs(ids[:0], t)
 			for _, sid := range ids {
 				pid := pf.shortIDs[sid]
-				if len(pf.pats[pid]) <= i+1 {
-					hits = append(hits, pfHit{end: i + 1, pid: pid})
+				if pf.pats.size(pid) <= i+1 {
+					hits = append(hits, Hit{End: i + 1, ID: pid})
 				}
 			}
 		}
@@ -374,13 +363,17 @@ func (pf *prefilter) scanShort(b []byte, hits []pfHit) []pfHit {
 	return hits
 }
 
-// sortHits orders hits as the automaton reports them: by end, longest first.
-func (pf *prefilter) sortHits(h []pfHit) {
-	cmp := func(x, y pfHit) int {
-		if x.end != y.end {
-			return x.end - y.end
+// sortHits orders hits as the automaton reports them: by end, longest first,
+// then by id.
+func (pf *prefilter) sortHits(h []Hit) {
+	cmp := func(x, y Hit) int {
+		if x.End != y.End {
+			return x.End - y.End
 		}
-		return len(pf.pats[y.pid]) - len(pf.pats[x.pid])
+		if d := pf.pats.size(y.ID) - pf.pats.size(x.ID); d != 0 {
+			return d
+		}
+		return int(x.ID - y.ID)
 	}
 	if !slices.IsSortedFunc(h, cmp) {
 		slices.SortFunc(h, cmp)

@@ -69,7 +69,7 @@ func (s *Set) MatchChunk(ctx *Context, base int64, data []byte) []Match {
 func (s *Set) matchWhole(rules []int32, ctx *Context, base int64, data []byte) []Match {
 	var out []Match
 	for _, rid := range rules {
-		cr := &s.crules[rid]
+		cr := s.crule(rid)
 		var start time.Time
 		if ctx.Profile != nil {
 			start = time.Now()

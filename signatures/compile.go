@@ -28,8 +28,8 @@ func compileSet(rules []*Rule, opts Options, ft flowbitTable, top bool) (*Set, e
 	if len(rules) > opts.MaxRules {
 		return nil, fmt.Errorf("signatures: %d rules, limit Options.MaxRules %d: %w", len(rules), opts.MaxRules, ErrLimit)
 	}
-	s := &Set{rules: rules, crules: make([]crule, len(rules)), hashIdx: map[string][]int32{}, position: opts.positions,
-		flowTable: ft}
+	s := &Set{rules: rules, crules: make([]crule, len(rules)), groupOf: make([]int32, len(rules)),
+		hashIdx: map[string][]int32{}, position: opts.positions, flowTable: ft}
 	subRules := map[string][]*Rule{}
 	var subKeys []string
 	pb := newPatternBuilder()
@@ -38,6 +38,7 @@ func compileSet(rules []*Rule, opts Options, ft flowbitTable, top bool) (*Set, e
 	for i, r := range rules {
 		h.Write([]byte(r.Raw))
 		h.Write([]byte{'\n'})
+		s.groupOf[i] = -1
 		cr, err := compileRule(r)
 		if err == nil {
 			cr.fbits, err = s.flowTable.compile(r.flowbits)
@@ -72,7 +73,7 @@ func compileSet(rules []*Rule, opts Options, ft flowbitTable, top bool) (*Set, e
 			s.groups = append(s.groups, group{kind: r.kind, rep: int32(i)})
 			s.byKind[r.kind] = append(s.byKind[r.kind], g)
 		}
-		cr.group = g
+		s.groupOf[i] = g
 		s.crules[i] = cr
 		if r.dataAbsent == absentOrElse {
 			s.absentRules = append(s.absentRules, int32(i))
@@ -119,6 +120,7 @@ func compileSet(rules []*Rule, opts Options, ft flowbitTable, top bool) (*Set, e
 		return nil, err
 	}
 	s.mpm = m
+	s.buildHeads()
 	for _, k := range subKeys {
 		rs := subRules[k]
 		sub, err := compileSet(rs, opts, ft, false)

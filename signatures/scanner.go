@@ -21,7 +21,8 @@ const candidateBudget = 1024
 type Scanner struct {
 	set   *Set
 	rk    ruleKind
-	gok   []bool // group applies to this scanner
+	gs    []uint64 // static groups that apply (shared by the context class)
+	gd    []uint64 // dynamic groups that apply (this Scanner's own), nil if none
 	mst   mpm.State
 	pos   int64
 	tail  [maxVerify - 1]byte
@@ -58,13 +59,14 @@ func (s *Set) NewScanner(kind Kind, ctx *Context) *Scanner {
 	} else {
 		s.presetFlowbits(ctx)
 	}
-	var gok []bool
-	for _, g := range s.byKind[rk] {
-		if s.applies(&s.crules[s.groups[g].rep], ctx) {
-			if gok == nil {
-				gok = make([]bool, len(s.groups))
+	h := s.headOf(rk, ctx)
+	var gd []uint64
+	for _, g := range h.dyn {
+		if s.applies(s.crule(s.groups[g].rep), ctx) {
+			if gd == nil {
+				gd = make([]uint64, (len(s.groups)+63)/64)
 			}
-			gok[g] = true
+			gd[g>>6] |= 1 << (g & 63)
 		}
 	}
 	var subs []subScan
@@ -73,13 +75,13 @@ func (s *Set) NewScanner(kind Kind, ctx *Context) *Scanner {
 			subs = append(subs, subScan{xf: newXfChain(sub.xs), sc: c})
 		}
 	}
-	if gok == nil {
-		if subs == nil {
-			return nil
-		}
-		gok = make([]bool, len(s.groups))
+	if !h.any && gd == nil && subs == nil {
+		return nil
 	}
-	sc := &Scanner{set: s, rk: rk, gok: gok, prof: ctx.Profile, flow: ctx.Flow, subs: subs}
+	sc := &Scanner{set: s, rk: rk, gd: gd, prof: ctx.Profile, flow: ctx.Flow, subs: subs}
+	if h.any {
+		sc.gs = h.static
+	}
 	if s.pcreWin > 0 {
 		sc.initPcre()
 	}
@@ -188,13 +190,13 @@ func (sc *Scanner) pattern(pid int32, b []byte, i int) {
 
 // candidate feeds one verified occurrence to its rule.
 func (sc *Scanner) candidate(rf ref, s, e int64) {
-	cr := &sc.set.crules[rf.rule]
-	if !sc.gok[cr.group] {
+	if !sc.groupOK(sc.set.groupOf[rf.rule]) {
 		return
 	}
 	if _, ok := sc.done[rf.rule]; ok {
 		return
 	}
+	cr := sc.set.crule(rf.rule)
 	if sc.prof != nil {
 		start, n := time.Now(), len(sc.out)
 		steps := sc.check(cr, rf, s, e)
@@ -238,7 +240,7 @@ func (sc *Scanner) check(cr *crule, rf ref, s, e int64) int {
 // report records a match, unless the rule's flowbit tests fail (then a later
 // candidate may complete it again).
 func (sc *Scanner) report(rule int32, off int64) {
-	cr := &sc.set.crules[rule]
+	cr := sc.set.crule(rule)
 	if len(cr.fbits) > 0 {
 		if !cr.flowOK(sc.flow) {
 			return
@@ -267,16 +269,16 @@ func (sc *Scanner) End(f FileFacts) []Match {
 	size := sc.pos
 	var hits []int32
 	for rid, p := range sc.prog {
-		cr := &s.crules[rid]
+		cr := s.crule(rid)
 		if _, ok := sc.done[rid]; !ok && cr.needEnd && sc.endOK(cr, p, &f, size) {
 			hits = append(hits, rid)
 		}
 	}
 	for _, rid := range s.endOnly[sc.rk] {
-		cr := &s.crules[rid]
-		if _, ok := sc.done[rid]; ok || !sc.gok[cr.group] || sc.prog[rid] != nil {
+		if _, ok := sc.done[rid]; ok || !sc.groupOK(s.groupOf[rid]) || sc.prog[rid] != nil {
 			continue
 		}
+		cr := s.crule(rid)
 		if sc.endOK(cr, nil, &f, size) {
 			hits = append(hits, rid)
 		}
@@ -315,9 +317,10 @@ func (sc *Scanner) hashHits(hits []int32, f *FileFacts) []int32 {
 			continue
 		}
 		for _, rid := range s.hashIdx[h.algo+":"+hex.EncodeToString(h.sum)] {
-			cr := &s.crules[rid]
-			ch := cr.r.file.clamHash
-			if _, ok := sc.done[rid]; ok || !sc.gok[cr.group] || (ch.size >= 0 && ch.size != f.Size) {
+			if _, ok := sc.done[rid]; ok || !sc.groupOK(s.groupOf[rid]) {
+				continue
+			}
+			if ch := s.crule(rid).r.file.clamHash; ch == nil || ch.size >= 0 && ch.size != f.Size {
 				continue
 			}
 			hits = append(hits, rid)

@@ -21,6 +21,8 @@ type Set struct {
 	needTail bool // some variant needs case-sensitive verification
 
 	groups   []group
+	groupOf  []int32    // group id per rule (-1: in no group)
+	heads    heads      // groups per Scanner context class (heads.go)
 	byKind   [3][]int32 // group ids per ruleKind
 	endOnly  [3][]int32 // rules with no positive content, decided at End (per kind)
 	hashIdx  map[string][]int32
@@ -42,6 +44,10 @@ type Set struct {
 	subs        []subSet     // rules with transformed file data, per transform list
 	flowTable   flowbitTable // flowbit names, shared with transform sub-sets
 	flowSetters []int32      // tx rules that set/unset flowbits (no toggle)
+
+	// lazy, set on Sets read from the compiled-set cache, compiles rules
+	// on first use (crule).
+	lazy *lazyRules
 }
 
 // SetStats describes a compiled Set for logs and metrics.
@@ -77,7 +83,6 @@ type ref struct {
 // crule is a rule's compiled form.
 type crule struct {
 	r       *Rule
-	group   int32
 	chains  []chain
 	simple  bool // one chain, one positive element, nothing needing End
 	needEnd bool

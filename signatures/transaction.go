@@ -24,7 +24,7 @@ func (s *Set) MatchTransaction(ctx *Context) []Match {
 		rules = append(slices.Clip(rules), s.absentRules...)
 	}
 	for _, rid := range rules {
-		cr := &s.crules[rid]
+		cr := s.crule(rid)
 		if cr.r.event != "" || !absentOK(cr.r, ctx) {
 			continue // MatchEvent, or file data not known absent
 		}
@@ -106,22 +106,11 @@ func matchLines(cb *cbuf, buf []byte) bool {
 // flow, direction, addresses and ports, file name and protocol buffers.
 func (s *Set) applies(cr *crule, ctx *Context) bool {
 	r := cr.r
-	if (r.Proto == "http" || r.Proto == "smb") && ctx.Proto != r.Proto {
+	// DCERPC rules apply over TCP or over SMB named pipes.
+	if !s.staticPartApplies(cr, ctx) {
 		return false
-	}
-	if r.Proto == "dcerpc" && ctx.Proto != "dcerpc" && ctx.Proto != "smb" {
-		return false // DCERPC over TCP, or over SMB named pipes
 	}
 	if r.dce != nil && !r.dce.match(ctx.Buffers) {
-		return false
-	}
-	if r.flow.toServer && !ctx.ToServer || r.flow.toClient && ctx.ToServer {
-		return false
-	}
-	if r.flow.established && !ctx.Established {
-		return false
-	}
-	if r.dirTo == 1 && !ctx.ToServer || r.dirTo == -1 && ctx.ToServer {
 		return false
 	}
 	h := &r.hdr

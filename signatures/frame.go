@@ -87,6 +87,8 @@ func frameRule(r *Rule) (cp *Rule, typ string, ok bool) {
 		return nil, "", false
 	}
 	c := *r
+	body := *r.ruleBody
+	c.ruleBody = &body
 	c.kind = kindStream
 	c.bufs = others
 	c.dataXform = fb.xform

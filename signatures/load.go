@@ -2,6 +2,7 @@ package signatures
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -17,11 +18,27 @@ import (
 // *LoadError. A missing or unreadable file, an unknown extension or a limit is an
 // error. .ign2 names drop ClamAV signatures from every file of the call. A
 // duplicate gid:sid is skipped with a Warning.
+//
+// With opts.Cache set, a Set compiled earlier from the same files and options
+// is read from the cache instead (see Cache); results are the same.
 func Load(paths []string, opts Options) (*Set, []Warning, error) {
 	opts = opts.withDefaults()
+	if opts.Cache != nil {
+		return opts.Cache.loadCached(paths, opts)
+	}
+	return load(paths, nil, opts)
+}
+
+// load parses and compiles the rule files; srcs, when not nil, holds their
+// contents already read (by the cache).
+func load(paths []string, srcs []source, opts Options) (*Set, []Warning, error) {
 	l := &loader{opts: opts, ignore: map[string]bool{}, seen: map[[2]int]bool{}}
-	for _, p := range paths {
-		if err := l.file(p); err != nil {
+	for i, p := range paths {
+		var data []byte
+		if srcs != nil {
+			data = srcs[i].data
+		}
+		if err := l.file(p, data); err != nil {
 			return nil, l.warnings(), err
 		}
 	}
@@ -69,8 +86,8 @@ func (l *loader) warnings() []Warning {
 	return append(l.warns, Warning{Msg: fmt.Sprintf("%d more warnings suppressed (Options.MaxWarnings)", l.suppressed)})
 }
 
-// file loads one file by extension.
-func (l *loader) file(path string) error {
+// file loads one file by extension; data, when not nil, is its contents.
+func (l *loader) file(path string, data []byte) error {
 	ext := strings.ToLower(filepath.Ext(path))
 	var parse func(line string, lineNo int) (*Rule, error)
 	switch ext {
@@ -89,6 +106,9 @@ func (l *loader) file(path string) error {
 		}
 	default:
 		return fmt.Errorf("signatures: %s: unknown rule file extension %q", path, ext)
+	}
+	if data != nil {
+		return l.lines(path, bytes.NewReader(data), ext == ".rules", parse)
 	}
 	f, err := os.Open(path)
 	if err != nil {

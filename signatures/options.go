@@ -32,6 +32,11 @@ type Options struct {
 	// filesha256 list. Default 10,000,000.
 	MaxHashListEntries int
 
+	// Cache, when set, makes Load read a Set compiled earlier from the same
+	// files and options instead of compiling (see Cache). It is not part of
+	// what the cache keys on.
+	Cache *Cache
+
 	// positions is the per-rule, per-stage bound on remembered match positions
 	// (tests shrink or grow it). Default defaultPositions.
 	positions int

@@ -33,12 +33,12 @@ type Rule struct {
 	noAlert      bool // noalert / flowbits:noalert: match without an alert
 	perDirection bool // see PerDirection
 
-	ruleBody
+	*ruleBody
 }
 
 // ruleBody is what parsing a rule yields beyond its exported fields. A Set
-// read from the compiled-set cache fills it only when the rule is first
-// needed (Set.crule); read it only through a compiled rule.
+// read from the compiled-set cache sets it only when the rule is first
+// needed (Set.crule): read it only through a compiled rule.
 type ruleBody struct {
 	kind   ruleKind
 	hdrKey string // canonical header text, for grouping

@@ -60,8 +60,12 @@ type SetStats struct {
 	States int
 	// MemoryBytes estimates the heap held by the matcher tables.
 	MemoryBytes int64
-	// CompileTime is how long Compile took.
+	// CompileTime is how long Compile took (for a Set read from the
+	// compiled-set cache: how long reading it took).
 	CompileTime time.Duration
+	// Cached is true when the Set was read from the compiled-set cache
+	// instead of compiled.
+	Cached bool
 }
 
 // variant is a pattern as one or more rules wrote it: nocase, or exact bytes that

@@ -130,7 +130,7 @@ func cmdBench(args []string, stdout, stderr io.Writer) error {
 	cfg.FileStore.Dir = "" // measure detection, not disk writes
 
 	rep := &benchReport{Workers: workers, Passes: passes, Hits: []benchHit{}, Costliest: []benchCost{}}
-	set, err := benchLoad(cf.rules, cf.strict, stderr, &rep.Rules)
+	set, err := benchLoad(cf.rules, cf.ruleLoader(), stderr, &rep.Rules)
 	if err != nil {
 		return err
 	}
@@ -213,7 +213,7 @@ func flagSet(fs *flag.FlagSet, name string) bool {
 
 // benchLoad loads the rule files (or the built-in set), timing the load and
 // the heap it leaves behind.
-func benchLoad(paths []string, strict bool, stderr io.Writer, out *benchRules) (*signatures.Set, error) {
+func benchLoad(paths []string, l ruleLoader, stderr io.Writer, out *benchRules) (*signatures.Set, error) {
 	out.Files = append([]string{}, paths...)
 	h0 := liveHeap()
 	t0 := time.Now()
@@ -221,7 +221,7 @@ func benchLoad(paths []string, strict bool, stderr io.Writer, out *benchRules) (
 	if len(paths) > 0 {
 		var warns []signatures.Warning
 		var err error
-		set, warns, err = signatures.Load(paths, signatures.Options{Strict: strict})
+		set, warns, err = l.load(paths, stderr)
 		for _, w := range warns {
 			fmt.Fprintf(stderr, "wirescan: warning: %s\n", w)
 			// The last warning may summarise those over Options.MaxWarnings.

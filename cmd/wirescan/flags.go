@@ -41,6 +41,17 @@ type configFlags struct {
 	policy string
 	// evidence asks for pcaps of alerting flows in LOGDIR/evidence.
 	evidence bool
+	cache    rulesCacheFlag
+	loader   *ruleLoader // made by ruleLoader, once
+}
+
+// ruleLoader returns the loader of the -S files (the same for every load of
+// the command, reloads included, so its cache counters add up).
+func (c *configFlags) ruleLoader() ruleLoader {
+	if c.loader == nil {
+		c.loader = &ruleLoader{strict: c.strict, cache: c.cache.open()}
+	}
+	return *c.loader
 }
 
 func (c *configFlags) register(fs *flag.FlagSet) {
@@ -49,6 +60,7 @@ func (c *configFlags) register(fs *flag.FlagSet) {
 	fs.Var(&c.rules, "S", "signature `file` (.rules, .ndb, .hdb, .hsb, .ign2); repeatable; default: the built-in set")
 	fs.BoolVar(&c.strict, "strict", false, "fail on any rule that can't be loaded instead of skipping it")
 	fs.StringVar(&c.policy, "policy", "", "alert policy `file` (YAML): suppressions and aggregation of alert floods; see configs/policy.yaml")
+	c.cache.register(fs)
 	fs.BoolVar(&c.evidence, "evidence", false, "write the packets of each alerting flow to LOGDIR/evidence/<flow_id>.pcap (replay, live; needs -l)")
 }
 

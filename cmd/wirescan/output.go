@@ -55,7 +55,7 @@ func startEngine(cfg engine.Config, rules *signatures.Set, cf *configFlags, logD
 	}
 	eng.SetPolicy(pol)
 	logf := func(format string, a ...any) { fmt.Fprintf(stderr, format+"\n", a...) }
-	rl := &reloader{eng: eng, paths: cf.rules, strict: cf.strict, policy: cf.policy, logf: logf, reopen: reopen}
+	rl := &reloader{eng: eng, paths: cf.rules, loader: cf.ruleLoader(), policy: cf.policy, logf: logf, reopen: reopen}
 	stops = append(stops, watchHUP(rl))
 	if metricsAt != "" {
 		stopMetrics, err := serveMetrics(metricsAt, eng, rl, stderr)

@@ -24,7 +24,7 @@ func TestReloadSwapsRulesAndKeepsOldOnFailure(t *testing.T) {
 	}
 	write(`alert http any any -> any any (msg:"one"; file_data; content:"aaa"; sid:1;)` + "\n")
 	var logs bytes.Buffer
-	set, err := loadRules([]string{rules}, false, &logs)
+	set, err := loadRules([]string{rules}, ruleLoader{}, &logs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +105,7 @@ func TestReloadIntoEmptySetFails(t *testing.T) {
 	rules := filepath.Join(dir, "r.rules")
 	os.WriteFile(rules, []byte(`alert http any any -> any any (msg:"x"; file_data; content:"xyz"; sid:9;)`+"\n"), 0o644)
 	var logs bytes.Buffer
-	set, err := loadRules([]string{rules}, false, &logs)
+	set, err := loadRules([]string{rules}, ruleLoader{}, &logs)
 	if err != nil {
 		t.Fatal(err)
 	}

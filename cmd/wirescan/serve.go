@@ -24,7 +24,7 @@ type reloader struct {
 	mu     sync.Mutex
 	eng    *engine.Engine
 	paths  []string
-	strict bool
+	loader ruleLoader
 	policy string // --policy file, reloaded with the rules
 	logf   func(format string, args ...any)
 	reopen func() error // reopens the EVE file (logrotate); may be nil
@@ -40,7 +40,7 @@ func (r *reloader) reload() error {
 		}
 	}
 	start := time.Now()
-	set, err := loadRules(r.paths, r.strict, logWriter{r.logf})
+	set, err := loadRules(r.paths, r.loader, logWriter{r.logf})
 	if err == nil && len(set.Rules()) == 0 && len(r.paths) > 0 {
 		// Reloading into an empty set would silently stop detection.
 		err = fmt.Errorf("reload: no rule could be loaded from %s", strings.Join(r.paths, ", "))
@@ -105,7 +105,9 @@ func serveMetrics(addr string, eng *engine.Engine, r *reloader, stderr io.Writer
 		return nil, fmt.Errorf("metrics: %w", err)
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/metrics", metrics.Handler(metrics.NewRegistry(eng)))
+	reg := metrics.NewRegistry(eng)
+	registerCacheMetrics(reg, r.loader.cache)
+	mux.Handle("/metrics", metrics.Handler(reg))
 	mux.HandleFunc("/-/reload", func(w http.ResponseWriter, req *http.Request) {
 		if req.Method != http.MethodPost {
 			http.Error(w, "use POST", http.StatusMethodNotAllowed)

@@ -21,7 +21,7 @@ func (m *Matcher) AppendBinary(dst []byte) ([]byte, error) {
 	w.Uint64(formatVersion)
 	w.Blob(m.pats.blob)
 	w.Uint32s(m.pats.off)
-	writeAutomaton(&w, m.ac)
+	w.Int(m.longMax)
 	w.Bool(m.pf != nil)
 	if pf := m.pf; pf != nil {
 		w.Int(pf.stride)
@@ -36,13 +36,12 @@ func (m *Matcher) AppendBinary(dst []byte) ([]byte, error) {
 		w.Uint32s(wins)
 		w.Int32s(ids)
 		w.Int32s(ks)
-		w.Bool(pf.short != nil)
-		if pf.short != nil {
-			writeAutomaton(&w, pf.short)
-		}
-		w.Int32s(pf.shortIDs)
-		w.Int(pf.minWrite)
 	}
+	w.Bool(m.short != nil)
+	if m.short != nil {
+		writeAutomaton(&w, m.short)
+	}
+	w.Int32s(m.shortIDs)
 	return append(dst, w.Bytes()...), nil
 }
 
@@ -74,7 +73,7 @@ func Decode(data []byte) (*Matcher, error) {
 	m := &Matcher{}
 	m.pats.blob = r.Blob()
 	m.pats.off = r.Uint32s()
-	m.ac = readAutomaton(r)
+	m.longMax = r.Int()
 	if r.Bool() {
 		pf := &prefilter{pats: &m.pats}
 		pf.stride = r.Int()
@@ -85,18 +84,18 @@ func Decode(data []byte) (*Matcher, error) {
 		wins, ids, ks := r.Uint32s(), r.Int32s(), r.Int32s()
 		if len(wins) != len(ids) || len(ids) != len(ks) {
 			r.Fail(ErrFormat)
+			wins = nil
 		}
 		pf.ents = make([]pfEntry, len(wins))
 		for i := range pf.ents {
 			pf.ents[i] = pfEntry{win: wins[i], pid: ids[i], k: ks[i]}
 		}
-		if r.Bool() {
-			pf.short = readAutomaton(r)
-		}
-		pf.shortIDs = r.Int32s()
-		pf.minWrite = r.Int()
 		m.pf = pf
 	}
+	if r.Bool() {
+		m.short = readAutomaton(r)
+	}
+	m.shortIDs = r.Int32s()
 	if err := r.Err(); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrFormat, err)
 	}
@@ -144,12 +143,24 @@ func (m *Matcher) check() error {
 		}
 	}
 	npat := int32(len(p.off) - 1)
-	if err := m.ac.check(npat); err != nil {
-		return err
+	if m.short != nil {
+		if err := m.short.check(int32(len(m.shortIDs))); err != nil {
+			return err
+		}
+	} else if len(m.shortIDs) != 0 {
+		return errors.New("short patterns without automaton")
+	}
+	for _, id := range m.shortIDs {
+		if id < 0 || id >= npat {
+			return errors.New("short pattern id")
+		}
 	}
 	pf := m.pf
 	if pf == nil {
 		return nil
+	}
+	if m.longMax < pfWindow || m.longMax > int(p.off[npat]) {
+		return errors.New("longest pattern")
 	}
 	if pf.stride < 1 || pf.stride > pfMaxStride || len(pf.bits) == 0 || pf.wshift > 63 || pf.bshift > 63 ||
 		uint64(len(pf.bits)) != 1<<(64-pf.wshift) || uint64(len(pf.bstart)) != 1<<(64-pf.bshift)+1 {
@@ -164,18 +175,8 @@ func (m *Matcher) check() error {
 		return errors.New("prefilter buckets")
 	}
 	for _, e := range pf.ents {
-		if e.pid < 0 || e.pid >= npat || e.k < 0 || int(e.k)+pfWindow > p.size(e.pid) {
+		if e.pid < 0 || e.pid >= npat || e.k < 0 || int(e.k)+pfWindow > p.size(e.pid) || p.size(e.pid) > m.longMax {
 			return errors.New("prefilter entry")
-		}
-	}
-	if pf.short != nil {
-		if err := pf.short.check(int32(len(pf.shortIDs))); err != nil {
-			return err
-		}
-	}
-	for _, id := range pf.shortIDs {
-		if id < 0 || id >= npat {
-			return errors.New("short pattern id")
 		}
 	}
 	return nil

@@ -8,17 +8,15 @@ import (
 // ErrLimit is wrapped by Compile errors caused by a limit in Options.
 var ErrLimit = errors.New("mpm: limit exceeded")
 
-// Filter says when a Matcher uses its prefilter instead of the automaton walk.
+// Filter says how a Matcher finds long patterns.
 type Filter uint8
 
 const (
-	// FilterAuto uses the prefilter on Scans of at least max(256, 4×MaxLen)
-	// bytes, where it is faster than the walk.
+	// FilterAuto finds patterns of at least 4+stride-1 bytes with the
+	// hashed-window prefilter and shorter ones with an automaton.
 	FilterAuto Filter = iota
-	// FilterAlways uses the prefilter on every Scan, however small (tests
-	// use it to exercise buffer boundaries).
-	FilterAlways
-	// FilterNever builds no prefilter: every Scan walks the automaton.
+	// FilterNever puts every pattern in the automaton (a reference for tests,
+	// and the faster choice for a few short patterns).
 	FilterNever
 )
 
@@ -28,11 +26,11 @@ type Options struct {
 	// byte); Compile fails with ErrLimit beyond it. Default 32 Mi.
 	MaxStates int
 	// DenseBytes is the memory given to full transition rows for the
-	// shallowest states; deeper states follow failure links. More is faster
-	// on small Scans and on data that walks deep into the automaton.
-	// Default 4 MiB.
+	// automaton's shallowest states; deeper states follow failure links.
+	// More is faster on data that walks deep into the automaton. Default
+	// 4 MiB.
 	DenseBytes int
-	// Filter says when the prefilter is used (default FilterAuto).
+	// Filter says which patterns the prefilter finds (default FilterAuto).
 	Filter Filter
 	// Stride forces the prefilter's stride (1–16); 0 chooses it by cost.
 	Stride int
@@ -58,9 +56,14 @@ func (o Options) withDefaults() Options {
 // comparing ASCII letters case-insensitively. It is immutable and safe for
 // concurrent use; the per-stream state is a State.
 type Matcher struct {
-	ac   *automaton
-	pf   *prefilter // nil: every Scan walks the automaton
 	pats patterns
+	// pf finds the long patterns (nil: none); longMax is the longest.
+	pf      *prefilter
+	longMax int
+	// short is the automaton of the other patterns (nil: none); its pattern
+	// i is shortIDs[i].
+	short    *automaton
+	shortIDs []int32
 }
 
 // patterns holds the folded patterns in one block: pattern id's bytes are
@@ -84,15 +87,49 @@ type Hit struct {
 	ID  int32
 }
 
-// State is the position of one stream in a Matcher: the automaton state
-// after the bytes scanned so far. The zero value is the start of a stream.
+// State is the position of one stream in a Matcher: the automaton state and
+// the last bytes scanned (up to the longest long pattern minus one), for
+// occurrences that straddle two Scans. The zero value is the start of a
+// stream.
 type State struct {
-	s uint32
+	s    uint32
+	n    int // bytes held in the tail
+	tail [tailBytes]byte
+	more []byte // the tail when the longest pattern exceeds tailBytes+1 bytes
 }
+
+// tailBytes is the tail a State holds without allocating: patterns of up to
+// 64 bytes (signatures splits longer ones) cost no allocation per stream.
+const tailBytes = 63
 
 // Reset makes st the start of a new stream (after a gap: no occurrence spans
 // it).
-func (st *State) Reset() { st.s = 0 }
+func (st *State) Reset() { st.s, st.n = 0, 0 }
+
+// buf returns the tail storage for k bytes.
+func (st *State) buf(k int) []byte {
+	if k <= tailBytes {
+		return st.tail[:k]
+	}
+	if len(st.more) < k {
+		st.more = make([]byte, k)
+	}
+	return st.more[:k]
+}
+
+// keep remembers the last k bytes of the stream after b.
+func (st *State) keep(b []byte, k int) {
+	t := st.buf(k)
+	if len(b) >= k {
+		copy(t, b[len(b)-k:])
+		st.n = k
+		return
+	}
+	drop := max(st.n+len(b)-k, 0)
+	copy(t, t[drop:st.n])
+	copy(t[st.n-drop:], b)
+	st.n += len(b) - drop
+}
 
 // Compile builds a Matcher for pats (pattern id = index). Patterns must be
 // non-empty; duplicates (after folding) each get their own id and are both
@@ -121,13 +158,31 @@ func Compile(pats [][]byte, opts Options) (*Matcher, error) {
 		folded[i] = m.pats.blob[start:]
 		m.pats.off[i+1] = uint32(len(m.pats.blob))
 	}
-	ac, err := buildAutomaton(folded, opts.MaxStates, opts.DenseBytes)
-	if err != nil {
-		return nil, err
+	stride := chooseStride(folded)
+	if opts.Stride > 0 {
+		stride = min(opts.Stride, pfMaxStride)
 	}
-	m.ac = ac
-	if m.pf, err = buildPrefilter(folded, &m.pats, opts, ac.maxDepth()); err != nil {
-		return nil, err
+	minLong := pfWindow + stride - 1
+	var shortPats [][]byte
+	var longIDs []int32
+	for id, p := range folded {
+		if opts.Filter == FilterNever || len(p) < minLong {
+			shortPats = append(shortPats, p)
+			m.shortIDs = append(m.shortIDs, int32(id))
+			continue
+		}
+		longIDs = append(longIDs, int32(id))
+		m.longMax = max(m.longMax, len(p))
+	}
+	if len(longIDs) > 0 {
+		m.pf = buildPrefilter(folded, longIDs, &m.pats, stride)
+	}
+	if len(shortPats) > 0 {
+		a, err := buildAutomaton(shortPats, opts.MaxStates, opts.DenseBytes)
+		if err != nil {
+			return nil, err
+		}
+		m.short = a
 	}
 	return m, nil
 }
@@ -140,14 +195,29 @@ func (m *Matcher) Len() int { return len(m.pats.off) - 1 }
 func (m *Matcher) Pattern(id int32) []byte { return m.pats.get(id) }
 
 // MaxLen returns the length of the longest pattern (0 without patterns).
-func (m *Matcher) MaxLen() int { return m.ac.maxDepth() }
+func (m *Matcher) MaxLen() int {
+	n := m.longMax
+	if m.short != nil {
+		n = max(n, m.short.maxDepth())
+	}
+	return n
+}
 
-// NumStates returns the number of automaton states.
-func (m *Matcher) NumStates() int { return m.ac.numStates() }
+// NumStates returns the number of automaton states (short patterns only,
+// unless FilterNever).
+func (m *Matcher) NumStates() int {
+	if m.short == nil {
+		return 0
+	}
+	return m.short.numStates()
+}
 
 // MemoryBytes estimates the heap held by the Matcher's tables.
 func (m *Matcher) MemoryBytes() int64 {
-	n := m.ac.memoryBytes() + int64(len(m.pats.blob)) + int64(len(m.pats.off))*4
+	n := int64(len(m.pats.blob)) + int64(len(m.pats.off))*4 + int64(len(m.shortIDs))*4
+	if m.short != nil {
+		n += m.short.memoryBytes()
+	}
 	if m.pf != nil {
 		n += m.pf.memoryBytes()
 	}
@@ -156,18 +226,26 @@ func (m *Matcher) MemoryBytes() int64 {
 
 // Scan continues the stream st with b and appends to hits every occurrence
 // that ends inside b (including those that began in earlier Scans), ordered
-// by end and, at the same end, longest first, then by id (the order an Aho–Corasick walk
-// reports them). It returns the extended slice; st moves past b.
+// by end and, at the same end, longest first, then by id (the order an
+// Aho–Corasick walk reports them). It returns the extended slice; st moves
+// past b.
 func (m *Matcher) Scan(st *State, b []byte, hits []Hit) []Hit {
-	if pf := m.pf; pf != nil && len(b) >= pf.minWrite {
-		return m.scanFiltered(st, b, hits, pf)
+	first := len(hits)
+	if m.short != nil {
+		hits = m.walk(st, b, hits)
 	}
-	return m.walk(st, b, hits)
+	if m.pf != nil {
+		hits = m.scanBoundary(st, b, hits)
+		hits = m.pf.scan(b, hits)
+		st.keep(b, m.longMax-1)
+	}
+	m.pats.sortHits(hits[first:])
+	return hits
 }
 
-// walk runs the automaton over every byte of b.
+// walk runs the short-pattern automaton over b from st.
 func (m *Matcher) walk(st *State, b []byte, hits []Hit) []Hit {
-	a := m.ac
+	a := m.short
 	dense, nc, nd := a.dense, a.nc, a.nDense
 	cls := &a.classes
 	s := st.s
@@ -181,7 +259,7 @@ func (m *Matcher) walk(st *State, b []byte, hits []Hit) []Hit {
 		}
 		if t&outFlag != 0 {
 			t &^= outFlag
-			hits = a.appendHits(hits, t, i+1)
+			hits = m.appendShort(hits, t, i+1)
 		}
 		s = t
 	}
@@ -189,11 +267,13 @@ func (m *Matcher) walk(st *State, b []byte, hits []Hit) []Hit {
 	return hits
 }
 
-// appendHits appends the patterns reported in state s as hits ending at end.
-func (a *automaton) appendHits(hits []Hit, s uint32, end int) []Hit {
+// appendShort appends the patterns the short automaton reports in state s as
+// hits ending at end.
+func (m *Matcher) appendShort(hits []Hit, s uint32, end int) []Hit {
+	a := m.short
 	for {
 		for _, id := range a.outList[a.outStart[s]:a.outStart[s+1]] {
-			hits = append(hits, Hit{End: end, ID: id})
+			hits = append(hits, Hit{End: end, ID: m.shortIDs[id]})
 		}
 		d := a.dictLink[s]
 		if d < 0 {
@@ -203,44 +283,32 @@ func (a *automaton) appendHits(hits []Hit, s uint32, end int) []Hit {
 	}
 }
 
-// scanFiltered scans a large b with the prefilter. The automaton walks only
-// the head of b while a partial match that began earlier is alive (reporting
-// just the occurrences that began before b), and the last maxDepth-1 bytes to
-// leave the state for the next Scan; the prefilter reports the occurrences
-// inside b. All of them are then sorted into the automaton's order.
-func (m *Matcher) scanFiltered(st *State, b []byte, hits []Hit, pf *prefilter) []Hit {
-	a := m.ac
-	first := len(hits)
-	s := st.s
-	j := 0
-	for ; j < len(b) && a.deeperThan(s, j); j++ {
-		t := a.step(s, b[j])
-		if t&outFlag != 0 {
-			t &^= outFlag
-			n := len(hits)
-			hits = a.appendHits(hits, t, j+1)
-			// Keep only the occurrences that began before b.
-			k := n
-			for _, h := range hits[n:] {
-				if m.pats.size(h.ID) > j+1 {
-					hits[k] = h
-					k++
-				}
-			}
-			hits = hits[:k]
+// scanBoundary appends the long-pattern occurrences that began in earlier
+// Scans (in st's tail) and end in b: it scans the tail joined to the first
+// longMax-1 bytes of b.
+func (m *Matcher) scanBoundary(st *State, b []byte, hits []Hit) []Hit {
+	n := st.n
+	if n == 0 {
+		return hits
+	}
+	k := min(len(b), m.longMax-1)
+	var local [2 * tailBytes]byte
+	var join []byte
+	if n+k <= len(local) {
+		join = local[:n+k]
+	} else {
+		join = make([]byte, n+k)
+	}
+	copy(join, st.buf(m.longMax - 1)[:n])
+	copy(join[n:], b[:k])
+	from := len(hits)
+	hits = m.pf.scan(join, hits)
+	keep := from
+	for _, h := range hits[from:] {
+		if h.End > n && h.End-m.pats.size(h.ID) < n {
+			hits[keep] = Hit{End: h.End - n, ID: h.ID}
+			keep++
 		}
-		s = t
 	}
-	hits = pf.scanShort(b, hits)
-	hits = pf.scan(b, hits)
-	pf.sortHits(hits[first:])
-	// The state after b depends only on its last maxDepth-1 bytes.
-	if from := len(b) - (a.maxDepth() - 1); from > j {
-		j, s = from, 0
-	}
-	for ; j < len(b); j++ {
-		s = a.step(s, b[j]) &^ outFlag
-	}
-	st.s = s
-	return hits
+	return hits[:keep]
 }

@@ -117,7 +117,7 @@ func TestMatcherTable(t *testing.T) {
 		for i, p := range tc.pats {
 			pats[i] = []byte(p)
 		}
-		for _, f := range []Filter{FilterAuto, FilterAlways, FilterNever} {
+		for _, f := range []Filter{FilterAuto, FilterNever} {
 			m, err := Compile(pats, Options{Filter: f})
 			if err != nil {
 				t.Fatal(err)
@@ -151,8 +151,8 @@ func TestDifferentialNaive(t *testing.T) {
 			}
 		}
 		want := naive(pats, text)
-		opts := []Options{{}, {Filter: FilterAlways}, {Filter: FilterNever}, {DenseBytes: 1},
-			{Filter: FilterAlways, Stride: 1 + iter%16}}
+		opts := []Options{{}, {Filter: FilterNever}, {DenseBytes: 1}, {Filter: FilterNever, DenseBytes: 1},
+			{Stride: 1 + iter%16}}
 		for _, o := range opts {
 			m, err := Compile(pats, o)
 			if err != nil {

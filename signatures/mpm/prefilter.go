@@ -6,23 +6,19 @@ import (
 	"slices"
 )
 
-// prefilter finds the occurrences of a Set's patterns that lie wholly inside one
-// large Write without walking the automaton per byte.
+// prefilter finds the occurrences of the long patterns (at least
+// pfWindow+stride-1 bytes) that lie wholly inside one buffer without walking
+// an automaton per byte.
 //
-// Long patterns (at least pfWindow+stride-1 bytes) each contribute stride
-// consecutive 4-byte windows, starting at the offset whose bytes are rarest in
-// benign data, to a blocked Bloom filter (two bits in one 64-bit word per window,
-// hashed from the case-folded window). The scan tests only every stride-th
-// position: any occurrence has exactly one of its stride windows there. A filter
-// hit looks up a bucket of (window, pattern, offset) entries and verifies the
-// pattern with a case-folded compare. Patterns shorter than that go to a small
-// automaton of their own, run from its root over each filtered Write.
-//
-// Occurrences that begin in an earlier Write are the automaton's: Scanner.Write
-// walks the full automaton from the saved state only while its state is deeper
-// than the bytes consumed (a partial match began before the buffer), and
-// recomputes the state for the next Write from the last maxDepth-1 bytes. So the
-// per-file state stays one automaton state, and every occurrence is found once.
+// Each long pattern contributes stride consecutive 4-byte windows, starting
+// at the offset whose bytes are rarest in benign data, to a blocked Bloom
+// filter (two bits in one 64-bit word per window, hashed from the
+// case-folded window). The scan tests only every stride-th position: any
+// occurrence has exactly one of its stride windows there. A filter hit looks
+// up a bucket of (window, pattern, offset) entries and verifies the pattern
+// with a case-folded compare. Occurrences that straddle two Scans are found
+// by scanning the stream's tail joined to the head of the next buffer
+// (Matcher.scanBoundary).
 type prefilter struct {
 	stride int
 	wshift uint     // bits[h>>wshift]
@@ -31,11 +27,6 @@ type prefilter struct {
 	bstart []uint32 // bucket b holds ents[bstart[b]:bstart[b+1]]
 	ents   []pfEntry
 	pats   *patterns // every folded pattern, by pattern id
-
-	short    *automaton // patterns too short for the filter; nil if none
-	shortIDs []int32    // short-automaton pattern id -> pattern id
-
-	minWrite int // smaller Writes walk the full automaton
 }
 
 // pfEntry is one window of one long pattern.
@@ -56,11 +47,6 @@ const (
 	// pfMaxEntries bounds stride × long patterns: beyond it the capped filter
 	// fills up and false positives cost more than the stride saves.
 	pfMaxEntries = 1 << 19
-	// Writes of at least max(pfMinWriteFloor, pfDepthFactor*maxDepth) bytes
-	// use the prefilter (below that the head and tail walks cost as much as
-	// the Write), unless Options.Filter says otherwise.
-	pfMinWriteFloor = 256
-	pfDepthFactor   = 4
 )
 
 // fold32 ASCII-lowercases the four bytes of x (SWAR).
@@ -145,43 +131,16 @@ func chooseStride(pats [][]byte) int {
 	return best
 }
 
-// buildPrefilter builds the prefilter for folded patterns (pattern id = index),
-// or returns nil when no pattern is long enough or opts turn it off. maxDepth
-// is the longest pattern; tab holds the same patterns.
-func buildPrefilter(pats [][]byte, tab *patterns, opts Options, maxDepth int) (*prefilter, error) {
-	if opts.Filter == FilterNever {
-		return nil, nil
-	}
-	s := chooseStride(pats)
-	if opts.Stride > 0 {
-		s = min(opts.Stride, pfMaxStride)
-	}
-	minLong := pfWindow + s - 1
-	pf := &prefilter{stride: s, pats: tab, minWrite: max(pfMinWriteFloor, pfDepthFactor*maxDepth)}
-	if opts.Filter == FilterAlways {
-		pf.minWrite = 0
-	}
-	var shortPats [][]byte
-	for id, p := range pats {
-		if len(p) < minLong {
-			shortPats = append(shortPats, p)
-			pf.shortIDs = append(pf.shortIDs, int32(id))
-			continue
-		}
+// buildPrefilter builds the prefilter of the long patterns ids of pats
+// (folded, pattern id = index) with stride s; tab holds the same patterns.
+func buildPrefilter(pats [][]byte, ids []int32, tab *patterns, s int) *prefilter {
+	pf := &prefilter{stride: s, pats: tab}
+	for _, id := range ids {
+		p := pats[id]
 		k := rarestWindow(p, s)
 		for j := 0; j < s; j++ {
-			pf.ents = append(pf.ents, pfEntry{win: binary.LittleEndian.Uint32(p[k+j:]), pid: int32(id), k: int32(k + j)})
+			pf.ents = append(pf.ents, pfEntry{win: binary.LittleEndian.Uint32(p[k+j:]), pid: id, k: int32(k + j)})
 		}
-	}
-	if len(pf.ents) == 0 {
-		return nil, nil
-	}
-	if len(shortPats) > 0 {
-		a, err := buildAutomaton(shortPats, opts.MaxStates, 1<<20)
-		if err != nil {
-			return nil, err
-		}
-		pf.short = a
 	}
 	wbits := min(max(bits.Len(uint(len(pf.ents)*pfBitsPerEntry-1)), 12), pfMaxBitsLog)
 	pf.bits = make([]uint64, 1<<(wbits-6))
@@ -207,7 +166,7 @@ func buildPrefilter(pats [][]byte, tab *patterns, opts Options, maxDepth int) (*
 		fill[b]++
 	}
 	pf.ents = sorted
-	return pf, nil
+	return pf
 }
 
 // rarestWindow returns the offset k where the s windows p[k+j:k+j+4] (j < s) cover
@@ -235,11 +194,7 @@ func rarestWindow(p []byte, s int) int {
 
 // memoryBytes estimates the prefilter's heap (the patterns are the Matcher's).
 func (pf *prefilter) memoryBytes() int64 {
-	m := int64(len(pf.bits))*8 + int64(len(pf.bstart))*4 + int64(len(pf.ents))*12 + int64(len(pf.shortIDs))*4
-	if pf.short != nil {
-		m += pf.short.memoryBytes()
-	}
-	return m
+	return int64(len(pf.bits))*8 + int64(len(pf.bstart))*4 + int64(len(pf.ents))*12
 }
 
 // scan appends the occurrences of long patterns lying wholly inside b. One 8-byte
@@ -330,47 +285,14 @@ func equalFolded(raw, folded []byte) bool {
 	return true
 }
 
-// scanShort appends the occurrences of short patterns lying wholly inside b.
-func (pf *prefilter) scanShort(b []byte, hits []Hit) []Hit {
-	a := pf.short
-	if a == nil {
-		return hits
-	}
-	dense, nc, nd := a.dense, a.nc, a.nDense
-	cls := &a.classes
-	var ids []int32
-	st := uint32(0)
-	for i := 0; i < len(b); i++ {
-		c := uint32(cls[b[i]])
-		var t uint32
-		if st < nd {
-			t = dense[st*nc+c]
-		} else {
-			t = a.slowStep(st, c)
-		}
-		if t&outFlag != 0 {
-			t &^= outFlag
-			ids = a.outputs(ids[:0], t)
-			for _, sid := range ids {
-				pid := pf.shortIDs[sid]
-				if pf.pats.size(pid) <= i+1 {
-					hits = append(hits, Hit{End: i + 1, ID: pid})
-				}
-			}
-		}
-		st = t
-	}
-	return hits
-}
-
-// sortHits orders hits as the automaton reports them: by end, longest first,
-// then by id.
-func (pf *prefilter) sortHits(h []Hit) {
+// sortHits orders hits as an Aho–Corasick walk reports them: by end, longest
+// first, then by id.
+func (p *patterns) sortHits(h []Hit) {
 	cmp := func(x, y Hit) int {
 		if x.End != y.End {
 			return x.End - y.End
 		}
-		if d := pf.pats.size(y.ID) - pf.pats.size(x.ID); d != 0 {
+		if d := p.size(y.ID) - p.size(x.ID); d != 0 {
 			return d
 		}
 		return int(x.ID - y.ID)

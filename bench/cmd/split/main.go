@@ -65,7 +65,11 @@ func run(rules []string, capPath string, count int, cpu, mem, cacheDir string) e
 	for i := range max(count, 1) {
 		runtime.GC()
 		t0 := time.Now()
-		s, _, err := signatures.Load(rules, signatures.Options{})
+		opts := signatures.Options{}
+		if cacheDir != "" {
+			opts.Cache = signatures.NewCache(cacheDir, 0)
+		}
+		s, _, err := signatures.Load(rules, opts)
 		if err != nil {
 			return err
 		}

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -66,7 +65,7 @@ const DefaultCacheBytes = 1 << 30
 // cacheFormat changes whenever the cached form, or what parsing and
 // compiling make of the same rules, changes in a way the build identity
 // would not show.
-const cacheFormat = 1
+const cacheFormat = 2
 
 // cacheMagic starts every entry.
 const cacheMagic = "WSRULES\x00"
@@ -175,11 +174,8 @@ var errCacheMiss = errors.New("no entry")
 // get reads and verifies the entry of key, returning its payload (8-aligned).
 func (c *Cache) get(key [32]byte) ([]byte, error) {
 	f, err := os.Open(c.path(key))
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, errCacheMiss
-	}
 	if err != nil {
-		return nil, err
+		return nil, errCacheMiss // absent, or a directory we can't read: as if absent
 	}
 	defer f.Close()
 	var hdr [cacheHeaderLen]byte
@@ -301,7 +297,11 @@ func readSources(paths []string) (srcs []source, ok bool, err error) {
 		if err != nil {
 			return nil, false, fmt.Errorf("signatures: %w", err)
 		}
-		data, err := io.ReadAll(io.LimitReader(f, left+1))
+		var data []byte
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() <= left {
+			data = make([]byte, 0, fi.Size()+1) // +1: ReadAll sees EOF without growing
+		}
+		data, err = readAllInto(data, io.LimitReader(f, left+1))
 		f.Close()
 		if err != nil {
 			return nil, false, fmt.Errorf("signatures: %s: %w", p, err)
@@ -327,7 +327,7 @@ func (c *Cache) loadCached(paths []string, opts Options) (*Set, []Warning, error
 	key := c.key(srcs, opts)
 	payload, err := c.get(key)
 	if err == nil {
-		s, warns, derr := decodeSet(payload, opts)
+		s, warns, derr := decodeSet(payload, opts, srcs)
 		if derr == nil {
 			c.hits.Add(1)
 			return s, warns, nil
@@ -344,7 +344,7 @@ func (c *Cache) loadCached(paths []string, opts Options) (*Set, []Warning, error
 	if err != nil {
 		return s, warns, err
 	}
-	data, err := s.encode(warns)
+	data, err := s.encode(warns, srcs)
 	if err == nil {
 		err = c.put(key, data)
 	}
@@ -354,4 +354,21 @@ func (c *Cache) loadCached(paths []string, opts Options) (*Set, []Warning, error
 		c.writes.Add(1)
 	}
 	return s, warns, nil
+}
+
+// readAllInto reads r to its end, appending to buf.
+func readAllInto(buf []byte, r io.Reader) ([]byte, error) {
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
 }

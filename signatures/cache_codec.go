@@ -80,8 +80,13 @@ func (s *Set) eagerRules() []bool {
 }
 
 // encode writes the cached form of s (a top-level Set) and the warnings its
-// load produced.
-func (s *Set) encode(warns []Warning) ([]byte, error) {
+// load produced. A rule text found at its recorded offset in srcs (the rule
+// files, in load order) is stored as that position, not copied.
+func (s *Set) encode(warns []Warning, srcs []source) ([]byte, error) {
+	fileIdx := map[string]int{}
+	for i, src := range srcs {
+		fileIdx[src.path] = i
+	}
 	var w flat.Writer
 	var st strtab
 	st.add("")
@@ -89,10 +94,17 @@ func (s *Set) encode(warns []Warning) ([]byte, error) {
 	// Rules, column by column.
 	action, proto, msg, class, raw, file := make([]uint32, n), make([]uint32, n), make([]uint32, n), make([]uint32, n), make([]uint32, n), make([]uint32, n)
 	gid, sid, rev, prio, line, flags := make([]uint64, n), make([]uint64, n), make([]uint64, n), make([]uint64, n), make([]uint64, n), make([]uint32, n)
+	rawSrc, rawOff, rawLen := make([]uint32, n), make([]uint32, n), make([]uint32, n) // file+1 (0: inline), offset, length
 	var meta []uint32 // rule, key, count, values...
 	eager := s.eagerRules()
 	for i, r := range s.rules {
-		action[i], proto[i], msg[i], class[i], raw[i], file[i] = st.add(r.Action), st.add(r.Proto), st.add(r.Msg), st.add(r.Classtype), st.add(r.Raw), st.add(r.File)
+		action[i], proto[i], msg[i], class[i], file[i] = st.add(r.Action), st.add(r.Proto), st.add(r.Msg), st.add(r.Classtype), st.add(r.File)
+		if fi, ok := fileIdx[r.File]; ok && r.rawAt > 0 && r.rawAt-1+int64(len(r.Raw)) <= int64(len(srcs[fi].data)) &&
+			r.rawAt-1 < 1<<32 && string(srcs[fi].data[r.rawAt-1:r.rawAt-1+int64(len(r.Raw))]) == r.Raw {
+			rawSrc[i], rawOff[i], rawLen[i] = uint32(fi+1), uint32(r.rawAt-1), uint32(len(r.Raw))
+		} else {
+			raw[i] = st.add(r.Raw)
+		}
 		gid[i], sid[i], rev[i], prio[i], line[i] = uint64(r.GID), uint64(r.SID), uint64(r.Rev), uint64(r.Priority), uint64(r.Line)
 		if r.Filestore {
 			flags[i] |= rfFilestore
@@ -125,7 +137,7 @@ func (s *Set) encode(warns []Warning) ([]byte, error) {
 	}
 	w.Blob(st.blob)
 	w.Uint32s(st.off)
-	for _, col := range [][]uint32{action, proto, msg, class, raw, file, flags} {
+	for _, col := range [][]uint32{action, proto, msg, class, raw, file, flags, rawSrc, rawOff, rawLen} {
 		w.Uint32s(col)
 	}
 	for _, col := range [][]uint64{gid, sid, rev, prio, line} {
@@ -256,7 +268,14 @@ func readRefs(r *flat.Reader) []ref {
 
 // decodeSet rebuilds a Set from its cached form (data must stay unmodified:
 // tables and strings alias it) and returns the warnings of the original load.
-func decodeSet(data []byte, opts Options) (*Set, []Warning, error) {
+// srcs are the rule files the entry was keyed on (rule texts alias them).
+func decodeSet(data []byte, opts Options, srcs []source) (*Set, []Warning, error) {
+	files := make([]string, len(srcs))
+	for i, src := range srcs {
+		if len(src.data) > 0 {
+			files[i] = unsafe.String(&src.data[0], len(src.data))
+		}
+	}
 	start := time.Now()
 	r := flat.NewReader(data)
 	blob, off := r.Blob(), r.Uint32s()
@@ -278,7 +297,7 @@ func decodeSet(data []byte, opts Options) (*Set, []Warning, error) {
 		}
 		return strs[i]
 	}
-	var cols [7][]uint32
+	var cols [10][]uint32
 	for i := range cols {
 		cols[i] = r.Uint32s()
 	}
@@ -307,6 +326,13 @@ func decodeSet(data []byte, opts Options) (*Set, []Warning, error) {
 		x := &slab[i]
 		x.Action, x.Proto, x.Msg, x.Classtype, x.Raw, x.File = str(uint64(action[i])), str(uint64(proto[i])), str(uint64(msg[i])),
 			str(uint64(class[i])), str(uint64(raw[i])), str(uint64(file[i]))
+		if f := cols[7][i]; f != 0 {
+			if int(f) > len(files) || uint64(cols[8][i])+uint64(cols[9][i]) > uint64(len(files[f-1])) {
+				return nil, nil, fmt.Errorf("%w: rule text position", errCacheEntry)
+			}
+			x.Raw = files[f-1][cols[8][i] : cols[8][i]+cols[9][i]]
+			x.rawAt = int64(cols[8][i]) + 1
+		}
 		x.GID, x.SID, x.Rev, x.Priority, x.Line = int(nums[0][i]), int(nums[1][i]), int(nums[2][i]), int(nums[3][i]), int(nums[4][i])
 		x.Filestore, x.noAlert, x.perDirection = flags[i]&rfFilestore != 0, flags[i]&rfNoAlert != 0, flags[i]&rfPerDirection != 0
 		rules[i] = x

@@ -123,14 +123,17 @@ func (l *loader) file(path string, data []byte) error {
 func (l *loader) lines(path string, rd io.Reader, cont bool, parse func(string, int) (*Rule, error)) error {
 	br := bufio.NewReaderSize(rd, 64<<10)
 	lineNo, startLine := 0, 0
+	var pos, startOff int64 // bytes read; offset of the logical line
 	var acc []byte
-	tooLong := false
+	tooLong, joined := false, false
 	for {
 		chunk, err := br.ReadSlice('\n')
 		if len(chunk) > 0 {
 			if len(acc) == 0 && !tooLong {
 				startLine = lineNo + 1
+				startOff = pos
 			}
+			pos += int64(len(chunk))
 			if len(acc)+len(chunk) > l.opts.MaxLineBytes {
 				tooLong = true
 				acc = acc[:0]
@@ -150,22 +153,29 @@ func (l *loader) lines(path string, rd io.Reader, cont bool, parse func(string, 
 		line := strings.TrimRight(string(acc), "\r\n")
 		if cont && strings.HasSuffix(line, "\\") && err == nil && !tooLong {
 			acc = append(acc[:0], line[:len(line)-1]...)
+			joined = true
 			continue
+		}
+		at := int64(-1)
+		if !joined {
+			at = startOff
 		}
 		if tooLong {
 			l.warn(path, startLine, fmt.Sprintf("line longer than %d bytes skipped (Options.MaxLineBytes)", l.opts.MaxLineBytes))
-		} else if err := l.line(path, startLine, line, parse); err != nil {
+		} else if err := l.line(path, startLine, at, line, parse); err != nil {
 			return err
 		}
-		acc, tooLong = acc[:0], false
+		acc, tooLong, joined = acc[:0], false, false
 		if err == io.EOF {
 			return nil
 		}
 	}
 }
 
-// line parses one logical line and records the rule or a warning.
-func (l *loader) line(path string, lineNo int, line string, parse func(string, int) (*Rule, error)) error {
+// line parses one logical line and records the rule or a warning. at is the
+// line's byte offset in the file, -1 when it was joined from several.
+func (l *loader) line(path string, lineNo int, at int64, line string, parse func(string, int) (*Rule, error)) error {
+	untrimmed := line
 	line = strings.TrimSpace(line)
 	if line == "" || line[0] == '#' {
 		return nil
@@ -185,6 +195,9 @@ func (l *loader) line(path string, lineNo int, line string, parse func(string, i
 		return &LoadError{File: path, Line: lineNo, Msg: fmt.Sprintf("more than %d rules (Options.MaxRules)", l.opts.MaxRules), Err: ErrLimit}
 	}
 	r.File, r.Line = path, lineNo
+	if lead := strings.Index(untrimmed, r.Raw); at >= 0 && lead >= 0 && r.Raw != "" {
+		r.rawAt = at + int64(lead) + 1
+	}
 	l.rules = append(l.rules, r)
 	return nil
 }

@@ -28,6 +28,10 @@ type Rule struct {
 	// Filestore is set when the rule asks for the matching file to be stored.
 	Filestore bool
 
+	// rawAt is 1 + the byte offset of Raw in File, 0 when unknown (the
+	// compiled-set cache then stores the text itself).
+	rawAt int64
+
 	// noAlert and perDirection are known without the rest of the parse (a
 	// Set loaded from the cache fills ruleBody on first use).
 	noAlert      bool // noalert / flowbits:noalert: match without an alert

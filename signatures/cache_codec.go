@@ -95,7 +95,7 @@ func (s *Set) encode(warns []Warning, srcs []source) ([]byte, error) {
 	action, proto, msg, class, raw, file := make([]uint32, n), make([]uint32, n), make([]uint32, n), make([]uint32, n), make([]uint32, n), make([]uint32, n)
 	gid, sid, rev, prio, line, flags := make([]uint64, n), make([]uint64, n), make([]uint64, n), make([]uint64, n), make([]uint64, n), make([]uint32, n)
 	rawSrc, rawOff, rawLen := make([]uint32, n), make([]uint32, n), make([]uint32, n) // file+1 (0: inline), offset, length
-	var meta []uint32 // rule, key, count, values...
+	var meta []uint32                                                                 // rule, key, count, values...
 	eager := s.eagerRules()
 	for i, r := range s.rules {
 		action[i], proto[i], msg[i], class[i], file[i] = st.add(r.Action), st.add(r.Proto), st.add(r.Msg), st.add(r.Classtype), st.add(r.File)

@@ -221,7 +221,9 @@ func TestCacheDamagedEntry(t *testing.T) {
 		"empty":               func(b []byte) []byte { return nil },
 		"appended":            func(b []byte) []byte { return append(slices.Clone(b), 0, 0, 0, 0) },
 		"other key":           func(b []byte) []byte { b = slices.Clone(b); b[20] ^= 0xff; return b },
-		"not an entry":        func(b []byte) []byte { return []byte("hello, this is not a cache entry at all, but long enough to have a header......") },
+		"not an entry": func(b []byte) []byte {
+			return []byte("hello, this is not a cache entry at all, but long enough to have a header......")
+		},
 	}
 	for name, damage := range damages {
 		if err := os.WriteFile(path, damage(good), 0o600); err != nil {

@@ -112,6 +112,7 @@ func TestBenchErrors(t *testing.T) {
 		{[]string{"--workers", "0"}, exitUsage},
 		{[]string{"extra"}, exitUsage},
 		{[]string{"-r", notPcap, "--bytes", "1000"}, exitUsage},
+		{nil, exitUsage}, // no capture
 		{[]string{"-r", filepath.Join(dir, "missing.pcap")}, exitError},
 		{[]string{"-r", notPcap}, exitError},
 		{[]string{"-S", filepath.Join(dir, "missing.rules"), "-r", notPcap}, exitError},

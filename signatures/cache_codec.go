@@ -220,6 +220,17 @@ func (s *Set) encode(warns []Warning, srcs []source) ([]byte, error) {
 		w.Int32s(l)
 	}
 	writeRefs(&w, s.pcreStarts)
+	w.Int(len(s.tx.bufs))
+	for _, b := range s.tx.bufs {
+		w.String(b.name)
+		mb, err := b.m.AppendBinary(nil)
+		if err != nil {
+			return nil, err
+		}
+		w.Blob(mb)
+		w.Int32s(b.pos)
+	}
+	w.Int32s(s.tx.always)
 	names := make([]string, len(s.flowTable))
 	for name, i := range s.flowTable {
 		names[i] = name
@@ -405,6 +416,18 @@ func decodeSet(data []byte, opts Options, srcs []source) (*Set, []Warning, error
 		*l = r.Int32s()
 	}
 	s.pcreStarts = readRefs(r)
+	ntx := r.Int()
+	if ntx < 0 || ntx > r.Len()/24 {
+		return nil, nil, fmt.Errorf("%w: transaction filter", errCacheEntry)
+	}
+	txBlobs := make([][]byte, ntx)
+	for i := range ntx {
+		b := txBuf{name: r.String()}
+		txBlobs[i] = r.Blob()
+		b.pos = r.Int32s()
+		s.tx.bufs = append(s.tx.bufs, b)
+	}
+	s.tx.always = r.Int32s()
 	nf := r.Int()
 	if nf < 0 || nf > r.Len()/8 {
 		return nil, nil, fmt.Errorf("%w: flowbits", errCacheEntry)
@@ -431,6 +454,18 @@ func decodeSet(data []byte, opts Options, srcs []source) (*Set, []Warning, error
 		return nil, nil, fmt.Errorf("%w: %w", errCacheEntry, err)
 	}
 	s.mpm = m
+	for i := range s.tx.bufs {
+		b := &s.tx.bufs[i]
+		if b.m, err = mpm.Decode(txBlobs[i]); err != nil {
+			return nil, nil, fmt.Errorf("%w: transaction filter: %w", errCacheEntry, err)
+		}
+		if len(b.pos) != b.m.Len() || !inRangeOf(b.pos, len(s.txRules)) {
+			return nil, nil, fmt.Errorf("%w: transaction filter", errCacheEntry)
+		}
+	}
+	if !inRangeOf(s.tx.always, len(s.txRules)) {
+		return nil, nil, fmt.Errorf("%w: transaction filter", errCacheEntry)
+	}
 
 	// Consistency of every index the scan uses without its own check.
 	if len(s.pvStart) != m.Len()+1 || len(vx) != len(vs) || len(vs) != len(ve) || len(ve) != len(vl) ||
@@ -554,6 +589,11 @@ func decodeSet(data []byte, opts Options, srcs []source) (*Set, []Warning, error
 	s.stats.CompileTime = time.Since(start)
 	s.stats.Cached = true
 	return s, warns, nil
+}
+
+// inRangeOf reports whether every id is in [0, lim).
+func inRangeOf(ids []int32, lim int) bool {
+	return !slices.ContainsFunc(ids, func(x int32) bool { return x < 0 || int(x) >= lim })
 }
 
 // compileEager parses and compiles rule i of a Set being read from the cache.

@@ -111,6 +111,9 @@ func compileSet(rules []*Rule, opts Options, ft flowbitTable, top bool) (*Set, e
 	sort.SliceStable(s.txRules, func(i, j int) bool {
 		return flowClass(s.crules[s.txRules[i]].fbits) < flowClass(s.crules[s.txRules[j]].fbits)
 	})
+	if err := s.buildTxFilter(opts); err != nil {
+		return nil, err
+	}
 	pats := pb.finish(s)
 	m, err := mpm.Compile(pats, opts.mpmOptions())
 	if err != nil {

@@ -27,7 +27,8 @@ type Set struct {
 	endOnly  [3][]int32 // rules with no positive content, decided at End (per kind)
 	hashIdx  map[string][]int32
 	txRules  []int32
-	pktRules []int32 // tcp-pkt rules (MatchPacket)
+	tx       txFilter // which txRules a transaction needs to evaluate
+	pktRules []int32  // tcp-pkt rules (MatchPacket)
 	// chunkRules are stream rules anchored at an absolute position, decided
 	// on each reassembled chunk (MatchChunk), never by a Scanner.
 	chunkRules []int32

@@ -23,6 +23,17 @@ import (
 //
 // The same seed gives the same bytes.
 func Capture(w io.Writer, proto string, total int64, seed uint64) error {
+	return CaptureWith(w, proto, total, seed, nil)
+}
+
+// FileHook sees each file a capture carries, by name in order, and returns
+// the bytes to carry instead (data itself to keep it).
+type FileHook func(name string, data []byte) []byte
+
+// CaptureWith is Capture with a hook on every file (nil: none), so a caller
+// can plant content and keep the files (bench/cmd/peers scans them with
+// other engines).
+func CaptureWith(w io.Writer, proto string, total int64, seed uint64, hook FileHook) error {
 	if proto != "http" && proto != "smb" && proto != "smb-read" {
 		return fmt.Errorf("corpus: unknown capture protocol %q (want http, smb or smb-read)", proto)
 	}
@@ -50,6 +61,11 @@ func Capture(w io.Writer, proto string, total int64, seed uint64) error {
 			}
 			done += int64(n)
 		}
+		if hook != nil {
+			for j := range files {
+				files[j] = hook(fileName(proto, i, j), files[j])
+			}
+		}
 		client := pcapgen.Endpoint{IP: netip.AddrFrom4([4]byte{10, 9, byte(i / 250), byte(1 + i%250)}), Port: uint16(40000 + i%20000)}
 		cv, err := c.Open(client, server, pcapgen.ConnOptions{})
 		if err != nil {
@@ -58,13 +74,13 @@ func Capture(w io.Writer, proto string, total int64, seed uint64) error {
 		if proto == "http" {
 			xs := make([]pcapgen.HTTPExchange, len(files))
 			for j, f := range files {
-				xs[j] = pcapgen.HTTPExchange{URI: fmt.Sprintf("/c%d/f%d.bin", i, j), Host: "bench.example.test", RespBody: f}
+				xs[j] = pcapgen.HTTPExchange{URI: fileName(proto, i, j), Host: "bench.example.test", RespBody: f}
 			}
 			err = pcapgen.WriteHTTP(cv, xs)
 		} else {
 			sess := pcapgen.SMB2Session{Server: "bench", Share: "data", Domain: "BENCH", User: "u", Workstation: "ws", Seed: rng.Uint64()}
 			for j, f := range files {
-				sess.Files = append(sess.Files, pcapgen.SMBFile{Name: fmt.Sprintf(`c%d\f%d.bin`, i, j), Data: f, Write: proto == "smb" && j%2 == 1})
+				sess.Files = append(sess.Files, pcapgen.SMBFile{Name: fileName(proto, i, j), Data: f, Write: proto == "smb" && j%2 == 1})
 			}
 			err = pcapgen.WriteSMB2(cv, sess)
 		}
@@ -76,4 +92,12 @@ func Capture(w io.Writer, proto string, total int64, seed uint64) error {
 		}
 	}
 	return c.Err()
+}
+
+// fileName names file j of connection i: an HTTP URI or an SMB path.
+func fileName(proto string, i, j int) string {
+	if proto == "http" {
+		return fmt.Sprintf("/c%d/f%d.bin", i, j)
+	}
+	return fmt.Sprintf(`c%d\f%d.bin`, i, j)
 }

@@ -52,8 +52,8 @@ type benchRules struct {
 	CompileSeconds float64  `json:"compile_seconds"`
 	// Cached is true when the set was read from the rules cache (then
 	// CompileSeconds is the time reading it took).
-	Cached bool `json:"cached"`
-	Warnings       int      `json:"warnings"`
+	Cached   bool `json:"cached"`
+	Warnings int  `json:"warnings"`
 }
 
 type benchCapture struct {

@@ -18,12 +18,13 @@ type Options struct {
 	// MaxRules bounds the number of rules and signatures in one Set; Load and
 	// Compile fail with ErrLimit beyond it. Default 4,000,000.
 	MaxRules int
-	// MaxStates bounds the automaton's states (about one per distinct pattern
-	// byte). Default 32 Mi states (about 0.7 GiB of tables).
+	// MaxStates bounds the states of the automaton of short literals (about
+	// one per distinct pattern byte; longer literals go to the prefilter).
+	// Default 32 Mi states (about 0.7 GiB of tables).
 	MaxStates int
-	// DenseBytes is the memory given to dense DFA rows for the shallowest states;
-	// deeper states use failure links. More is faster on pattern-rich data.
-	// Default 4 MiB.
+	// DenseBytes is the memory given to dense DFA rows for the shallowest states
+	// of that automaton; deeper states use failure links. More is faster on
+	// data that walks deep into it. Default 4 MiB.
 	DenseBytes int
 	// MaxWarnings bounds the warnings Load returns; the rest are counted in a
 	// final summary warning. Default 1000.

@@ -17,30 +17,35 @@
 //
 // # Time per byte and memory per pattern
 //
-// Scans of at least max(256, 4×MaxLen) bytes use a prefilter: patterns of at
-// least 4+stride-1 bytes (stride 1–16, chosen per Matcher by estimated cost)
-// put stride consecutive 4-byte windows, placed on their rarest bytes, into a
-// blocked Bloom filter of about 32 bits per window (at most 2 MiB); the scan
-// tests one case-folded window every stride bytes, and only a filter hit
-// looks up a bucket and compares whole patterns. Shorter patterns run through
-// a small automaton of their own. The full Aho–Corasick automaton walks only
-// the first bytes of a Scan while a match begun earlier is alive, and the last
-// MaxLen-1 bytes to leave its state for the next Scan; smaller Scans walk it
-// over every byte. On benign data this is roughly 0.5–1.5 ns per byte for
-// 1k–100k patterns; data dense in pattern windows costs a bucket lookup per
-// hit.
+// Patterns of at least 4+stride-1 bytes ("long"; stride 1–16, chosen per
+// Matcher by estimated cost) are found by a prefilter: each puts stride
+// consecutive 4-byte windows, placed on its rarest bytes, into a blocked
+// Bloom filter of about 32 bits per window (at most 2 MiB); a Scan tests one
+// case-folded window every stride bytes, and only a filter hit looks up a
+// bucket and compares whole patterns. An occurrence that straddles two Scans
+// is found by scanning the stream's tail (the last longest-pattern-1 bytes,
+// kept in the State) joined to the head of the next buffer. Shorter patterns
+// run through an Aho–Corasick automaton whose state the State carries. So
+// the cost of a Scan is one filter test per stride bytes, one automaton step
+// per byte when short patterns exist, and about 2×MaxLen/stride tests at the
+// boundary: on benign data roughly 0.3–2 ns per byte for 1k–100k patterns,
+// growing with the set only as the filter outgrows the CPU caches. Data
+// dense in pattern windows pays a bucket lookup per hit.
 //
-// The automaton holds about one state per distinct pattern byte at roughly 20
-// bytes per state, plus dense rows (4 bytes × byte classes each, 4 MiB by
-// default: Options.DenseBytes trades memory for speed on small Scans). The
-// prefilter holds ~12 bytes per window plus the filter. A State is 4 bytes.
-// MemoryBytes counts all of it.
+// Memory: the filter (≤ 2 MiB), ~12 bytes per window plus the pattern bytes,
+// and for short patterns about 20 bytes per automaton state plus dense rows
+// (4 bytes × byte classes each, Options.DenseBytes). There is no automaton
+// over the long patterns: a 100k-pattern Matcher of 6–64-byte literals holds
+// about 14 MiB. A State holds 4 bytes of automaton state and a 63-byte tail
+// (a longer one, allocated on first use, when the longest pattern exceeds 64
+// bytes: signatures splits longer literals). MemoryBytes counts all of it.
 //
 // # Limits
 //
-// Options.MaxStates bounds the automaton (Compile fails with ErrLimit beyond
-// it); the filter is capped at 2 MiB and its windows at 512 Ki; pattern bytes
-// at 4 GiB.
+// Options.MaxStates bounds the automaton of short patterns (Compile fails
+// with ErrLimit beyond it); the filter is capped at 2 MiB (beyond about 500k
+// windows its false hits grow); pattern bytes at 4 GiB. Internals are in
+// DESIGN.md.
 //
 // # Serialised form
 //

@@ -197,16 +197,28 @@ func parseGap(s string) (gap, error) {
 }
 
 // hexUnit returns the unit of a hex pair, expanding nibble wildcards ('?').
+// The strings are shared and read-only.
 func hexUnit(hi, lo byte) unit {
 	his, los := nibbles(hi), nibbles(lo)
+	if len(his) == 1 && len(los) == 1 {
+		return singleBytes[his[0]<<4|los[0]]
+	}
 	u := make(unit, 0, len(his)*len(los))
 	for _, h := range his {
 		for _, l := range los {
-			u = append(u, []byte{h<<4 | l})
+			u = append(u, singleBytes[h<<4|l][0])
 		}
 	}
 	return u
 }
+
+// singleBytes holds, for every byte value, the unit of that one byte.
+var singleBytes = func() (t [256]unit) {
+	for i := range t {
+		t[i] = unit{{byte(i)}}
+	}
+	return t
+}()
 
 // allNibbles lists every nibble value, for a '?' digit.
 var allNibbles = []byte{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}
@@ -251,8 +263,13 @@ func parseAlternation(s string) (unit, error) {
 	return u, nil
 }
 
-// product returns every concatenation a+b.
+// product returns every concatenation a+b. as is consumed: its strings may
+// be extended in place.
 func product(as [][]byte, bs unit) [][]byte {
+	if len(as) == 1 && len(bs) == 1 { // a plain byte run: no copies
+		as[0] = append(as[0], bs[0]...)
+		return as
+	}
 	out := make([][]byte, 0, len(as)*len(bs))
 	for _, a := range as {
 		for _, b := range bs {

@@ -138,16 +138,7 @@ func (s *e2eSection) Run(w io.Writer) error {
 		dir = d
 	}
 	capPath := filepath.Join(dir, "smb-read.pcap")
-	f, err := os.Create(capPath)
-	if err != nil {
-		return err
-	}
-	bw := bufio.NewWriterSize(f, 1<<20)
-	err = corpus.Capture(bw, "smb-read", s.mib<<20, 1)
-	if err == nil {
-		err = bw.Flush()
-	}
-	f.Close()
+	err := corpus.WriteFile(capPath, func(w *bufio.Writer) error { return corpus.Capture(w, "smb-read", s.mib<<20, 1) })
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,8 @@ package signatures
 import (
 	"bytes"
 	"sort"
+
+	"github.com/wirescan/wirescan/signatures/mpm"
 )
 
 // maxWholeOccurrences bounds the occurrences of one element considered in a whole
@@ -107,23 +109,11 @@ func findAll(buf []byte, folded *[]byte, el *elem) []occ {
 	return out
 }
 
-// foldTable maps every byte to its ASCII-lowercase form (the matcher, mpm,
-// folds the same way).
-var foldTable = func() (t [256]byte) {
-	for i := range t {
-		t[i] = byte(i)
-		if i >= 'A' && i <= 'Z' {
-			t[i] = byte(i) + 'a' - 'A'
-		}
-	}
-	return t
-}()
-
 // foldBytes returns an ASCII-lowercased copy of b.
 func foldBytes(b []byte) []byte {
 	out := make([]byte, len(b))
 	for i, c := range b {
-		out[i] = foldTable[c]
+		out[i] = mpm.Fold(c)
 	}
 	return out
 }

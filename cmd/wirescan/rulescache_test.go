@@ -2,11 +2,16 @@ package main
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/wirescan/wirescan/signatures"
 )
 
 // cacheTestRules writes a rule file and a ClamAV file that alert on the
@@ -120,4 +125,38 @@ func TestRulesCacheFlag(t *testing.T) {
 	if m, _ := filepath.Glob(filepath.Join(offDir, "wirescan", "*.wsc")); len(m) != 1 {
 		t.Fatalf("default cache: %d entries", len(m))
 	}
+}
+
+// TestRulesCacheMetrics: the cache's counters are Prometheus counters that
+// pass promlint and follow the loads.
+func TestRulesCacheMetrics(t *testing.T) {
+	rules := cacheTestRules(t)[1:2]
+	l := ruleLoader{cache: signatures.NewCache(t.TempDir(), 0)}
+	reg := prometheus.NewRegistry()
+	registerCacheMetrics(reg, l.cache)
+	for range 2 {
+		if _, _, err := l.load(rules, io.Discard); err != nil {
+			t.Fatal(err)
+		}
+	}
+	problems, err := testutil.GatherAndLint(reg)
+	if err != nil || len(problems) > 0 {
+		t.Fatalf("lint: %v %v", err, problems)
+	}
+	want := `
+# HELP wirescan_rules_cache_hits_total Rule loads answered from the compiled-set cache.
+# TYPE wirescan_rules_cache_hits_total counter
+wirescan_rules_cache_hits_total 1
+# HELP wirescan_rules_cache_misses_total Rule loads that found no cache entry and compiled.
+# TYPE wirescan_rules_cache_misses_total counter
+wirescan_rules_cache_misses_total 1
+# HELP wirescan_rules_cache_writes_total Compiled-set cache entries written.
+# TYPE wirescan_rules_cache_writes_total counter
+wirescan_rules_cache_writes_total 1
+`
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "wirescan_rules_cache_hits_total",
+		"wirescan_rules_cache_misses_total", "wirescan_rules_cache_writes_total"); err != nil {
+		t.Fatal(err)
+	}
+	registerCacheMetrics(prometheus.NewRegistry(), nil) // no cache: nothing, no panic
 }

@@ -2,6 +2,9 @@ package mpm
 
 import "fmt"
 
+// Fold returns c ASCII-lowercased: how the matcher compares bytes.
+func Fold(c byte) byte { return foldTable[c] }
+
 // foldTable maps every byte to its ASCII-lowercase form; the automaton runs on
 // folded bytes.
 var foldTable = func() (t [256]byte) {

@@ -37,24 +37,10 @@ func main() {
 
 // write generates the capture into path, removing it on failure.
 func write(path, proto string, total, seed int64) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	w := bufio.NewWriterSize(f, 1<<20)
-	if proto == "mix" {
-		err = pcapgen.SyntheticMix(w, total, seed)
-	} else {
-		err = corpus.Capture(w, proto, total, uint64(seed))
-	}
-	if err == nil {
-		err = w.Flush()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(path)
-	}
-	return err
+	return corpus.WriteFile(path, func(w *bufio.Writer) error {
+		if proto == "mix" {
+			return pcapgen.SyntheticMix(w, total, seed)
+		}
+		return corpus.Capture(w, proto, total, uint64(seed))
+	})
 }

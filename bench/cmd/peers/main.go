@@ -103,16 +103,7 @@ func run(bin string, n int, mib int64, count, planted int, out string) error {
 		return data
 	}
 	capPath := filepath.Join(dir, "smb.pcap")
-	f, err := os.Create(capPath)
-	if err != nil {
-		return err
-	}
-	bw := bufio.NewWriterSize(f, 1<<20)
-	err = corpus.CaptureWith(bw, "smb-read", mib<<20, 1, hook)
-	if err == nil {
-		err = bw.Flush()
-	}
-	f.Close()
+	err = corpus.WriteFile(capPath, func(w *bufio.Writer) error { return corpus.CaptureWith(w, "smb-read", mib<<20, 1, hook) })
 	if err != nil {
 		return err
 	}
@@ -159,7 +150,7 @@ func run(bin string, n int, mib int64, count, planted int, out string) error {
 		{name: "wirescan, 1 rule (the pipeline alone)", note: "the same capture with one rule: what the matcher does not cost",
 			argv:  ws(oneRule, cacheDir),
 			count: func([]byte) int { return -1 }, ok: func(c int) bool { return c == 0 }},
-		{name: "clamscan", note: "ClamAV " + version("clamscan", "--version") + ", --database on the .ndb only, one file at a time",
+		{name: "clamscan", note: version("clamscan", "--version") + ", --database on the .ndb only, one file at a time",
 			argv: []string{"clamscan", "--no-summary", "--infected", "--database", dbDir, "-r", filesDir}, count: countLines(" FOUND"), ok: zeroOrOne},
 		{name: "yara (compiled rules)", note: "YARA " + version("yara", "--version") + ", rules compiled by yarac beforehand, -p 1",
 			argv: []string{"yara", "-p", "1", "-C", yarcPath, "-r", filesDir}, count: countLines(filesDir), ok: func(c int) bool { return c == 0 }},

@@ -20,6 +20,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/wirescan/wirescan/bench/corpus"
 	"github.com/wirescan/wirescan/signatures/sigtest"
 )
 
@@ -44,22 +45,7 @@ func main() {
 
 // write generates the set into path, removing it on failure.
 func write(path, format string, n int, seed uint64) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	w := bufio.NewWriterSize(f, 1<<20)
-	err = render(w, format, n, seed)
-	if err == nil {
-		err = w.Flush()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(path)
-	}
-	return err
+	return corpus.WriteFile(path, func(w *bufio.Writer) error { return render(w, format, n, seed) })
 }
 
 // render writes n signatures of one format.

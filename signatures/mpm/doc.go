@@ -36,7 +36,7 @@
 // and for short patterns about 20 bytes per automaton state plus dense rows
 // (4 bytes × byte classes each, Options.DenseBytes). There is no automaton
 // over the long patterns: a 100k-pattern Matcher of 6–64-byte literals holds
-// about 14 MiB. A State holds 4 bytes of automaton state and a 63-byte tail
+// about 11 MiB. A State holds 4 bytes of automaton state and a 63-byte tail
 // (a longer one, allocated on first use, when the longest pattern exceeds 64
 // bytes: signatures splits longer literals). MemoryBytes counts all of it.
 //

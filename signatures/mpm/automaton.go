@@ -36,19 +36,6 @@ const outFlag = 1 << 31
 // maxDepth returns the length of the longest pattern.
 func (a *automaton) maxDepth() int { return len(a.level) - 2 }
 
-// deeperThan reports whether state s is deeper than d (its string is longer than d).
-func (a *automaton) deeperThan(s uint32, d int) bool {
-	return d+1 < len(a.level) && s >= a.level[d+1]
-}
-
-// step is one transition from s on raw byte c (carrying outFlag).
-func (a *automaton) step(s uint32, c byte) uint32 {
-	if s < a.nDense {
-		return a.dense[s*a.nc+uint32(a.classes[c])]
-	}
-	return a.slowStep(s, uint32(a.classes[c]))
-}
-
 // numStates returns the number of automaton states.
 func (a *automaton) numStates() int { return len(a.fail) }
 
@@ -81,17 +68,4 @@ func (a *automaton) slowStep(s, c uint32) uint32 {
 		s = a.fail[s]
 	}
 	return a.dense[s*a.nc+c]
-}
-
-// outputs appends to dst the pattern ids reported in state s (own outputs and those
-// of its dictionary-suffix chain).
-func (a *automaton) outputs(dst []int32, s uint32) []int32 {
-	for {
-		dst = append(dst, a.outList[a.outStart[s]:a.outStart[s+1]]...)
-		d := a.dictLink[s]
-		if d < 0 {
-			return dst
-		}
-		s = uint32(d)
-	}
 }

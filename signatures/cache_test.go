@@ -158,6 +158,9 @@ func TestCacheHitMissAndEquivalence(t *testing.T) {
 	if a, b := sidsOf(plain.MatchTransaction(tx)), sidsOf(hit.MatchTransaction(tx)); !slices.Equal(a, b) || len(a) == 0 {
 		t.Errorf("transaction matches %v, cached %v", a, b)
 	}
+	if _, err := Compile(hit.Rules(), Options{}); err == nil {
+		t.Error("Compile accepted unparsed rules of a cached Set")
+	}
 	streamData := []byte("xx streamword yy")
 	if a, b := scan(plain, Stream, anyCtx(), streamData, []int{len(streamData)}, nil), scan(hit, Stream, anyCtx(), streamData, []int{5, len(streamData) - 5}, nil); !slices.Equal(a, b) || len(a) == 0 {
 		t.Errorf("stream matches %v, cached %v", a, b)

@@ -36,6 +36,9 @@ func compileSet(rules []*Rule, opts Options, ft flowbitTable, top bool) (*Set, e
 	groupIDs := map[string]int32{}
 	h := sha256.New()
 	for i, r := range rules {
+		if r.ruleBody == nil {
+			return nil, fmt.Errorf("signatures: %s:%d: rule has no parsed form (a rule of a cached Set: parse its Raw text again)", r.File, r.Line)
+		}
 		h.Write([]byte(r.Raw))
 		h.Write([]byte{'\n'})
 		s.groupOf[i] = -1

@@ -112,7 +112,9 @@ type group struct {
 }
 
 // Rules returns the rules of the set in load order. The slice and rules are shared
-// and must not be modified.
+// and must not be modified. Rules of a Set read from the compiled-set cache carry
+// their exported fields; Compile refuses those the Set has not parsed yet (parse
+// Raw again to compile them elsewhere).
 func (s *Set) Rules() []*Rule { return s.rules }
 
 // Stats returns the set's size and compile statistics.

@@ -467,6 +467,10 @@ func decodeSet(data []byte, opts Options, srcs []source) (*Set, []Warning, error
 		return nil, nil, fmt.Errorf("%w: transaction filter", errCacheEntry)
 	}
 
+	// Scalars that size per-Scanner state must be what these options make.
+	if s.position != opts.positions || s.pcreWin < 0 || s.pcreWin > maxPcreWindow+1 {
+		return nil, nil, fmt.Errorf("%w: scanner sizes", errCacheEntry)
+	}
 	// Consistency of every index the scan uses without its own check.
 	if len(s.pvStart) != m.Len()+1 || len(vx) != len(vs) || len(vs) != len(ve) || len(ve) != len(vl) ||
 		len(gk) != len(gr) || len(s.groupOf) != n {

@@ -385,3 +385,46 @@ func TestDecodeSetDamaged(t *testing.T) {
 		decode(d)
 	}
 }
+
+// FuzzCacheEntry decodes mutated cache payloads (as if a damage had passed
+// the checksum): an error wrapping errCacheEntry, or a Set that scans and
+// evaluates transactions without panicking.
+func FuzzCacheEntry(f *testing.F) {
+	dir := f.TempDir()
+	rules := filepath.Join(dir, "f.rules")
+	text := strings.Join(append(sigtest.Rules(sigtest.Patterns(5, 20), 1),
+		`alert http any any -> any any (msg:"uri"; http.uri; content:"/get"; sid:900;)`,
+		`alert http any any -> any any (msg:"fb"; file_data; content:"flag"; flowbits:set,x; sid:901;)`,
+		`alert http any any -> any any (msg:"lower"; file_data; to_lowercase; content:"abcd"; sid:902;)`), "\n")
+	if err := os.WriteFile(rules, []byte(text), 0o644); err != nil {
+		f.Fatal(err)
+	}
+	srcs, _, err := readSources([]string{rules})
+	if err != nil {
+		f.Fatal(err)
+	}
+	s, warns, err := load([]string{rules}, srcs, Options{}.withDefaults())
+	if err != nil {
+		f.Fatal(err)
+	}
+	data, err := s.encode(warns, srcs)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(data)
+	f.Add(data[:len(data)/2])
+	corpus := sigtest.Corpus(9, 8192)
+	f.Fuzz(func(t *testing.T, d []byte) {
+		buf := flat.AlignedCopy(len(d))
+		copy(buf, d)
+		ds, _, err := decodeSet(buf, Options{}.withDefaults(), srcs)
+		if err != nil {
+			if !errors.Is(err, errCacheEntry) {
+				t.Fatalf("error %v does not wrap errCacheEntry", err)
+			}
+			return
+		}
+		scanAll(ds, corpus, []int{4096, 4096})
+		ds.MatchTransaction(&Context{Proto: "http", ToServer: true, Buffers: testBuffers{"http.uri": "/get"}})
+	})
+}

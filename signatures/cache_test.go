@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -427,4 +428,43 @@ func FuzzCacheEntry(f *testing.F) {
 		scanAll(ds, corpus, []int{4096, 4096})
 		ds.MatchTransaction(&Context{Proto: "http", ToServer: true, Buffers: testBuffers{"http.uri": "/get"}})
 	})
+}
+
+// TestCachedSetConcurrentUse scans one cached Set from several goroutines at
+// once (lazy compilation racing): every goroutine gets the matches of the
+// uncached Set (run with -race).
+func TestCachedSetConcurrentUse(t *testing.T) {
+	paths, corpus := cacheFixture(t)
+	plain, _, err := Load(paths, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := scanAll(plain, corpus, []int{len(corpus)})
+	c := NewCache(t.TempDir(), 0)
+	if _, _, err := Load(paths, Options{Cache: c}); err != nil {
+		t.Fatal(err)
+	}
+	hit, _, err := Load(paths, Options{Cache: c})
+	if err != nil || !hit.Stats().Cached {
+		t.Fatalf("no hit: %v", err)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, 4)
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got := scanAll(hit, corpus, sigtest.Splits(uint64(g), len(corpus), 5000))
+			if !slices.Equal(got, want) {
+				errs <- fmt.Sprintf("goroutine %d: %d matches, want %d", g, len(got), len(want))
+			}
+			hit.MatchTransaction(&Context{Proto: "http", ToServer: true, Buffers: testBuffers{"http.uri": "/get"}})
+			NewFrameSet(hit)
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
 }

@@ -65,7 +65,7 @@ const DefaultCacheBytes = 1 << 30
 // cacheFormat changes whenever the cached form, or what parsing and
 // compiling make of the same rules, changes in a way the build identity
 // would not show.
-const cacheFormat = 3
+const cacheFormat = 4
 
 // cacheMagic starts every entry.
 const cacheMagic = "WSRULES\x00"
@@ -207,8 +207,9 @@ func (c *Cache) get(key [32]byte) ([]byte, error) {
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
-// put writes the entry of key atomically, then evicts old entries.
-func (c *Cache) put(key [32]byte, payload []byte) error {
+// put writes the entry of key atomically (a temporary file renamed into
+// place), streaming the payload from write, then evicts old entries.
+func (c *Cache) put(key [32]byte, write func(w *flat.Writer)) error {
 	if err := os.MkdirAll(c.dir, 0o755); err != nil {
 		return err
 	}
@@ -216,16 +217,7 @@ func (c *Cache) put(key [32]byte, payload []byte) error {
 	if err != nil {
 		return err
 	}
-	var hdr [cacheHeaderLen]byte
-	copy(hdr[:], cacheMagic)
-	binary.LittleEndian.PutUint64(hdr[8:], cacheFormat)
-	copy(hdr[16:], key[:])
-	binary.LittleEndian.PutUint64(hdr[48:], uint64(len(payload)))
-	binary.LittleEndian.PutUint64(hdr[56:], uint64(crc32.Checksum(payload, castagnoli)))
-	_, err = f.Write(hdr[:])
-	if err == nil {
-		_, err = f.Write(payload)
-	}
+	err = writeEntry(f, key, write)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -238,6 +230,28 @@ func (c *Cache) put(key [32]byte, payload []byte) error {
 	}
 	c.evict(c.path(key))
 	return nil
+}
+
+// writeEntry writes a header placeholder, the payload (through a CRC), then
+// the real header.
+func writeEntry(f *os.File, key [32]byte, write func(w *flat.Writer)) error {
+	var hdr [cacheHeaderLen]byte
+	if _, err := f.Write(hdr[:]); err != nil {
+		return err
+	}
+	crc := crc32.New(castagnoli)
+	w := flat.NewStreamWriter(io.MultiWriter(f, crc))
+	write(w)
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	copy(hdr[:], cacheMagic)
+	binary.LittleEndian.PutUint64(hdr[8:], cacheFormat)
+	copy(hdr[16:], key[:])
+	binary.LittleEndian.PutUint64(hdr[48:], uint64(w.Len()))
+	binary.LittleEndian.PutUint64(hdr[56:], uint64(crc.Sum32()))
+	_, err := f.WriteAt(hdr[:], 0)
+	return err
 }
 
 // evict removes the least recently used entries beyond maxBytes (never
@@ -344,11 +358,7 @@ func (c *Cache) loadCached(paths []string, opts Options) (*Set, []Warning, error
 	if err != nil {
 		return s, warns, err
 	}
-	data, err := s.encode(warns, srcs)
-	if err == nil {
-		err = c.put(key, data)
-	}
-	if err != nil {
+	if err := c.put(key, func(w *flat.Writer) { s.encode(w, warns, srcs) }); err != nil {
 		c.writeErrors.Add(1)
 	} else {
 		c.writes.Add(1)

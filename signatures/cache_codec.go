@@ -80,14 +80,13 @@ func (s *Set) eagerRules() []bool {
 }
 
 // encode writes the cached form of s (a top-level Set) and the warnings its
-// load produced. A rule text found at its recorded offset in srcs (the rule
-// files, in load order) is stored as that position, not copied.
-func (s *Set) encode(warns []Warning, srcs []source) ([]byte, error) {
+// load produced to w. A rule text found at its recorded offset in srcs (the
+// rule files, in load order) is stored as that position, not copied.
+func (s *Set) encode(w *flat.Writer, warns []Warning, srcs []source) {
 	fileIdx := map[string]int{}
 	for i, src := range srcs {
 		fileIdx[src.path] = i
 	}
-	var w flat.Writer
 	var st strtab
 	st.add("")
 	n := len(s.rules)
@@ -161,11 +160,7 @@ func (s *Set) encode(warns []Warning, srcs []source) ([]byte, error) {
 	w.Int(s.pcreWin)
 	w.Bool(s.needTail)
 	w.Bool(s.fileAbsent)
-	mb, err := s.mpm.AppendBinary(nil)
-	if err != nil {
-		return nil, err
-	}
-	w.Blob(mb)
+	s.mpm.Encode(w)
 	w.Int32s(s.pvStart)
 	var exact strtab
 	exact.add("")
@@ -182,7 +177,7 @@ func (s *Set) encode(warns []Warning, srcs []source) ([]byte, error) {
 	w.Int32s(vs)
 	w.Int32s(ve)
 	w.Int32s(vl)
-	writeRefs(&w, s.refs)
+	writeRefs(w, s.refs)
 	gk, gr := make([]uint32, len(s.groups)), make([]int32, len(s.groups))
 	for i, g := range s.groups {
 		gk[i], gr[i] = uint32(g.kind), g.rep
@@ -219,15 +214,11 @@ func (s *Set) encode(warns []Warning, srcs []source) ([]byte, error) {
 	for _, l := range [][]int32{s.txRules, s.pktRules, s.chunkRules, s.absentRules, s.flowSetters} {
 		w.Int32s(l)
 	}
-	writeRefs(&w, s.pcreStarts)
+	writeRefs(w, s.pcreStarts)
 	w.Int(len(s.tx.bufs))
 	for _, b := range s.tx.bufs {
 		w.String(b.name)
-		mb, err := b.m.AppendBinary(nil)
-		if err != nil {
-			return nil, err
-		}
-		w.Blob(mb)
+		b.m.Encode(w)
 		w.Int32s(b.pos)
 	}
 	w.Int32s(s.tx.always)
@@ -252,7 +243,13 @@ func (s *Set) encode(warns []Warning, srcs []source) ([]byte, error) {
 		}
 		w.Int32s(ids)
 	}
-	return w.Bytes(), nil
+}
+
+// encodeBytes returns the cached form of s in memory (tests).
+func (s *Set) encodeBytes(warns []Warning, srcs []source) []byte {
+	var w flat.Writer
+	s.encode(&w, warns, srcs)
+	return w.Bytes()
 }
 
 func writeRefs(w *flat.Writer, refs []ref) {
@@ -380,7 +377,11 @@ func decodeSet(data []byte, opts Options, srcs []source) (*Set, []Warning, error
 	s.stats.MemoryBytes = int64(r.Uint64())
 	s.position, s.pcreWin = r.Int(), r.Int()
 	s.needTail, s.fileAbsent = r.Bool(), r.Bool()
-	mb := r.Blob()
+	m, err := mpm.DecodeFrom(r)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: %w", errCacheEntry, err)
+	}
+	s.mpm = m
 	s.pvStart = r.Int32s()
 	xblob, xoff := r.Blob(), r.Uint32s()
 	vx, vs, ve, vl := r.Uint32s(), r.Int32s(), r.Int32s(), r.Int32s()
@@ -420,11 +421,15 @@ func decodeSet(data []byte, opts Options, srcs []source) (*Set, []Warning, error
 	if ntx < 0 || ntx > r.Len()/24 {
 		return nil, nil, fmt.Errorf("%w: transaction filter", errCacheEntry)
 	}
-	txBlobs := make([][]byte, ntx)
-	for i := range ntx {
+	for range ntx {
 		b := txBuf{name: r.String()}
-		txBlobs[i] = r.Blob()
+		if b.m, err = mpm.DecodeFrom(r); err != nil {
+			return nil, nil, fmt.Errorf("%w: transaction filter: %w", errCacheEntry, err)
+		}
 		b.pos = r.Int32s()
+		if len(b.pos) != b.m.Len() {
+			return nil, nil, fmt.Errorf("%w: transaction filter", errCacheEntry)
+		}
 		s.tx.bufs = append(s.tx.bufs, b)
 	}
 	s.tx.always = r.Int32s()
@@ -449,17 +454,8 @@ func decodeSet(data []byte, opts Options, srcs []source) (*Set, []Warning, error
 	if r.Len() != 0 {
 		return nil, nil, fmt.Errorf("%w: %d trailing bytes", errCacheEntry, r.Len())
 	}
-	m, err := mpm.Decode(mb)
-	if err != nil {
-		return nil, nil, fmt.Errorf("%w: %w", errCacheEntry, err)
-	}
-	s.mpm = m
 	for i := range s.tx.bufs {
-		b := &s.tx.bufs[i]
-		if b.m, err = mpm.Decode(txBlobs[i]); err != nil {
-			return nil, nil, fmt.Errorf("%w: transaction filter: %w", errCacheEntry, err)
-		}
-		if len(b.pos) != b.m.Len() || !inRangeOf(b.pos, len(s.txRules)) {
+		if !inRangeOf(s.tx.bufs[i].pos, len(s.txRules)) {
 			return nil, nil, fmt.Errorf("%w: transaction filter", errCacheEntry)
 		}
 	}

@@ -356,10 +356,7 @@ func TestDecodeSetDamaged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	data, err := s.encode(warns, srcs)
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := s.encodeBytes(warns, srcs)
 	rng := rand.New(rand.NewPCG(testSeed, 5))
 	decode := func(d []byte) {
 		buf := flat.AlignedCopy(len(d))
@@ -408,10 +405,7 @@ func FuzzCacheEntry(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	data, err := s.encode(warns, srcs)
-	if err != nil {
-		f.Fatal(err)
-	}
+	data := s.encodeBytes(warns, srcs)
 	f.Add(data)
 	f.Add(data[:len(data)/2])
 	corpus := sigtest.Corpus(9, 8192)

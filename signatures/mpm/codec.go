@@ -17,7 +17,14 @@ var ErrFormat = errors.New("mpm: bad serialised matcher")
 
 // AppendBinary appends the serialised Matcher to dst (see Decode).
 func (m *Matcher) AppendBinary(dst []byte) ([]byte, error) {
-	w := flat.Writer{}
+	var w flat.Writer
+	m.Encode(&w)
+	return append(dst, w.Bytes()...), nil
+}
+
+// Encode writes the serialised Matcher to w, as part of a larger stream
+// (signatures' compiled-set cache); DecodeFrom reads it back.
+func (m *Matcher) Encode(w *flat.Writer) {
 	w.Uint64(formatVersion)
 	w.Blob(m.pats.blob)
 	w.Uint32s(m.pats.off)
@@ -39,10 +46,9 @@ func (m *Matcher) AppendBinary(dst []byte) ([]byte, error) {
 	}
 	w.Bool(m.short != nil)
 	if m.short != nil {
-		writeAutomaton(&w, m.short)
+		writeAutomaton(w, m.short)
 	}
 	w.Int32s(m.shortIDs)
-	return append(dst, w.Bytes()...), nil
 }
 
 func writeAutomaton(w *flat.Writer, a *automaton) {
@@ -67,6 +73,19 @@ func writeAutomaton(w *flat.Writer, a *automaton) {
 // caller is expected to have checksummed data.
 func Decode(data []byte) (*Matcher, error) {
 	r := flat.NewReader(data)
+	m, err := DecodeFrom(r)
+	if err != nil {
+		return nil, err
+	}
+	if r.Len() != 0 {
+		return nil, fmt.Errorf("%w: %d trailing bytes", ErrFormat, r.Len())
+	}
+	return m, nil
+}
+
+// DecodeFrom reads a Matcher written by Encode from r, leaving r after it;
+// like Decode, the tables alias r's buffer.
+func DecodeFrom(r *flat.Reader) (*Matcher, error) {
 	if v := r.Uint64(); v != formatVersion {
 		return nil, fmt.Errorf("%w: version %d, want %d", ErrFormat, v, formatVersion)
 	}
@@ -98,9 +117,6 @@ func Decode(data []byte) (*Matcher, error) {
 	m.shortIDs = r.Int32s()
 	if err := r.Err(); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrFormat, err)
-	}
-	if r.Len() != 0 {
-		return nil, fmt.Errorf("%w: %d trailing bytes", ErrFormat, r.Len())
 	}
 	if err := m.check(); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrFormat, err)

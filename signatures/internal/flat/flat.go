@@ -11,6 +11,7 @@ package flat
 import (
 	"encoding/binary"
 	"errors"
+	"io"
 	"math"
 	"slices"
 	"unsafe"
@@ -22,13 +23,45 @@ var ErrShort = errors.New("flat: truncated data")
 // littleEndian is true when the machine's byte order matches the format.
 var littleEndian = binary.NativeEndian.Uint16([]byte{1, 0}) == 1
 
-// Writer appends values to a buffer.
+// Writer appends values to a buffer, or streams them to an io.Writer
+// (NewStreamWriter) through a small buffer.
 type Writer struct {
-	buf []byte
+	buf  []byte
+	sink io.Writer // nil: keep everything in buf
+	done int64     // bytes already handed to sink
+	err  error     // first sink error
 }
 
-// Bytes returns the written data (shared with the Writer).
+// streamChunk is how much a streaming Writer buffers before writing.
+const streamChunk = 1 << 20
+
+// NewStreamWriter returns a Writer that writes to sink as it goes; call Flush
+// at the end.
+func NewStreamWriter(sink io.Writer) *Writer { return &Writer{sink: sink} }
+
+// Bytes returns the written data (shared with the Writer); for a streaming
+// Writer, only what was not written to the sink yet.
 func (w *Writer) Bytes() []byte { return w.buf }
+
+// Len returns the number of bytes written so far.
+func (w *Writer) Len() int64 { return w.done + int64(len(w.buf)) }
+
+// Flush writes buffered bytes to the sink and returns the first sink error.
+func (w *Writer) Flush() error {
+	if w.sink != nil && len(w.buf) > 0 && w.err == nil {
+		_, w.err = w.sink.Write(w.buf)
+		w.done += int64(len(w.buf))
+		w.buf = w.buf[:0]
+	}
+	return w.err
+}
+
+// spill flushes a streaming Writer whose buffer is full.
+func (w *Writer) spill() {
+	if w.sink != nil && len(w.buf) >= streamChunk {
+		w.Flush()
+	}
+}
 
 // Uint64 writes v.
 func (w *Writer) Uint64(v uint64) { w.buf = binary.LittleEndian.AppendUint64(w.buf, v) }
@@ -48,7 +81,12 @@ func (w *Writer) Bool(v bool) {
 // Blob writes b, length-prefixed and padded.
 func (w *Writer) Blob(b []byte) {
 	w.Uint64(uint64(len(b)))
-	w.buf = append(w.buf, b...)
+	for len(b) > 0 {
+		n := min(len(b), streamChunk)
+		w.buf = append(w.buf, b[:n]...)
+		b = b[n:]
+		w.spill()
+	}
 	w.pad()
 }
 
@@ -56,9 +94,10 @@ func (w *Writer) Blob(b []byte) {
 func (w *Writer) String(s string) { w.Blob([]byte(s)) }
 
 func (w *Writer) pad() {
-	for len(w.buf)%8 != 0 {
+	for w.Len()%8 != 0 {
 		w.buf = append(w.buf, 0)
 	}
+	w.spill()
 }
 
 // Uint16s writes v.
@@ -79,9 +118,14 @@ func (w *Writer) Uint64s(v []uint64) { writeSlice(w, v, 8, binary.LittleEndian.A
 
 func writeSlice[T any](w *Writer, v []T, size int, put func([]byte, T) []byte) {
 	w.Uint64(uint64(len(v)))
-	w.buf = slices.Grow(w.buf, len(v)*size+8)
-	for _, x := range v {
+	if w.sink == nil {
+		w.buf = slices.Grow(w.buf, len(v)*size+8)
+	}
+	for i, x := range v {
 		w.buf = put(w.buf, x)
+		if i&4095 == 4095 {
+			w.spill()
+		}
 	}
 	w.pad()
 }

@@ -1,6 +1,7 @@
 package flat
 
 import (
+	"bytes"
 	"errors"
 	"slices"
 	"testing"
@@ -60,5 +61,33 @@ func TestTruncated(t *testing.T) {
 	h.Uint64(1 << 60)
 	if r := NewReader(h.Bytes()); r.Uint32s() != nil || !errors.Is(r.Err(), ErrShort) {
 		t.Fatal("huge length accepted")
+	}
+}
+
+// TestStreamWriter: streaming gives the bytes an in-memory Writer gives,
+// arrays past the chunk size included.
+func TestStreamWriter(t *testing.T) {
+	big := make([]uint32, 3*streamChunk/4+5)
+	for i := range big {
+		big[i] = uint32(i * 7)
+	}
+	blob := make([]byte, streamChunk+3)
+	write := func(w *Writer) {
+		w.Uint64(1)
+		w.Blob([]byte("x"))
+		w.Uint32s(big)
+		w.Blob(blob)
+		w.Int32s([]int32{-5})
+	}
+	var mem Writer
+	write(&mem)
+	var sink bytes.Buffer
+	sw := NewStreamWriter(&sink)
+	write(sw)
+	if err := sw.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(sink.Bytes(), mem.Bytes()) || sw.Len() != int64(len(mem.Bytes())) {
+		t.Fatalf("streamed %d bytes, in memory %d (Len %d)", sink.Len(), len(mem.Bytes()), sw.Len())
 	}
 }

@@ -183,7 +183,6 @@ func (s *Set) encode(w *flat.Writer, warns []Warning, srcs []source) {
 					h := &s.heads[ki][pc][d][e]
 					w.Uint64s(h.static)
 					w.Bool(h.any)
-					w.Int32s(h.dyn)
 				}
 			}
 		}
@@ -206,13 +205,11 @@ func (s *Set) encode(w *flat.Writer, warns []Warning, srcs []source) {
 		w.Int32s(l)
 	}
 	writeRefs(w, s.pcreStarts)
-	w.Int(len(s.tx.bufs))
-	for _, b := range s.tx.bufs {
-		w.String(b.name)
-		b.m.Encode(w)
-		w.Int32s(b.pos)
+	writeLitFilter(w, &s.tx)
+	for i := range s.dyn {
+		w.Int32s(s.dyn[i].groups)
+		writeLitFilter(w, &s.dyn[i].filter)
 	}
-	w.Int32s(s.tx.always)
 	names := make([]string, len(s.flowTable))
 	for name, i := range s.flowTable {
 		names[i] = name
@@ -241,6 +238,18 @@ func (s *Set) encodeBytes(warns []Warning, srcs []source) []byte {
 	var w flat.Writer
 	s.encode(&w, warns, srcs)
 	return w.Bytes()
+}
+
+// writeLitFilter writes a literal filter: per buffer name its matcher and
+// positions, then the positions without a literal.
+func writeLitFilter(w *flat.Writer, f *litFilter) {
+	w.Int(len(f.bufs))
+	for _, b := range f.bufs {
+		w.String(b.name)
+		b.m.Encode(w)
+		w.Int32s(b.pos)
+	}
+	w.Int32s(f.always)
 }
 
 func writeRefs(w *flat.Writer, refs []ref) {

@@ -174,7 +174,7 @@ func decodeTables(r *flat.Reader, rules []*Rule) (*Set, *rawTables, error) {
 			for d := range s.heads[ki][pc] {
 				for e := range s.heads[ki][pc][d] {
 					h := &s.heads[ki][pc][d][e]
-					h.static, h.any, h.dyn = r.Uint64s(), r.Bool(), r.Int32s()
+					h.static, h.any = r.Uint64s(), r.Bool()
 					if len(h.static) == 0 {
 						h.static = nil
 					}
@@ -198,22 +198,15 @@ func decodeTables(r *flat.Reader, rules []*Rule) (*Set, *rawTables, error) {
 		*l = r.Int32s()
 	}
 	s.pcreStarts = readRefs(r)
-	ntx := r.Int()
-	if ntx < 0 || ntx > r.Len()/24 {
-		return nil, nil, fmt.Errorf("%w: transaction filter", errCacheEntry)
+	if s.tx, err = readLitFilter(r); err != nil {
+		return nil, nil, err
 	}
-	for range ntx {
-		b := txBuf{name: r.String()}
-		if b.m, err = mpm.DecodeFrom(r); err != nil {
-			return nil, nil, fmt.Errorf("%w: transaction filter: %w", errCacheEntry, err)
+	for i := range s.dyn {
+		s.dyn[i].groups = r.Int32s()
+		if s.dyn[i].filter, err = readLitFilter(r); err != nil {
+			return nil, nil, err
 		}
-		b.pos = r.Int32s()
-		if len(b.pos) != b.m.Len() {
-			return nil, nil, fmt.Errorf("%w: transaction filter", errCacheEntry)
-		}
-		s.tx.bufs = append(s.tx.bufs, b)
 	}
-	s.tx.always = r.Int32s()
 	nf := r.Int()
 	if nf < 0 || nf > r.Len()/8 {
 		return nil, nil, fmt.Errorf("%w: flowbits", errCacheEntry)
@@ -234,14 +227,6 @@ func decodeTables(r *flat.Reader, rules []*Rule) (*Set, *rawTables, error) {
 	}
 	if r.Len() != 0 {
 		return nil, nil, fmt.Errorf("%w: %d trailing bytes", errCacheEntry, r.Len())
-	}
-	for i := range s.tx.bufs {
-		if !inRangeOf(s.tx.bufs[i].pos, len(s.txRules)) {
-			return nil, nil, fmt.Errorf("%w: transaction filter", errCacheEntry)
-		}
-	}
-	if !inRangeOf(s.tx.always, len(s.txRules)) {
-		return nil, nil, fmt.Errorf("%w: transaction filter", errCacheEntry)
 	}
 	return s, t, nil
 }
@@ -293,13 +278,22 @@ func (s *Set) checkTables(opts Options, t *rawTables) error {
 			return fmt.Errorf("%w: rule groups", errCacheEntry)
 		}
 	}
+	if !checkLitFilter(&s.tx, len(s.txRules)) {
+		return fmt.Errorf("%w: transaction filter", errCacheEntry)
+	}
+	for i := range s.dyn {
+		d := &s.dyn[i]
+		if !inRangeOf(d.groups, len(s.groups)) || !checkLitFilter(&d.filter, len(d.groups)) {
+			return fmt.Errorf("%w: dynamic groups", errCacheEntry)
+		}
+	}
 	words := (len(s.groups) + 63) / 64
 	for ki := range s.heads {
 		for pc := range s.heads[ki] {
 			for d := range s.heads[ki][pc] {
 				for e := range s.heads[ki][pc][d] {
 					h := &s.heads[ki][pc][d][e]
-					if (h.static != nil && len(h.static) != words) || h.any != (h.static != nil) || !inRange(h.dyn, len(s.groups)) {
+					if (h.static != nil && len(h.static) != words) || h.any != (h.static != nil) {
 						return fmt.Errorf("%w: heads", errCacheEntry)
 					}
 				}
@@ -382,6 +376,40 @@ func (s *Set) finishCached(opts Options, flags []uint32, subIDs [][]int32) error
 		s.subs = append(s.subs, subSet{xs: rs[0].dataXform, set: sub})
 	}
 	return nil
+}
+
+// readLitFilter reads a literal filter written by writeLitFilter; its
+// positions are checked against its list by checkTables.
+func readLitFilter(r *flat.Reader) (litFilter, error) {
+	var f litFilter
+	n := r.Int()
+	if n < 0 || n > r.Len()/24 {
+		return f, fmt.Errorf("%w: literal filter", errCacheEntry)
+	}
+	for range n {
+		b := litBuf{name: r.String()}
+		var err error
+		if b.m, err = mpm.DecodeFrom(r); err != nil {
+			return f, fmt.Errorf("%w: literal filter: %w", errCacheEntry, err)
+		}
+		b.pos = r.Int32s()
+		if len(b.pos) != b.m.Len() {
+			return f, fmt.Errorf("%w: literal filter", errCacheEntry)
+		}
+		f.bufs = append(f.bufs, b)
+	}
+	f.always = r.Int32s()
+	return f, nil
+}
+
+// checkLitFilter reports whether f's positions are within a list of n.
+func checkLitFilter(f *litFilter, n int) bool {
+	for i := range f.bufs {
+		if !inRangeOf(f.bufs[i].pos, n) {
+			return false
+		}
+	}
+	return inRangeOf(f.always, n)
 }
 
 // inRangeOf reports whether every id is in [0, lim).

@@ -114,7 +114,8 @@ func compileSet(rules []*Rule, opts Options, ft flowbitTable, top bool) (*Set, e
 	sort.SliceStable(s.txRules, func(i, j int) bool {
 		return flowClass(s.crules[s.txRules[i]].fbits) < flowClass(s.crules[s.txRules[j]].fbits)
 	})
-	if err := s.buildTxFilter(opts); err != nil {
+	var err error
+	if s.tx, err = buildLitFilter(len(s.txRules), func(p int) *crule { return s.crule(s.txRules[p]) }, opts); err != nil {
 		return nil, err
 	}
 	pats := pb.finish(s)
@@ -126,7 +127,9 @@ func compileSet(rules []*Rule, opts Options, ft flowbitTable, top bool) (*Set, e
 		return nil, err
 	}
 	s.mpm = m
-	s.buildHeads()
+	if err := s.buildHeads(opts); err != nil {
+		return nil, err
+	}
 	for _, k := range subKeys {
 		rs := subRules[k]
 		sub, err := compileSet(rs, opts, ft, false)

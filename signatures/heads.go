@@ -8,10 +8,13 @@ package signatures
 // has no protocol-buffer, file-name or DCERPC condition. For each kind and
 // each context class (protocol class, direction, established) compile time
 // records which static groups apply, as a bitset shared by every Scanner of
-// that class, and lists the dynamic groups whose static part passes, which
-// NewScanner evaluates one by one. A set of plain file_data rules therefore
-// costs one lookup per file however many rules it has, as Suricata's
-// signature group heads do by protocol, direction and port.
+// that class. The other (dynamic) groups of a kind sit behind a litFilter
+// over their buffer and file-name conditions: NewScanner evaluates only the
+// dynamic groups whose needed literal occurs in the context's buffers, and
+// those without one. A set of plain file_data rules therefore costs one
+// lookup per file however many rules it has, and buffer conditions cost what
+// the buffers and their hits cost, as Suricata's signature group heads and
+// fast patterns do.
 
 // Protocol classes of a context: the protocols some rule restricts to.
 const (
@@ -38,11 +41,17 @@ func protoClass(p string) int {
 // classProto is a protocol name of each class, for evaluating static groups.
 var classProto = [numProtoClasses]string{"", "http", "smb", "dcerpc"}
 
-// head is the groups one context class can use.
+// head is the static groups one context class can use.
 type head struct {
 	static []uint64 // bitset over group ids: static groups that apply
 	any    bool     // some static group applies
-	dyn    []int32  // dynamic groups whose static part applies, evaluated per Scanner
+}
+
+// dynGroups are the dynamic groups of one scanner kind and the filter over
+// their representatives' buffer conditions.
+type dynGroups struct {
+	groups []int32
+	filter litFilter
 }
 
 // heads indexes head by scanner kind (0 file, 1 stream), protocol class,
@@ -71,10 +80,21 @@ func staticGroup(cr *crule) bool {
 		all(h.dport.any, h.dport.neg) && len(cr.bufs) == 0 && r.dce == nil
 }
 
-// buildHeads computes the heads of s from its groups.
-func (s *Set) buildHeads() {
+// buildHeads computes the heads and dynamic groups of s from its groups.
+func (s *Set) buildHeads(opts Options) error {
 	words := (len(s.groups) + 63) / 64
 	for ki, rk := range []ruleKind{kindFile, kindStream} {
+		d := &s.dyn[ki]
+		for _, g := range s.byKind[rk] {
+			if !staticGroup(s.crule(s.groups[g].rep)) {
+				d.groups = append(d.groups, g)
+			}
+		}
+		var err error
+		d.filter, err = buildLitFilter(len(d.groups), func(p int) *crule { return s.crule(s.groups[d.groups[p]].rep) }, opts)
+		if err != nil {
+			return err
+		}
 		for pc := range numProtoClasses {
 			for dir := range 2 {
 				for est := range 2 {
@@ -82,13 +102,7 @@ func (s *Set) buildHeads() {
 					ctx := &Context{Proto: classProto[pc], ToServer: dir == 1, Established: est == 1}
 					for _, g := range s.byKind[rk] {
 						cr := s.crule(s.groups[g].rep)
-						if !staticGroup(cr) {
-							if s.staticPartApplies(cr, ctx) {
-								h.dyn = append(h.dyn, g)
-							}
-							continue
-						}
-						if s.applies(cr, ctx) {
+						if staticGroup(cr) && s.applies(cr, ctx) {
 							if h.static == nil {
 								h.static = make([]uint64, words)
 							}
@@ -100,6 +114,7 @@ func (s *Set) buildHeads() {
 			}
 		}
 	}
+	return nil
 }
 
 // staticPartApplies checks the conditions of cr that depend only on the

@@ -61,8 +61,9 @@ func (s *Set) NewScanner(kind Kind, ctx *Context) *Scanner {
 	}
 	h := s.headOf(rk, ctx)
 	var gd []uint64
-	for _, g := range h.dyn {
-		if s.applies(s.crule(s.groups[g].rep), ctx) {
+	d := &s.dyn[rk-kindFile]
+	for _, p := range d.filter.candidates(ctx, nil) {
+		if g := d.groups[p]; s.applies(s.crule(s.groups[g].rep), ctx) {
 			if gd == nil {
 				gd = make([]uint64, (len(s.groups)+63)/64)
 			}

@@ -27,8 +27,9 @@ type Set struct {
 	endOnly  [3][]int32 // rules with no positive content, decided at End (per kind)
 	hashIdx  map[string][]int32
 	txRules  []int32
-	tx       txFilter // which txRules a transaction needs to evaluate
-	pktRules []int32  // tcp-pkt rules (MatchPacket)
+	tx       litFilter    // which txRules a transaction needs to evaluate
+	dyn      [2]dynGroups // dynamic groups per scanner kind (heads.go)
+	pktRules []int32      // tcp-pkt rules (MatchPacket)
 	// chunkRules are stream rules anchored at an absolute position, decided
 	// on each reassembled chunk (MatchChunk), never by a Scanner.
 	chunkRules []int32

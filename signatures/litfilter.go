@@ -6,24 +6,26 @@ import (
 	"github.com/wirescan/wirescan/signatures/mpm"
 )
 
-// txFilter is the prefilter of transaction rules, as Suricata's fast
-// patterns are: each rule that needs some literal in some protocol buffer
-// (a positive content, not transformed, in a buffer that must be present)
-// contributes its longest such literal to one matcher per buffer name. A
-// transaction scans each of its buffers once and evaluates only the rules
-// whose literal occurs, plus the rules without one; the others cannot
-// match. The result is the same as evaluating every rule, at a cost that
-// follows the buffers and the hits, not the number of rules.
-type txFilter struct {
-	bufs   []txBuf // by buffer name, sorted
-	always []int32 // positions in Set.txRules of rules without a literal
+// litFilter is a prefilter over a list of rules' protocol-buffer
+// conditions, as Suricata's fast patterns are: each rule that needs some
+// literal in some protocol buffer (a positive content, not transformed, in a
+// buffer that must be present) contributes its longest such literal to one
+// matcher per buffer name. A context scans each of its buffers once, and only
+// the rules whose literal occurs, plus the rules without one, need
+// evaluating; the others cannot match. Sets keep one over their transaction
+// rules (MatchTransaction) and one per scanner kind over the representatives
+// of their dynamic groups (NewScanner), so either costs what the buffers and
+// the hits cost, not what the number of rules does.
+type litFilter struct {
+	bufs   []litBuf // by buffer name, sorted
+	always []int32  // positions in the list of rules without a literal
 }
 
-// txBuf is the matcher of one buffer name.
-type txBuf struct {
+// litBuf is the matcher of one buffer name.
+type litBuf struct {
 	name string
 	m    *mpm.Matcher
-	pos  []int32 // pattern id -> position in Set.txRules
+	pos  []int32 // pattern id -> position in the list
 }
 
 // fastPattern returns the longest literal rule cr needs in one buffer, and
@@ -53,14 +55,14 @@ func fastPattern(cr *crule) (buf string, lit []byte, ok bool) {
 	return buf, lit, ok
 }
 
-// buildTxFilter builds the filter of s.txRules (compiled, in their final
-// order).
-func (s *Set) buildTxFilter(opts Options) error {
+// buildLitFilter builds the filter of a list of n compiled rules (rule(p) is
+// the one at position p).
+func buildLitFilter(n int, rule func(p int) *crule, opts Options) (litFilter, error) {
 	byBuf := map[string][][]byte{}
 	posBy := map[string][]int32{}
-	var f txFilter
-	for p, rid := range s.txRules {
-		name, lit, ok := fastPattern(s.crule(rid))
+	var f litFilter
+	for p := range n {
+		name, lit, ok := fastPattern(rule(p))
 		if !ok {
 			f.always = append(f.always, int32(p))
 			continue
@@ -71,11 +73,11 @@ func (s *Set) buildTxFilter(opts Options) error {
 	for name, lits := range byBuf {
 		m, err := mpm.Compile(lits, mpm.Options{MaxStates: opts.MaxStates, DenseBytes: 64 << 10})
 		if err != nil {
-			return err
+			return f, err
 		}
-		f.bufs = append(f.bufs, txBuf{name: name, m: m, pos: posBy[name]})
+		f.bufs = append(f.bufs, litBuf{name: name, m: m, pos: posBy[name]})
 	}
-	slices.SortFunc(f.bufs, func(a, b txBuf) int {
+	slices.SortFunc(f.bufs, func(a, b litBuf) int {
 		if a.name < b.name {
 			return -1
 		}
@@ -84,14 +86,16 @@ func (s *Set) buildTxFilter(opts Options) error {
 		}
 		return 0
 	})
-	s.tx = f
-	return nil
+	return f, nil
 }
 
-// candidates appends to dst the positions in s.txRules of the rules that may
-// match ctx, ascending.
-func (f *txFilter) candidates(ctx *Context, dst []int32) []int32 {
+// candidates appends to dst the positions of the rules that may match ctx,
+// ascending.
+func (f *litFilter) candidates(ctx *Context, dst []int32) []int32 {
 	dst = append(dst, f.always...)
+	if len(f.bufs) == 0 {
+		return dst
+	}
 	var st mpm.State
 	var hits []mpm.Hit
 	for i := range f.bufs {

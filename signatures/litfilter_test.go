@@ -3,6 +3,7 @@ package signatures
 import (
 	"fmt"
 	"math/rand/v2"
+	"net/netip"
 	"slices"
 	"strings"
 	"testing"
@@ -137,5 +138,76 @@ func TestTxFilterSkipsRules(t *testing.T) {
 	}
 	if got := sidsOf(s.MatchTransaction(ctx)); !slices.Equal(got, []int{43, 5000}) {
 		t.Fatalf("matches %v", got)
+	}
+}
+
+// TestDynamicGroupsEqualEvaluatingAll: the groups a Scanner uses (static
+// heads plus the dynamic groups the literal filter lets through) are the
+// groups whose conditions hold, for random file rules with buffer, file-name,
+// address, port and flow conditions and random contexts.
+func TestDynamicGroupsEqualEvaluatingAll(t *testing.T) {
+	t.Logf("seed %d", testSeed)
+	rng := rand.New(rand.NewPCG(testSeed, 12))
+	words := []string{"get", "admin", "php", "exe", "Mozilla", "a", "/x/y", "zip"}
+	word := func() string { return words[rng.IntN(len(words))] }
+	heads := []string{"http any any -> any any", "smb any any -> any any", "file any any -> any any",
+		"http 10.0.0.0/8 any -> any any", "http any any -> any 80", "file any any <> 192.0.2.1 any"}
+	bufs := []string{"http.uri", "http.host", "file.name", "http.request_header"}
+	applied := 0
+	for iter := range 30 {
+		var rules []*Rule
+		for i := range 80 {
+			var b strings.Builder
+			if rng.IntN(3) == 0 {
+				b.WriteString([]string{"flow:to_server; ", "flow:to_client; ", "flow:established; "}[rng.IntN(3)])
+			}
+			for range rng.IntN(3) {
+				fmt.Fprintf(&b, `%s; content:"%s"; `, bufs[rng.IntN(len(bufs))], word())
+				if rng.IntN(3) == 0 {
+					b.WriteString("nocase; ")
+				}
+			}
+			line := fmt.Sprintf(`alert %s (msg:"r"; %sfile_data; content:"%s"; sid:%d;)`, heads[rng.IntN(len(heads))], b.String(), word(), i+1)
+			if r, err := ParseRule(line); err == nil {
+				rules = append(rules, r)
+			}
+		}
+		s, err := Compile(rules, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 40 {
+			tb := testBuffers{}
+			for _, name := range bufs {
+				if rng.IntN(3) > 0 {
+					tb[name] = word() + word()
+				}
+			}
+			ctx := &Context{Proto: []string{"http", "smb", ""}[rng.IntN(3)], ToServer: rng.IntN(2) == 0, Established: rng.IntN(4) > 0,
+				Buffers: tb, Filename: tb["file.name"], SrcPort: uint16(rng.IntN(2) * 80), DstPort: uint16(rng.IntN(2) * 80)}
+			if rng.IntN(2) == 0 {
+				ctx.SrcIP, ctx.DstIP = netip.MustParseAddr("10.1.2.3"), netip.MustParseAddr("192.0.2.1")
+			}
+			var want, got []int32
+			for _, g := range s.byKind[kindFile] {
+				if s.applies(s.crule(s.groups[g].rep), ctx) {
+					want = append(want, g)
+				}
+			}
+			if sc := s.NewScanner(FileData, ctx); sc != nil {
+				for g := range s.groups {
+					if s.groups[g].kind == kindFile && sc.groupOK(int32(g)) {
+						got = append(got, int32(g))
+					}
+				}
+			}
+			if !slices.Equal(got, want) {
+				t.Fatalf("iter %d: groups %v, evaluating all %v (ctx %+v)", iter, got, want, ctx)
+			}
+			applied += len(want)
+		}
+	}
+	if applied < 1000 {
+		t.Fatalf("only %d group applications in all: the test should exercise more", applied)
 	}
 }

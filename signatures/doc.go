@@ -43,11 +43,11 @@
 // hits and, lazily, a small progress record per rule that had a candidate.
 //
 // Per file, NewScanner costs one lookup of the rule groups of its context
-// class (kind, protocol, direction) plus the groups with address, port,
-// file-name or buffer conditions, never a pass over all rules. Per
-// transaction, MatchTransaction scans each protocol buffer once with a
-// matcher of the transaction rules' needed literals and evaluates only the
-// rules whose literal occurs (and those without one). Set.Stats().MemoryBytes
+// class (kind, protocol, direction) plus one scan of the context's protocol
+// buffers for the literals that groups with buffer or file-name conditions
+// need, evaluating only the groups whose literal occurs: never a pass over all
+// rules. Per transaction, MatchTransaction does the same over the transaction
+// rules. Set.Stats().MemoryBytes
 // counts the matchers and the per-rule tables: about 20 MiB for 100k 6–64-byte
 // literal rules (bench/README.md has the process RSS).
 //

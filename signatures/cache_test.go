@@ -358,19 +358,7 @@ func TestDecodeSetDamaged(t *testing.T) {
 	}
 	data := s.encodeBytes(warns, srcs)
 	rng := rand.New(rand.NewPCG(testSeed, 5))
-	decode := func(d []byte) {
-		buf := flat.AlignedCopy(len(d))
-		copy(buf, d)
-		ds, _, err := decodeSet(buf, Options{}.withDefaults(), srcs)
-		if err != nil {
-			if !errors.Is(err, errCacheEntry) {
-				t.Fatalf("error %v does not wrap errCacheEntry", err)
-			}
-			return
-		}
-		scanAll(ds, corpus[:4096], []int{4096})
-		ds.MatchTransaction(&Context{Proto: "http", Buffers: testBuffers{"http.uri": "/get"}})
-	}
+	decode := func(d []byte) { decodeDamaged(t, d, srcs, corpus[:4096]) }
 	decode(data)
 	for n := 0; n < len(data); n += 1 + len(data)/300 {
 		decode(data[:n])
@@ -409,19 +397,24 @@ func FuzzCacheEntry(f *testing.F) {
 	f.Add(data)
 	f.Add(data[:len(data)/2])
 	corpus := sigtest.Corpus(9, 8192)
-	f.Fuzz(func(t *testing.T, d []byte) {
-		buf := flat.AlignedCopy(len(d))
-		copy(buf, d)
-		ds, _, err := decodeSet(buf, Options{}.withDefaults(), srcs)
-		if err != nil {
-			if !errors.Is(err, errCacheEntry) {
-				t.Fatalf("error %v does not wrap errCacheEntry", err)
-			}
-			return
+	f.Fuzz(func(t *testing.T, d []byte) { decodeDamaged(t, d, srcs, corpus) })
+}
+
+// decodeDamaged decodes a possibly damaged payload: an error wrapping
+// errCacheEntry, or a Set that scans corpus and evaluates a transaction
+// without panicking.
+func decodeDamaged(t *testing.T, d []byte, srcs []source, corpus []byte) {
+	buf := flat.AlignedCopy(len(d))
+	copy(buf, d)
+	ds, _, err := decodeSet(buf, Options{}.withDefaults(), srcs)
+	if err != nil {
+		if !errors.Is(err, errCacheEntry) {
+			t.Fatalf("error %v does not wrap errCacheEntry", err)
 		}
-		scanAll(ds, corpus, []int{4096, 4096})
-		ds.MatchTransaction(&Context{Proto: "http", ToServer: true, Buffers: testBuffers{"http.uri": "/get"}})
-	})
+		return
+	}
+	scanAll(ds, corpus, sigtest.Splits(1, len(corpus), 4096))
+	ds.MatchTransaction(&Context{Proto: "http", ToServer: true, Buffers: testBuffers{"http.uri": "/get"}})
 }
 
 // TestCachedSetConcurrentUse scans one cached Set from several goroutines at

@@ -46,6 +46,9 @@ type Part struct {
 // stream contents, then its sticky buffers in rule order.
 func (r *Rule) Buffers() []string {
 	var out []string
+	if r.ruleBody == nil {
+		return nil // a cached rule not parsed yet: it never matched
+	}
 	if len(r.data) > 0 {
 		out = append(out, FileDataBuffer)
 	}
@@ -66,6 +69,9 @@ func (r *Rule) Buffers() []string {
 // Transformed buffers (to_lowercase, ...) are explained on their
 // transformed bytes.
 func (r *Rule) Explain(buffer string, data []byte, base, end int64) (parts []Part, located bool) {
+	if r.ruleBody == nil {
+		return nil, false
+	}
 	var items []item
 	var xform []transform
 	var eof bool

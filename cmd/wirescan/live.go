@@ -81,7 +81,7 @@ func cmdLive(args []string, stdout, stderr io.Writer) error {
 		opts.BPF = prog
 	}
 
-	rules, err := loadRules(cf.rules, cf.ruleOptions(), stderr)
+	rules, err := loadRules(cf.rules, cf.ruleLoader(), stderr)
 	if err != nil {
 		return err
 	}

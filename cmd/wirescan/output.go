@@ -162,7 +162,7 @@ func startEngine(cfg engine.Config, rules *signatures.Set, cf *configFlags, of *
 		return nil, nil, nil, err
 	}
 	logf := func(format string, a ...any) { fmt.Fprintf(stderr, format+"\n", a...) }
-	rl := &reloader{eng: eng, paths: cf.rules, opts: cf.ruleOptions(), silencers: cf.silencers(), logf: logf, reopen: mux.Reopen}
+	rl := &reloader{eng: eng, paths: cf.rules, loader: cf.ruleLoader(), silencers: cf.silencers(), logf: logf, reopen: mux.Reopen}
 	stops = append(stops, watchHUP(rl))
 	if metricsAt != "" {
 		guard, err := newReloadGuard(cfg.ReloadAPI)

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"github.com/wirescan/wirescan/engine/output"
 	"io"
 	"net/http"
 	"os"
@@ -11,9 +10,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wirescan/wirescan/engine/output"
+
 	"github.com/wirescan/wirescan/engine"
 	"github.com/wirescan/wirescan/engine/eve"
-	"github.com/wirescan/wirescan/signatures"
 )
 
 func TestReloadSwapsRulesAndKeepsOldOnFailure(t *testing.T) {
@@ -26,7 +26,7 @@ func TestReloadSwapsRulesAndKeepsOldOnFailure(t *testing.T) {
 	}
 	write(`alert http any any -> any any (msg:"one"; file_data; content:"aaa"; sid:1;)` + "\n")
 	var logs bytes.Buffer
-	set, err := loadRules([]string{rules}, signatures.Options{}, &logs)
+	set, err := loadRules([]string{rules}, ruleLoader{}, &logs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +121,7 @@ func TestReloadIntoEmptySetFails(t *testing.T) {
 	rules := filepath.Join(dir, "r.rules")
 	os.WriteFile(rules, []byte(`alert http any any -> any any (msg:"x"; file_data; content:"xyz"; sid:9;)`+"\n"), 0o644)
 	var logs bytes.Buffer
-	set, err := loadRules([]string{rules}, signatures.Options{}, &logs)
+	set, err := loadRules([]string{rules}, ruleLoader{}, &logs)
 	if err != nil {
 		t.Fatal(err)
 	}

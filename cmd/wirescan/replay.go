@@ -64,7 +64,7 @@ func cmdReplay(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		return usagef("replay: -k %q: want none or all", checksum)
 	}
 
-	rules, err := loadRules(cf.rules, cf.ruleOptions(), stderr)
+	rules, err := loadRules(cf.rules, cf.ruleLoader(), stderr)
 	if err != nil {
 		return err
 	}

@@ -15,16 +15,15 @@ import (
 
 	"github.com/wirescan/wirescan/engine"
 	"github.com/wirescan/wirescan/engine/metrics"
-	"github.com/wirescan/wirescan/signatures"
 )
 
 // reloader recompiles the rule files and swaps the set in, for SIGHUP and
 // POST /-/reload. Reloads are serialised; a failed load keeps the old set.
 type reloader struct {
-	mu    sync.Mutex
-	eng   *engine.Engine
-	paths []string
-	opts  signatures.Options
+	mu     sync.Mutex
+	eng    *engine.Engine
+	paths  []string
+	loader ruleLoader
 	// silencers are reloaded with the rules: all or nothing.
 	silencers silencers
 	logf      func(format string, args ...any)
@@ -41,7 +40,7 @@ func (r *reloader) reload() error {
 		}
 	}
 	start := time.Now()
-	set, err := loadRules(r.paths, r.opts, logWriter{r.logf})
+	set, err := loadRules(r.paths, r.loader, logWriter{r.logf})
 	if err == nil && len(set.Rules()) == 0 && len(r.paths) > 0 {
 		// Reloading into an empty set would silently stop detection.
 		err = fmt.Errorf("reload: no rule could be loaded from %s", strings.Join(r.paths, ", "))
@@ -114,6 +113,7 @@ func serveMetrics(addr string, eng *engine.Engine, outs metrics.OutputSource, r 
 	mux := http.NewServeMux()
 	reg := metrics.NewRegistry(eng)
 	reg.MustRegister(metrics.NewOutputCollector(outs))
+	registerCacheMetrics(reg, r.loader.cache)
 	mux.Handle("/metrics", metrics.Handler(reg))
 	mux.HandleFunc("/-/reload", func(w http.ResponseWriter, req *http.Request) {
 		if req.Method != http.MethodPost {

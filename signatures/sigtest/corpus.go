@@ -1,20 +1,12 @@
-// Package corpus generates the benchmark corpora for bench/ and the signatures
-// tests: benign data (random bytes, English-like text, executable-like bytes) and
-// the same data with pattern occurrences planted at a given rate. Everything is
-// derived from a seed.
-package corpus
+package sigtest
 
-import (
-	"math/rand/v2"
+import "math/rand/v2"
 
-	"github.com/wirescan/wirescan/signatures/sigtest"
-)
-
-// Benign returns n bytes: sigtest.Benign (random blocks and text) interleaved with
+// Corpus returns n bytes: Benign (random blocks and text) interleaved with
 // executable-like blocks (opcode-heavy bytes, zero padding, import names).
-func Benign(seed uint64, n int) []byte {
+func Corpus(seed uint64, n int) []byte {
 	rng := rand.New(rand.NewPCG(seed, 0xe4e))
-	base := sigtest.Benign(seed, n)
+	base := Benign(seed, n)
 	out := make([]byte, 0, n)
 	for len(out) < n {
 		k := min(4096+rng.IntN(8192), n-len(out))

@@ -1,4 +1,4 @@
-package signatures
+package mpm
 
 import (
 	"encoding/binary"
@@ -6,23 +6,19 @@ import (
 	"slices"
 )
 
-// prefilter finds the occurrences of a Set's patterns that lie wholly inside one
-// large Write without walking the automaton per byte.
+// prefilter finds the occurrences of the long patterns (at least
+// pfWindow+stride-1 bytes) that lie wholly inside one buffer without walking
+// an automaton per byte.
 //
-// Long patterns (at least pfWindow+stride-1 bytes) each contribute stride
-// consecutive 4-byte windows, starting at the offset whose bytes are rarest in
-// benign data, to a blocked Bloom filter (two bits in one 64-bit word per window,
-// hashed from the case-folded window). The scan tests only every stride-th
-// position: any occurrence has exactly one of its stride windows there. A filter
-// hit looks up a bucket of (window, pattern, offset) entries and verifies the
-// pattern with a case-folded compare. Patterns shorter than that go to a small
-// automaton of their own, run from its root over each filtered Write.
-//
-// Occurrences that begin in an earlier Write are the automaton's: Scanner.Write
-// walks the full automaton from the saved state only while its state is deeper
-// than the bytes consumed (a partial match began before the buffer), and
-// recomputes the state for the next Write from the last maxDepth-1 bytes. So the
-// per-file state stays one automaton state, and every occurrence is found once.
+// Each long pattern contributes stride consecutive 4-byte windows, starting
+// at the offset whose bytes are rarest in benign data, to a blocked Bloom
+// filter (two bits in one 64-bit word per window, hashed from the
+// case-folded window). The scan tests only every stride-th position: any
+// occurrence has exactly one of its stride windows there. A filter hit looks
+// up a bucket of (window, pattern, offset) entries and verifies the pattern
+// with a case-folded compare. Occurrences that straddle two Scans are found
+// by scanning the stream's tail joined to the head of the next buffer
+// (Matcher.scanBoundary).
 type prefilter struct {
 	stride int
 	wshift uint     // bits[h>>wshift]
@@ -30,12 +26,7 @@ type prefilter struct {
 	bshift uint     // bucket of h is h>>bshift
 	bstart []uint32 // bucket b holds ents[bstart[b]:bstart[b+1]]
 	ents   []pfEntry
-	pats   [][]byte // every folded pattern, by pattern id
-
-	short    *automaton // patterns too short for the filter; nil if none
-	shortIDs []int32    // short-automaton pattern id -> pattern id
-
-	minWrite int // smaller Writes walk the full automaton
+	pats   *patterns // every folded pattern, by pattern id
 }
 
 // pfEntry is one window of one long pattern.
@@ -43,13 +34,6 @@ type pfEntry struct {
 	win uint32 // folded window bytes, little-endian
 	pid int32
 	k   int32 // offset of the window in the pattern
-}
-
-// pfHit is an occurrence found in the current Write: end is its exclusive end
-// relative to the Write, pid its pattern.
-type pfHit struct {
-	end int
-	pid int32
 }
 
 const (
@@ -63,16 +47,6 @@ const (
 	// pfMaxEntries bounds stride × long patterns: beyond it the capped filter
 	// fills up and false positives cost more than the stride saves.
 	pfMaxEntries = 1 << 19
-)
-
-// Test hooks: Writes of at least max(pfMinWriteFloor, pfDepthFactor*maxDepth)
-// bytes use the prefilter (below that the head and tail walks cost as much as the
-// Write); pfDisabled builds Sets without a prefilter.
-var (
-	pfMinWriteFloor = 256
-	pfDepthFactor   = 4
-	pfDisabled      = false
-	pfForceStride   = 0
 )
 
 // fold32 ASCII-lowercases the four bytes of x (SWAR).
@@ -157,39 +131,16 @@ func chooseStride(pats [][]byte) int {
 	return best
 }
 
-// buildPrefilter builds the prefilter for folded patterns (pattern id = index),
-// or returns nil when no pattern is long enough. maxDepth is the longest pattern.
-func buildPrefilter(pats [][]byte, maxStates, maxDepth int) (*prefilter, error) {
-	if pfDisabled {
-		return nil, nil
-	}
-	s := chooseStride(pats)
-	if pfForceStride > 0 {
-		s = pfForceStride
-	}
-	minLong := pfWindow + s - 1
-	pf := &prefilter{stride: s, pats: pats, minWrite: max(pfMinWriteFloor, pfDepthFactor*maxDepth)}
-	var shortPats [][]byte
-	for id, p := range pats {
-		if len(p) < minLong {
-			shortPats = append(shortPats, p)
-			pf.shortIDs = append(pf.shortIDs, int32(id))
-			continue
-		}
+// buildPrefilter builds the prefilter of the long patterns ids of pats
+// (folded, pattern id = index) with stride s; tab holds the same patterns.
+func buildPrefilter(pats [][]byte, ids []int32, tab *patterns, s int) *prefilter {
+	pf := &prefilter{stride: s, pats: tab}
+	for _, id := range ids {
+		p := pats[id]
 		k := rarestWindow(p, s)
 		for j := 0; j < s; j++ {
-			pf.ents = append(pf.ents, pfEntry{win: binary.LittleEndian.Uint32(p[k+j:]), pid: int32(id), k: int32(k + j)})
+			pf.ents = append(pf.ents, pfEntry{win: binary.LittleEndian.Uint32(p[k+j:]), pid: id, k: int32(k + j)})
 		}
-	}
-	if len(pf.ents) == 0 {
-		return nil, nil
-	}
-	if len(shortPats) > 0 {
-		a, err := buildAutomaton(shortPats, maxStates, 1<<20)
-		if err != nil {
-			return nil, err
-		}
-		pf.short = a
 	}
 	wbits := min(max(bits.Len(uint(len(pf.ents)*pfBitsPerEntry-1)), 12), pfMaxBitsLog)
 	pf.bits = make([]uint64, 1<<(wbits-6))
@@ -215,7 +166,7 @@ func buildPrefilter(pats [][]byte, maxStates, maxDepth int) (*prefilter, error) 
 		fill[b]++
 	}
 	pf.ents = sorted
-	return pf, nil
+	return pf
 }
 
 // rarestWindow returns the offset k where the s windows p[k+j:k+j+4] (j < s) cover
@@ -241,21 +192,14 @@ func rarestWindow(p []byte, s int) int {
 	return best
 }
 
-// memoryBytes estimates the prefilter's heap, the folded patterns included.
+// memoryBytes estimates the prefilter's heap (the patterns are the Matcher's).
 func (pf *prefilter) memoryBytes() int64 {
-	m := int64(len(pf.bits))*8 + int64(len(pf.bstart))*4 + int64(len(pf.ents))*12 + int64(len(pf.shortIDs))*4
-	for _, p := range pf.pats {
-		m += 24 + int64(cap(p))
-	}
-	if pf.short != nil {
-		m += pf.short.memoryBytes()
-	}
-	return m
+	return int64(len(pf.bits))*8 + int64(len(pf.bstart))*4 + int64(len(pf.ents))*12
 }
 
 // scan appends the occurrences of long patterns lying wholly inside b. One 8-byte
 // load serves the windows at i, i+stride, ... that fit in it.
-func (pf *prefilter) scan(b []byte, hits []pfHit) []pfHit {
+func (pf *prefilter) scan(b []byte, hits []Hit) []Hit {
 	i := 0
 	switch pf.stride {
 	case 2:
@@ -309,18 +253,18 @@ func (pf *prefilter) test(f uint32) bool {
 }
 
 // confirm verifies the bucket entries whose window equals f at b[i:].
-func (pf *prefilter) confirm(b []byte, i int, f uint32, hits []pfHit) []pfHit {
+func (pf *prefilter) confirm(b []byte, i int, f uint32, hits []Hit) []Hit {
 	bk := uint64(f) * pfHashMul >> pf.bshift
 	for _, e := range pf.ents[pf.bstart[bk]:pf.bstart[bk+1]] {
 		if e.win != f {
 			continue
 		}
 		start := i - int(e.k)
-		p := pf.pats[e.pid]
+		p := pf.pats.get(e.pid)
 		if start < 0 || start+len(p) > len(b) || !equalFolded(b[start:start+len(p)], p) {
 			continue
 		}
-		hits = append(hits, pfHit{end: start + len(p), pid: e.pid})
+		hits = append(hits, Hit{End: start + len(p), ID: e.pid})
 	}
 	return hits
 }
@@ -341,46 +285,17 @@ func equalFolded(raw, folded []byte) bool {
 	return true
 }
 
-// scanShort appends the occurrences of short patterns lying wholly inside b.
-func (pf *prefilter) scanShort(b []byte, hits []pfHit) []pfHit {
-	a := pf.short
-	if a == nil {
-		return hits
-	}
-	dense, nc, nd := a.dense, a.nc, a.nDense
-	cls := &a.classes
-	var ids []int32
-	st := uint32(0)
-	for i := 0; i < len(b); i++ {
-		c := uint32(cls[b[i]])
-		var t uint32
-		if st < nd {
-			t = dense[st*nc+c]
-		} else {
-			t = a.slowStep(st, c)
+// sortHits orders hits as an Aho–Corasick walk reports them: by end, longest
+// first, then by id.
+func (p *patterns) sortHits(h []Hit) {
+	cmp := func(x, y Hit) int {
+		if x.End != y.End {
+			return x.End - y.End
 		}
-		if t&outFlag != 0 {
-			t &^= outFlag
-			ids = a.outputs(ids[:0], t)
-			for _, sid := range ids {
-				pid := pf.shortIDs[sid]
-				if len(pf.pats[pid]) <= i+1 {
-					hits = append(hits, pfHit{end: i + 1, pid: pid})
-				}
-			}
+		if d := p.size(y.ID) - p.size(x.ID); d != 0 {
+			return d
 		}
-		st = t
-	}
-	return hits
-}
-
-// sortHits orders hits as the automaton reports them: by end, longest first.
-func (pf *prefilter) sortHits(h []pfHit) {
-	cmp := func(x, y pfHit) int {
-		if x.end != y.end {
-			return x.end - y.end
-		}
-		return len(pf.pats[y.pid]) - len(pf.pats[x.pid])
+		return int(x.ID - y.ID)
 	}
 	if !slices.IsSortedFunc(h, cmp) {
 		slices.SortFunc(h, cmp)

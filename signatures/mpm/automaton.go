@@ -1,6 +1,6 @@
-package signatures
+package mpm
 
-// automaton is the streaming multi-pattern prefilter: an Aho–Corasick automaton over
+// automaton is an Aho–Corasick automaton over
 // case-folded bytes compressed into equivalence classes. States are numbered in
 // breadth-first order; the first nDense states have a full transition row (a DFA row)
 // in dense, the rest keep only their trie children and a failure link. Because a
@@ -28,10 +28,6 @@ type automaton struct {
 	// level[d] is the first state of depth d (BFS numbering makes depth monotone
 	// in the state id); level[maxDepth+1] == numStates.
 	level []uint32
-
-	// pf, when set, finds the occurrences that lie wholly inside one large
-	// Write without walking the automaton (prefilter.go).
-	pf *prefilter
 }
 
 // outFlag marks a transition whose target state reports patterns.
@@ -40,30 +36,13 @@ const outFlag = 1 << 31
 // maxDepth returns the length of the longest pattern.
 func (a *automaton) maxDepth() int { return len(a.level) - 2 }
 
-// deeperThan reports whether state s is deeper than d (its string is longer than d).
-func (a *automaton) deeperThan(s uint32, d int) bool {
-	return d+1 < len(a.level) && s >= a.level[d+1]
-}
-
-// step is one transition from s on raw byte c (carrying outFlag).
-func (a *automaton) step(s uint32, c byte) uint32 {
-	if s < a.nDense {
-		return a.dense[s*a.nc+uint32(a.classes[c])]
-	}
-	return a.slowStep(s, uint32(a.classes[c]))
-}
-
 // numStates returns the number of automaton states.
 func (a *automaton) numStates() int { return len(a.fail) }
 
 // memoryBytes estimates the heap used by the automaton's tables.
 func (a *automaton) memoryBytes() int64 {
 	n := int64(len(a.fail))
-	m := int64(len(a.dense))*4 + n*(4+2+1+4+4+4) + int64(len(a.hasOut))*8 + int64(len(a.outList))*4 + int64(len(a.level))*4
-	if a.pf != nil {
-		m += a.pf.memoryBytes()
-	}
-	return m
+	return int64(len(a.dense))*4 + n*(4+2+1+4+4+4) + int64(len(a.hasOut))*8 + int64(len(a.outList))*4 + int64(len(a.level))*4
 }
 
 // slowStep returns the transition from a sparse state s on class c, following failure
@@ -89,17 +68,4 @@ func (a *automaton) slowStep(s, c uint32) uint32 {
 		s = a.fail[s]
 	}
 	return a.dense[s*a.nc+c]
-}
-
-// outputs appends to dst the pattern ids reported in state s (own outputs and those
-// of its dictionary-suffix chain).
-func (a *automaton) outputs(dst []int32, s uint32) []int32 {
-	for {
-		dst = append(dst, a.outList[a.outStart[s]:a.outStart[s+1]]...)
-		d := a.dictLink[s]
-		if d < 0 {
-			return dst
-		}
-		s = uint32(d)
-	}
 }

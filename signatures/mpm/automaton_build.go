@@ -1,9 +1,12 @@
-package signatures
+package mpm
 
 import "fmt"
 
-// foldTable maps every byte to its ASCII-lowercase form; the automaton runs on folded
-// bytes and case-sensitive patterns are verified afterwards.
+// Fold returns c ASCII-lowercased: how the matcher compares bytes.
+func Fold(c byte) byte { return foldTable[c] }
+
+// foldTable maps every byte to its ASCII-lowercase form; the automaton runs on
+// folded bytes.
 var foldTable = func() (t [256]byte) {
 	for i := range t {
 		t[i] = byte(i)
@@ -76,7 +79,7 @@ func buildAutomaton(pats [][]byte, maxStates int, denseBytes int) (*automaton, e
 			}
 			if next < 0 {
 				if len(nodes) >= maxStates {
-					return nil, fmt.Errorf("signatures: automaton exceeds %d states (Options.MaxStates): %w", maxStates, ErrLimit)
+					return nil, fmt.Errorf("mpm: automaton exceeds %d states (Options.MaxStates): %w", maxStates, ErrLimit)
 				}
 				next = int32(len(nodes))
 				nodes = append(nodes, tnode{child: -1, sibling: nodes[cur].child, label: c})

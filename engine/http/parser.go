@@ -29,7 +29,7 @@ type Parser struct {
 	// mem holds this connection's share of the engine-wide budget for
 	// header buffers and decompression windows (see SetBudget).
 	mem        memcap.Holder
-	headQuota  [2]int // header bytes each direction may buffer under mem
+	headQuota  [2]int   // header bytes each direction may buffer under mem
 	decodeHeld [2]int64 // decoder memory each direction holds under mem
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"io"
 	"math/rand/v2"
+	"strings"
 	"time"
 )
 
@@ -27,6 +28,9 @@ type ExpectedFile struct {
 	AppProto string `json:"app_proto"`
 	// Direction is "to_client" (download) or "to_server" (upload).
 	Direction string `json:"direction"`
+	// Encoding is the file's Content-Encoding on the wire ("gzip, br"),
+	// empty when it travels as it is.
+	Encoding string `json:"encoding,omitempty"`
 }
 
 func expect(proto, name string, data []byte, upload bool) ExpectedFile {
@@ -68,7 +72,39 @@ func Testdata() []Scenario {
 			"(48000 bytes, PE-looking, containing the string `" + InventoryAgentMarker + "`) from \\\\deploy\\NETLOGON " +
 			"over SMB 2.1, three rounds twenty minutes apart; six more hosts (10.1.3.21-26) fetch it over HTTP from " +
 			"updates.corp.example in the first two rounds; 10.1.2.17 also downloads the EICAR test file over HTTP."},
+		{Name: "http-encodings.pcap", Write: writeHTTPEncodings, Description: "One HTTP/1.1 keep-alive connection " +
+			"(IPv4) with content-encoded downloads: GET /enc/eicar.com (EICAR, Content-Encoding: gzip, br), " +
+			"GET /enc/report.txt (lzma, chunked), GET /enc/setup.exe (br), GET /enc/notes.txt (deflate, lzma, chunked). " +
+			"Each file is the decoded body."},
 	}
+}
+
+func writeHTTPEncodings(w io.Writer) ([]ExpectedFile, error) {
+	r := rand.New(rand.NewPCG(5, 5))
+	c, err := NewCapture(w, epoch())
+	if err != nil {
+		return nil, err
+	}
+	report := Text(r, 60000)
+	setup := Executable(r, 30000)
+	notes := Text(r, 9000)
+	host := "cdn.example.test"
+	xs := []HTTPExchange{
+		{URI: "/enc/eicar.com", Host: host, RespBody: []byte(EICAR), Encodings: []string{"gzip", "br"}},
+		{URI: "/enc/report.txt", Host: host, RespBody: report, Encodings: []string{"lzma"}, Chunked: true},
+		{URI: "/enc/setup.exe", Host: host, RespBody: setup, Encodings: []string{"br"}},
+		{URI: "/enc/notes.txt", Host: host, RespBody: notes, Encodings: []string{"deflate", "lzma"}, Chunked: true, ChunkSize: 1000},
+	}
+	var exp []ExpectedFile
+	for _, x := range xs {
+		e := expect("http", x.URI, x.RespBody, false)
+		e.Encoding = strings.Join(x.Encodings, ", ")
+		exp = append(exp, e)
+	}
+	if err := httpConn(c, EP("192.168.56.12", 50110), EP("192.168.56.21", 80), ConnOptions{}, xs); err != nil {
+		return nil, err
+	}
+	return exp, c.Err()
 }
 
 func writeHTTPEicar(w io.Writer) ([]ExpectedFile, error) {
@@ -100,7 +136,9 @@ func writeHTTPEicar(w io.Writer) ([]ExpectedFile, error) {
 			RespHeaders: []Header{{"Content-Type", "application/javascript"}}},
 		{Method: "POST", URI: "/upload", Host: host, ReqBody: body, ReqHeaders: []Header{{"Content-Type", ctype}}, Status: 204},
 	}
-	exp = append(exp, expect("http", "/static/app.js", js, false), expect("http", "report.csv", csv, true))
+	appjs := expect("http", "/static/app.js", js, false)
+	appjs.Encoding = "gzip"
+	exp = append(exp, appjs, expect("http", "report.csv", csv, true))
 	client.Port++
 	c.Sleep(time.Second)
 	if err := httpConn(c, client, server, ConnOptions{}, xs); err != nil {

@@ -57,6 +57,9 @@ func TestTsharkDecodes(t *testing.T) {
 				if f.AppProto == "http" && f.Direction == "to_server" {
 					continue
 				}
+				if f.Encoding != "" && f.Encoding != "gzip" {
+					continue // tshark decodes gzip only (brotli depends on its build, lzma never)
+				}
 				if !hashes[f.SHA256] {
 					t.Errorf("tshark exported no object with the sha256 of %s", f.Filename)
 				}

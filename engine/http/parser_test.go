@@ -114,6 +114,17 @@ var parserCases = []parserCase{
 // trailCases: lines after a complete response body that do not start like a
 // status line belong to that body (libhtp's "unexpected response body").
 var trailCases = []parserCase{
+	{name: "request-body-without-length", ops: []feedOp{
+		req("POST /login HTTP/1.1\r\nHost: h\r\n\r\nlogin=foo&password=bar\n\r\n\r\nGET /next HTTP/1.1\r\nHost: h\r\n\r\n")},
+		files:     []wantFile{{"/login", app.ToServer, "login=foo&password=bar\n", false}},
+		anomalies: []string{AnomRequestBodyUnexpected}, txs: 2},
+	{name: "request-pipelined-blank-lines-no-body", ops: []feedOp{
+		req("GET /a HTTP/1.1\r\nHost: h\r\n\r\n\r\n  \r\nHEAD /b HTTP/1.1\r\nHost: h\r\n\r\nget /c HTTP/1.1\r\n\r\n")},
+		txs: 3},
+	{name: "request-unknown-method-line-is-body-until-close", ops: []feedOp{
+		req("GET /a HTTP/1.1\r\nHost: h\r\n\r\nFOO /x HTTP/1.1\r\nbar")},
+		files:     []wantFile{{"/a", app.ToServer, "FOO /x HTTP/1.1\r\nbar", false}},
+		anomalies: []string{AnomRequestBodyUnexpected}, txs: 1},
 	{name: "trail-crlf-after-length-body", ops: []feedOp{req("GET /1 HTTP/1.0\r\n\r\nGET /2 HTTP/1.0\r\n\r\n"),
 		resp("HTTP/1.0 200 OK\r\nContent-Length: 12\r\n\r\nHello World!\r\n"), resp("HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok")},
 		files:     []wantFile{{"/1", app.ToClient, "Hello World!\r\n", false}, {"/2", app.ToClient, "ok", false}},

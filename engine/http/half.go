@@ -62,9 +62,9 @@ type half struct {
 
 	trail     *body        // hsTrail: the completed body whose file is still open
 	trailTx   *Transaction // hsTrail after a request without body: its transaction
-	trailPeek []byte // hsTrail: start of the current line (≤ maxTrailPeek+1)
-	trailLine bool   // hsTrail: the current line is body data up to its LF
-	trailSeen bool   // hsTrail: trailing data was reported
+	trailPeek []byte       // hsTrail: start of the current line (≤ maxTrailPeek+1)
+	trailLine bool         // hsTrail: the current line is body data up to its LF
+	trailSeen bool         // hsTrail: trailing data was reported
 
 	// pos is the stream offset of the first byte of the slice the current
 	// state function works on (bytes fed plus gap bytes), for frames.

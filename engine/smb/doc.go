@@ -22,15 +22,17 @@
 //     Suricata logs them (not READ/WRITE/GET_INFO; file transfers are one
 //     transaction per file and direction, reported when the file closes).
 //     EVE() mirrors Suricata's "smb" object.
-//   - DCERPC over named pipes (dcerpc*.go): the payload of SMB2
-//     WRITE/READ/IOCTL(FSCTL_PIPE_TRANSCEIVE) and SMB1 WRITE_ANDX/READ_ANDX/
-//     TRANS(TransactNmPipe) on a pipe is reassembled into PDUs per pipe and
-//     direction (one fragment, at most 65535 bytes, buffered). Each call is
+//   - DCERPC over named pipes (dcerpc.go, parsed by package dcerpc): the
+//     payload of SMB2 WRITE/READ/IOCTL(FSCTL_PIPE_TRANSCEIVE) and SMB1
+//     WRITE_ANDX/READ_ANDX/TRANS(TransactNmPipe) on a pipe is reassembled
+//     into PDUs per pipe and direction (one fragment, at most 65535 bytes,
+//     buffered). A transceive on a pipe that does not carry DCERPC
+//     (PSEXESVC) is a plain IOCTL transaction. Each call is
 //     one transaction (command = the request's carrier, EVE "dcerpc" object as
 //     Suricata logs it), completed by its last response fragment or at Close
 //     ("UNREPLIED"). BIND/ALTER_CONTEXT set the connection's interface list,
 //     BIND_ACK their results. Rule buffers: dcerpc.opnum, dcerpc.iface,
-//     dcerpc.stub_data.to_server/.to_client (encodings in dcerpc_tx.go).
+//     dcerpc.stub_data.to_server/.to_client (encodings: dcerpc.Call.Buffer).
 //   - Anomalies: see events.go.
 //
 // # Limits (Config)

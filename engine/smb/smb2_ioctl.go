@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/wirescan/wirescan/engine/app"
+	"github.com/wirescan/wirescan/engine/dcerpc"
 )
 
 // SMB2 IOCTL (MS-SMB2 2.2.31/2.2.32). FSCTL_PIPE_TRANSCEIVE writes its input
@@ -79,11 +80,11 @@ func (p *Parser) transceiveCarriesDCERPC(h *hdr2, fid fileID, mb []byte, inOff, 
 	if inLen == 0 || inOff < ioctlReq2Fixed || inOff+min(inLen, 16) > int64(len(mb)) {
 		return true // nothing to look at: the pipe decides
 	}
-	if looksLikeDCERPC(mb[inOff:min(inOff+inLen, int64(len(mb)))]) {
+	if dcerpc.LooksLike(mb[inOff:min(inOff+inLen, int64(len(mb)))]) {
 		return true
 	}
 	pp := p.conn.pipes[pipeKey{fidKey{2, fid}, app.ToServer}]
-	return pp != nil && len(pp.buf) > 0 && !pp.bad
+	return pp != nil && pp.stream.Pending() > 0
 }
 
 // nonDCERPCPipe names pipes whose data is not DCERPC.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/wirescan/wirescan/engine/app"
+	"github.com/wirescan/wirescan/engine/dcerpc"
 )
 
 // txKind says which command-specific fields a Tx carries.
@@ -74,7 +75,7 @@ type Tx struct {
 	reported        bool
 	treeServiceReq  string
 	treeServiceResp string
-	dce             *dceTx
+	dce             *dcerpc.Call
 }
 
 // ID is the transaction number within its connection (EVE smb.id), from 1.
@@ -183,7 +184,7 @@ func (t *Tx) EVE() any {
 		m["rename"] = map[string]any{"from": t.renameFrom, "to": t.renameTo}
 		m["fuid"] = t.fuid
 	case txDCERPC:
-		m["dcerpc"] = t.dce.eve()
+		m["dcerpc"] = t.dce.EVE()
 	case txSetFileInfo:
 		name := t.filename
 		if name == "" {
@@ -246,7 +247,7 @@ func (t *Tx) Buffer(name string) ([]byte, bool) {
 		}
 	default:
 		if t.dce != nil {
-			return t.dce.buffer(name)
+			return t.dce.Buffer(name)
 		}
 	}
 	return nil, false

@@ -20,6 +20,7 @@ const (
 	txRename
 	txSetFileInfo
 	txDCERPC
+	txQueryInfo // SMB1 TRANS2 QUERY_PATH_INFO / QUERY_FILE_INFO
 )
 
 // hostInfo is the native OS and LAN manager strings of an SMB1 session setup.
@@ -72,6 +73,9 @@ type Tx struct {
 	renameFrom      string
 	renameTo        string
 	setInfoClass    uint8
+	subcmd          uint16 // SMB1 TRANS2 subcommand of txSetFileInfo and txQueryInfo
+	infoLevel       uint16 // SMB1 TRANS2 information level
+	sizeSet         bool   // txQueryInfo: size is the file's end of file
 	reported        bool
 	treeServiceReq  string
 	treeServiceResp string
@@ -192,7 +196,24 @@ func (t *Tx) EVE() any {
 		}
 		m["filename"] = name
 		m["access"] = accessName(t.deleteOnClose)
+		if sub := trans2SubcmdName(t.subcmd); t.version == 1 && sub != "" {
+			m["subcmd"] = sub
+			if t.infoLevel == passthroughLevel+fileDispositionInformation {
+				m["level_of_interest"] = "Set Disposition Information"
+			}
+		}
 		m["fuid"] = t.fuid
+	case txQueryInfo:
+		if t.filename != "" {
+			m["filename"] = t.filename
+		}
+		m["subcmd"] = trans2SubcmdName(t.subcmd)
+		if t.sizeSet {
+			m["size"] = t.size
+		}
+		if t.fuid != "" {
+			m["fuid"] = t.fuid
+		}
 	}
 	return m
 }

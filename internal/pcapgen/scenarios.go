@@ -31,6 +31,10 @@ type ExpectedFile struct {
 	// Encoding is the file's Content-Encoding on the wire ("gzip, br"),
 	// empty when it travels as it is.
 	Encoding string `json:"encoding,omitempty"`
+	// WriteAndClose is set when the last bytes travel in an SMB1
+	// WRITE_AND_CLOSE, whose data Wireshark's object export leaves out
+	// (the tshark cross-check skips such files).
+	WriteAndClose bool `json:"-"`
 }
 
 func expect(proto, name string, data []byte, upload bool) ExpectedFile {
@@ -76,7 +80,54 @@ func Testdata() []Scenario {
 			"(IPv4) with content-encoded downloads: GET /enc/eicar.com (EICAR, Content-Encoding: gzip, br), " +
 			"GET /enc/report.txt (lzma, chunked), GET /enc/setup.exe (br), GET /enc/notes.txt (deflate, lzma, chunked). " +
 			"Each file is the decoded body."},
+		{Name: "smb1-legacy.pcap", Write: writeSMB1Legacy, Description: "Two legacy SMB1 sessions (NT LM 0.12 without " +
+			"extended security, OEM strings). A scanner on port 139 (NetBIOS session request first) connects to " +
+			"\\\\NAS01\\SCANS and uploads SCAN0001.PDF with core CREATE, WRITE and WRITE_AND_CLOSE, TMP0002.PDF " +
+			"renamed to SCAN0002.PDF and ~LOCK.TMP marked delete-on-close (TRANS2 SET_FILE_INFORMATION). An old client on " +
+			"port 445 queries (TRANS2 QUERY_PATH_INFORMATION) and downloads TOOLS\\EICAR.COM with core OPEN and READ and " +
+			"DOCS\\MANUAL.TXT with NT_CREATE_ANDX and READ_ANDX."},
 	}
+}
+
+func writeSMB1Legacy(w io.Writer) ([]ExpectedFile, error) {
+	r := rand.New(rand.NewPCG(6, 6))
+	c, err := NewCapture(w, epoch())
+	if err != nil {
+		return nil, err
+	}
+	scan1 := Text(r, 15000)
+	scan2 := Text(r, 6000)
+	lock := Text(r, 64)
+	manual := Text(r, 11000)
+	up := SMB1Session{Server: "NAS01", Share: "SCANS", Domain: "WORKGROUP", User: "scanner", NetBIOS: true, Seed: 6,
+		Files: []SMB1File{
+			{Name: `\SCANS\SCAN0001.PDF`, Data: scan1, Write: true},
+			{Name: `\SCANS\TMP0002.PDF`, Data: scan2, Write: true, RenameTo: `\SCANS\SCAN0002.PDF`},
+			{Name: `\SCANS\~LOCK.TMP`, Data: lock, Write: true, Delete: true},
+		}}
+	if err := conn(c, EP("192.168.56.40", 1031), EP("192.168.56.50", 139), ConnOptions{}, func(cv *Conversation) error {
+		return WriteSMB1(cv, up)
+	}); err != nil {
+		return nil, err
+	}
+	down := SMB1Session{Server: "NAS01", Share: "PUBLIC", Domain: "WORKGROUP", User: "guest", Seed: 7,
+		Files: []SMB1File{
+			{Name: `\TOOLS\EICAR.COM`, Data: []byte(EICAR), Query: true},
+			{Name: `\DOCS\MANUAL.TXT`, Data: manual, Style: SMB1AndX, Query: true},
+		}}
+	c.Sleep(time.Second)
+	if err := conn(c, EP("192.168.56.41", 1040), EP("192.168.56.50", SMBPort), ConnOptions{}, func(cv *Conversation) error {
+		return WriteSMB1(cv, down)
+	}); err != nil {
+		return nil, err
+	}
+	exp := []ExpectedFile{
+		expect("smb", up.Files[0].Name, scan1, true), expect("smb", up.Files[1].Name, scan2, true),
+		expect("smb", up.Files[2].Name, lock, true), expect("smb", down.Files[0].Name, []byte(EICAR), false),
+		expect("smb", down.Files[1].Name, manual, false),
+	}
+	exp[0].WriteAndClose = true
+	return exp, c.Err()
 }
 
 func writeHTTPEncodings(w io.Writer) ([]ExpectedFile, error) {

@@ -99,6 +99,9 @@ func FuzzSMB1(f *testing.F) {
 			nbss(trans2Req1(withMID(hc, 12), trans2SetFileInfo, cat(le16(nil, 10), le16(nil, passthroughLevel+fileRenameInformation), le16(nil, 0)),
 				cat(make([]byte, 8), le32(nil, 4), []byte("D.TX"))))),
 		cat(nbss(ntTransCreate1(withMID(hc, 13), `E.BIN`, 1)), []byte{0xF0}, nbss(ntTransCreateResp1(withMID(hc, 13), 11, 5))),
+		cat(nbss(readRaw1(withMID(hc, 14), 9, 0, 200)), []byte{0xF0}, nbss(data[:150]), nbss(closeResp1(withMID(hc, 15)))),
+		cat(nbss(writeRaw1(withMID(hc, 16), 10, 0, 120, data[:20])), []byte{0xF0}, nbss(writeRawInterim1(withMID(hc, 16))), []byte{0xF0},
+			nbss(data[20:120])),
 	}
 	for _, s := range seeds {
 		f.Add(s)

@@ -94,6 +94,10 @@ func (p *Parser) smb1Request(c *cmd1) dataPlan {
 		return p.writeReq1(c)
 	case smb1WriteAndClose:
 		return p.writeAndCloseReq1(c)
+	case smb1ReadRaw:
+		p.readRawReq1(c)
+	case smb1WriteRaw:
+		return p.writeRawReq1(c)
 	case smb1Trans:
 		return p.transReq1(c)
 	case smb1Trans2:
@@ -144,6 +148,9 @@ func (p *Parser) smb1Response(c *cmd1) dataPlan {
 		return p.readResp1(c, pd)
 	case smb1Read, smb1LockAndRead:
 		return p.coreReadResp1(c, pd)
+	case smb1WriteRaw:
+		p.writeRawResp1(c, pd)
+		return dataPlan{}
 	}
 	if pd.transceive {
 		return p.transResp1(c, pd)

@@ -76,6 +76,38 @@ func writeAndClose1(h h1, fid uint16, off uint32, data []byte) []byte {
 	return cat(h.bytes(), block(w, cat([]byte{0}, data)))
 }
 
+func readRaw1(h h1, fid uint16, off uint32, max uint16) []byte {
+	h.cmd = smb1ReadRaw
+	w := le16(nil, fid)
+	w = le32(w, off)
+	w = le16(w, max)
+	w = le16(w, 0)
+	w = le32(w, 0)
+	w = le16(w, 0)
+	return cat(h.bytes(), block(w, nil))
+}
+
+// writeRaw1 builds a WRITE_RAW request announcing total bytes and carrying
+// the first of them.
+func writeRaw1(h h1, fid uint16, off uint32, total int, first []byte) []byte {
+	h.cmd = smb1WriteRaw
+	w := le16(nil, fid)
+	w = le16(w, uint16(total))
+	w = le16(w, 0)
+	w = le32(w, off)
+	w = le32(w, 0)
+	w = le16(w, 0)
+	w = le32(w, 0)
+	w = le16(w, uint16(len(first)))
+	w = le16(w, 32+1+24+2)
+	return cat(h.bytes(), block(w, first))
+}
+
+func writeRawInterim1(h h1) []byte {
+	h.cmd, h.reply = smb1WriteRaw, true
+	return cat(h.bytes(), block(le16(nil, 0xffff), nil))
+}
+
 // trans2Req1 builds a TRANS2 request whose parameters and data follow the
 // block's byte count (4-aligned).
 func trans2Req1(h h1, sub uint16, params, data []byte) []byte {
@@ -249,6 +281,35 @@ func TestSMB1LegacyFiles(t *testing.T) {
 				srv(nbss(coreReadResp1(m(2), smb1Read, data))),
 			},
 			files: []fileWant{{name: `\NAS\BACKUP.TAR`, dir: app.ToClient, content: data, closed: true}},
+		},
+		{
+			name: "read-raw-then-zero-length-end",
+			segs: []seg{
+				cli(nbss(coreOpen1(m(1), smb1Open, `\DOS\GAME.EXE`))),
+				srv(nbss(coreOpenResp1(m(1), smb1Open, 0x51, 9000))),
+				cli(nbss(readRaw1(m(2), 0x51, 0, 6000))),
+				srv(nbss(data[:6000])), // raw: no SMB header
+				cli(nbss(readRaw1(m(3), 0x51, 6000, 6000))),
+				srv(nbss(data[6000:])),
+				cli(nbss(readRaw1(m(4), 0x51, 9000, 6000))),
+				srv(nbss(nil)), // end of file
+				cli(nbss(close1(m(5), 0x51))),
+				srv(nbss(closeResp1(m(5)))),
+			},
+			files: []fileWant{{name: `\DOS\GAME.EXE`, dir: app.ToClient, content: data, closed: true}},
+		},
+		{
+			name: "write-raw-first-bytes-then-raw-rest",
+			segs: []seg{
+				cli(nbss(coreOpen1(m(1), smb1Create, `\DOS\SAVE.DAT`))),
+				srv(nbss(coreOpenResp1(m(1), smb1Create, 0x52, 0))),
+				cli(nbss(writeRaw1(m(2), 0x52, 0, 9000, data[:1000]))),
+				srv(nbss(writeRawInterim1(m(2)))),
+				cli(nbss(data[1000:])), // raw rest
+				cli(nbss(close1(m(3), 0x52))),
+				srv(nbss(closeResp1(m(3)))),
+			},
+			files: []fileWant{{name: `\DOS\SAVE.DAT`, dir: app.ToServer, content: data, closed: true}},
 		},
 	}
 	for _, tc := range cases {

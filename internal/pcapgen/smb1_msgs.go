@@ -64,7 +64,7 @@ func (h smb1Hdr) frame(words, data []byte) []byte {
 	}
 	b = append(b, flags)
 	b = binary.LittleEndian.AppendUint16(b, 0x0001) // long names allowed; OEM strings, DOS errors
-	b = append(b, make([]byte, 12)...)               // PIDHigh, SecurityFeatures, Reserved
+	b = append(b, make([]byte, 12)...)              // PIDHigh, SecurityFeatures, Reserved
 	b = binary.LittleEndian.AppendUint16(b, h.tid)
 	b = binary.LittleEndian.AppendUint16(b, smb1ProcessID)
 	b = binary.LittleEndian.AppendUint16(b, h.uid)
@@ -122,15 +122,15 @@ func smb1NegotiateReq() (words, data []byte) {
 // extended security: an 8-byte challenge follows).
 func smb1NegotiateResp(idx uint16, now time.Time, challenge [8]byte, domain string) (words, data []byte) {
 	w := u16(nil, idx)
-	w = append(w, 0x03)      // SecurityMode: user level, encrypt passwords
-	w = u16(w, 2)            // MaxMpxCount
-	w = u16(w, 1)            // MaxNumberVcs
-	w = u32(w, 4356)         // MaxBufferSize
-	w = u32(w, 65536)        // MaxRawSize
-	w = u32(w, 0)            // SessionKey
+	w = append(w, 0x03)                // SecurityMode: user level, encrypt passwords
+	w = u16(w, 2)                      // MaxMpxCount
+	w = u16(w, 1)                      // MaxNumberVcs
+	w = u32(w, 4356)                   // MaxBufferSize
+	w = u32(w, 65536)                  // MaxRawSize
+	w = u32(w, 0)                      // SessionKey
 	w = u32(w, 0x0000e3fd&^0x80004000) // Capabilities: no extended security, no Unicode
 	w = u64(w, filetime(now))
-	w = u16(w, 0)     // ServerTimeZone
+	w = u16(w, 0)    // ServerTimeZone
 	w = append(w, 8) // ChallengeLength
 	data = append(challenge[:], oemString(domain)...)
 	return w, data
@@ -161,8 +161,8 @@ func smb1SessionSetupResp() (words, data []byte) {
 }
 
 func smb1TreeConnectReq(path string) (words, data []byte) {
-	w := u16(andx(), 0)           // Flags
-	w = u16(w, 1)                 // PasswordLength: one NUL
+	w := u16(andx(), 0) // Flags
+	w = u16(w, 1)       // PasswordLength: one NUL
 	data = append([]byte{0}, oemString(path)...)
 	return w, append(data, oemString("?????")...)
 }

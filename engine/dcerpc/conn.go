@@ -197,14 +197,7 @@ func (c *Conn[K]) requestPDU(s *Stream[K], h *Header, body []byte) {
 func (c *Conn[K]) newCall(k CallKey[K], call *Call) *Call {
 	if len(c.calls) >= c.lim.MaxCalls && len(c.calls) > 0 {
 		c.hooks.Event(app.ToServer, EventTooManyCalls)
-		var oldest *Call
-		var ok CallKey[K]
-		for key, v := range c.calls {
-			if oldest == nil || v.seq < oldest.seq {
-				oldest, ok = v, key
-			}
-		}
-		c.finish(ok, oldest)
+		c.finish(c.oldest())
 	}
 	c.seq++
 	call.seq = c.seq
@@ -291,13 +284,18 @@ func (c *Conn[K]) finish(k CallKey[K], call *Call) {
 // ends).
 func (c *Conn[K]) FinishAll() {
 	for len(c.calls) > 0 {
-		var oldest *Call
-		var ok CallKey[K]
-		for key, v := range c.calls {
-			if oldest == nil || v.seq < oldest.seq {
-				oldest, ok = v, key
-			}
-		}
-		c.finish(ok, oldest)
+		c.finish(c.oldest())
 	}
+}
+
+// oldest returns the outstanding call started first (c.calls is not empty).
+func (c *Conn[K]) oldest() (CallKey[K], *Call) {
+	var key CallKey[K]
+	var call *Call
+	for k, v := range c.calls {
+		if call == nil || v.seq < call.seq {
+			key, call = k, v
+		}
+	}
+	return key, call
 }

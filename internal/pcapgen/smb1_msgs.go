@@ -280,15 +280,22 @@ func smb1ReadAndXResp(p []byte) (words, data []byte) {
 	return w, append([]byte{0}, p...)
 }
 
-// smb1Trans2Req lays a TRANS2 request out with 4-aligned parameters and
-// data after the byte count.
-func smb1Trans2Req(sub uint16, params, data []byte) (words, bytes []byte) {
-	const wc = 15
+// trans2Layout places a TRANS2 message's parameters and data, each 4-aligned,
+// after a block of wc words: their offsets and the block's bytes.
+func trans2Layout(wc int, params, data []byte) (poff, doff int, bytes []byte) {
 	start := smb1HeaderSize + 1 + 2*wc + 2
 	pad1 := (4 - start%4) % 4
-	poff := start + pad1
+	poff = start + pad1
 	pad2 := (4 - (poff+len(params))%4) % 4
-	doff := poff + len(params) + pad2
+	doff = poff + len(params) + pad2
+	b := append(make([]byte, pad1), params...)
+	b = append(b, make([]byte, pad2)...)
+	return poff, doff, append(b, data...)
+}
+
+// smb1Trans2Req is a TRANS2 request of one setup word (the subcommand).
+func smb1Trans2Req(sub uint16, params, data []byte) (words, bytes []byte) {
+	poff, doff, bytes := trans2Layout(15, params, data)
 	w := u16(nil, uint16(len(params)))
 	w = u16(w, uint16(len(data)))
 	w = u16(w, 64)
@@ -302,19 +309,12 @@ func smb1Trans2Req(sub uint16, params, data []byte) (words, bytes []byte) {
 	w = u16(w, uint16(len(data)))
 	w = u16(w, uint16(doff))
 	w = append(w, 1, 0)
-	w = u16(w, sub)
-	b := append(make([]byte, pad1), params...)
-	b = append(b, make([]byte, pad2)...)
-	return w, append(b, data...)
+	return u16(w, sub), bytes
 }
 
+// smb1Trans2Resp is a TRANS2 response without setup words.
 func smb1Trans2Resp(params, data []byte) (words, bytes []byte) {
-	const wc = 10
-	start := smb1HeaderSize + 1 + 2*wc + 2
-	pad1 := (4 - start%4) % 4
-	poff := start + pad1
-	pad2 := (4 - (poff+len(params))%4) % 4
-	doff := poff + len(params) + pad2
+	poff, doff, bytes := trans2Layout(10, params, data)
 	w := u16(nil, uint16(len(params)))
 	w = u16(w, uint16(len(data)))
 	w = u16(w, 0)
@@ -324,10 +324,7 @@ func smb1Trans2Resp(params, data []byte) (words, bytes []byte) {
 	w = u16(w, uint16(len(data)))
 	w = u16(w, uint16(doff))
 	w = u16(w, 0)
-	w = append(w, 0, 0)
-	b := append(make([]byte, pad1), params...)
-	b = append(b, make([]byte, pad2)...)
-	return w, append(b, data...)
+	return append(w, 0, 0), bytes
 }
 
 // smb1QueryStandardInfo is the SMB_QUERY_FILE_STANDARD_INFO of a file.

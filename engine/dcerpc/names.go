@@ -1,9 +1,9 @@
-package smb
+package dcerpc
 
 // Well-known DCERPC interfaces and procedure names, as Suricata logs them
-// (smb.dcerpc.interfaces[].service / .procedure). Unknown ones are omitted.
+// (dcerpc.interfaces[].service / .procedure). Unknown ones are omitted.
 
-var dceServices = map[string]string{
+var services = map[string]string{
 	"1ff70682-0a51-30e8-076d-740be8cee98b": "atsvc",
 	"367abb81-9844-35f1-ad32-98f038001003": "svcctl",
 	"12345678-1234-abcd-ef00-0123456789ab": "spoolss",
@@ -17,7 +17,7 @@ var dceServices = map[string]string{
 	"338cd001-2244-31f1-aaaa-900038001003": "winreg",
 }
 
-var dceProcedures = map[string]map[uint16]string{
+var procedures = map[string]map[uint16]string{
 	"atsvc": {0: "NetrJobAdd", 1: "NetrJobDel", 2: "NetrJobEnum", 3: "NetrJobGetInfo"},
 	"netlogon": {
 		2: "NetrLogonSamLogon", 4: "NetrServerReqChallenge", 15: "NetrServerAuthenticate2",
@@ -30,14 +30,14 @@ var dceProcedures = map[string]map[uint16]string{
 	"epmapper": {2: "ept_lookup", 3: "ept_map"},
 }
 
-// dceServiceName names a well-known interface.
-func dceServiceName(u [16]byte) (string, bool) {
-	s, ok := dceServices[uuidString(u)]
+// ServiceName names a well-known interface (by its canonical UUID).
+func ServiceName(u [16]byte) (string, bool) {
+	s, ok := services[UUIDString(u)]
 	return s, ok
 }
 
-// dceProcedureName names a well-known operation of a service.
-func dceProcedureName(service string, opnum uint16) (string, bool) {
-	s, ok := dceProcedures[service][opnum]
+// ProcedureName names a well-known operation of a service.
+func ProcedureName(service string, opnum uint16) (string, bool) {
+	s, ok := procedures[service][opnum]
 	return s, ok
 }

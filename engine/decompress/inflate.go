@@ -1,6 +1,6 @@
-package http
+package decompress
 
-import "errors"
+import "fmt"
 
 // This file is a push-based raw DEFLATE (RFC 1951) decoder.
 //
@@ -13,7 +13,7 @@ import "errors"
 // of one unfinished unit (at most a few hundred) plus the 32 KiB window.
 
 // errInflate is returned for corrupt DEFLATE data.
-var errInflate = errors.New("http: corrupt deflate data")
+var errInflate = fmt.Errorf("%w: deflate", ErrCorrupt)
 
 const (
 	maxBits    = 15

@@ -8,7 +8,7 @@ SHARED    ?= ../shared
 CONFORMANCE_JOBS ?= 2
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: all build run test unit realtraffic lint bench bench-live fuzz soak conformance conformance-baseline testdata clean
+.PHONY: all build run test unit realtraffic lint bench bench-peers bench-live fuzz soak conformance conformance-baseline testdata clean
 
 all: build
 
@@ -38,6 +38,11 @@ lint:
 
 bench: build
 	$(GO) run ./bench -out bench/results/latest.md
+
+# wirescan next to clamscan and yara (installed) on the same bytes and the
+# same 10k literals, same run: bench/results/peers.md
+bench-peers: build
+	$(GO) run ./bench/cmd/peers -bin $(BIN) -out bench/results/peers.md
 
 # Live capture drop onset on a veth (root; installs tcpreplay): bench/results/live-drops.md
 bench-live: build

@@ -3,7 +3,7 @@
 // and corpora (fixed seeds, no third-party rule files), checks that every engine
 // finds the same patterns, and writes a markdown report.
 //
-//	go run ./bench [-out bench/results/latest.md] [-sets 1000,10000,100000] [-bytes 16777216] [-count 3]
+//	go run ./bench [-out bench/results/latest.md] [-sets 1000,10000,100000] [-bytes 16777216] [-count 3] [-bin bin/wirescan]
 //
 // The report is a list of named sections; each Section writes its own markdown.
 package main
@@ -37,6 +37,10 @@ func main() {
 	cfMax := flag.Int("cloudflare-max", 10000, "largest set measured with cloudflare/ahocorasick (100k needs ~8 GB)")
 	write := flag.Int("write", 64<<10, "bytes per Scanner.Write")
 	replayMiB := flag.Int64("replay-mib", 128, "MiB of files in the replay sections' synthetic mix (the per-protocol captures get half)")
+	bin := flag.String("bin", "bin/wirescan", "wirescan binary for the end-to-end section (empty: skip it)")
+	e2eMiB := flag.Int64("e2e-mib", 20, "MiB of files in the end-to-end section's SMB capture")
+	e2eSets := flag.String("e2e-sets", "1,10000,100000,10000ndb,100000ndb", "end-to-end rule sets: counts, \"ndb\" suffix for ClamAV signatures; the first is the baseline")
+	e2eCount := flag.Int("e2e-count", 5, "runs per end-to-end cell (medians are reported)")
 	flag.Parse()
 
 	var sizes []int
@@ -48,11 +52,29 @@ func main() {
 		}
 		sizes = append(sizes, n)
 	}
+	var e2e []e2eSet
+	for _, f := range strings.Split(*e2eSets, ",") {
+		set := e2eSet{format: "rules"}
+		f = strings.TrimSpace(f)
+		if n, ok := strings.CutSuffix(f, "ndb"); ok {
+			set.format, f = "ndb", n
+		}
+		n, err := strconv.Atoi(f)
+		if err != nil || n <= 0 {
+			fmt.Fprintf(os.Stderr, "bench: bad -e2e-sets entry %q\n", f)
+			os.Exit(2)
+		}
+		set.n = n
+		e2e = append(e2e, set)
+	}
 	sections := []Section{
 		machine{},
 		&scanSection{sizes: sizes, bytes: *size, count: *count, cfMax: *cfMax, write: *write},
 		&replaySection{bytes: *replayMiB << 20, count: *count, generated: 10000},
 		&protoSection{bytes: *replayMiB << 19, count: *count, generated: 10000},
+	}
+	if *bin != "" {
+		sections = append(sections, &e2eSection{bin: *bin, mib: *e2eMiB, count: *e2eCount, sets: e2e})
 	}
 	if err := run(sections, *out); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)

@@ -6,12 +6,11 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"math/rand/v2"
-	"net/netip"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/wirescan/wirescan/bench/corpus"
 	"github.com/wirescan/wirescan/engine"
 	"github.com/wirescan/wirescan/engine/capture"
 	"github.com/wirescan/wirescan/engine/eve"
@@ -211,55 +210,7 @@ func (s *protoSection) Run(w io.Writer) error {
 // protoCapture writes an in-memory capture of benign transfers over one
 // protocol ("http" or "smb") whose files add up to at least total bytes.
 func protoCapture(proto string, total int64, seed uint64) ([]byte, error) {
-	rng := rand.New(rand.NewPCG(seed, 0x70726f746f)) // "proto"
 	var buf bytes.Buffer
-	c, err := pcapgen.NewCapture(&buf, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
-	if err != nil {
-		return nil, err
-	}
-	server := pcapgen.Endpoint{IP: netip.AddrFrom4([4]byte{192, 0, 2, 1}), Port: 80}
-	if proto == "smb" {
-		server.Port = pcapgen.SMBPort
-	}
-	var done int64
-	for i := 0; done < total; i++ {
-		files := make([][]byte, 1+rng.IntN(3))
-		for j := range files {
-			n := 64<<10 + rng.IntN(2<<20-64<<10)
-			switch (i + j) % 3 {
-			case 0:
-				files[j] = pcapgen.Random(rng, n)
-			case 1:
-				files[j] = pcapgen.Text(rng, n)
-			default:
-				files[j] = pcapgen.Executable(rng, n)
-			}
-			done += int64(n)
-		}
-		client := pcapgen.Endpoint{IP: netip.AddrFrom4([4]byte{10, 9, byte(i / 250), byte(1 + i%250)}), Port: uint16(40000 + i%20000)}
-		cv, err := c.Open(client, server, pcapgen.ConnOptions{})
-		if err != nil {
-			return nil, err
-		}
-		if proto == "smb" {
-			sess := pcapgen.SMB2Session{Server: "bench", Share: "data", Domain: "BENCH", User: "u", Workstation: "ws", Seed: rng.Uint64()}
-			for j, f := range files {
-				sess.Files = append(sess.Files, pcapgen.SMBFile{Name: fmt.Sprintf(`c%d\f%d.bin`, i, j), Data: f, Write: j%2 == 1})
-			}
-			err = pcapgen.WriteSMB2(cv, sess)
-		} else {
-			xs := make([]pcapgen.HTTPExchange, len(files))
-			for j, f := range files {
-				xs[j] = pcapgen.HTTPExchange{URI: fmt.Sprintf("/c%d/f%d.bin", i, j), Host: "bench.example.test", RespBody: f}
-			}
-			err = pcapgen.WriteHTTP(cv, xs)
-		}
-		if err == nil {
-			err = cv.Close()
-		}
-		if err != nil {
-			return nil, err
-		}
-	}
-	return buf.Bytes(), c.Err()
+	err := corpus.Capture(&buf, proto, total, seed)
+	return buf.Bytes(), err
 }

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/cloudflare/ahocorasick"
-	"github.com/wirescan/wirescan/bench/corpus"
 	"github.com/wirescan/wirescan/signatures"
 	"github.com/wirescan/wirescan/signatures/sigtest"
 )
@@ -34,7 +33,7 @@ type result struct {
 }
 
 func (s *scanSection) Run(w io.Writer) error {
-	benign := corpus.Benign(7, s.bytes)
+	benign := sigtest.Corpus(7, s.bytes)
 	var build, scan bytes.Buffer
 	fmt.Fprintf(&build, "| patterns | parse | compile | Stats().MemoryBytes | heap delta | states | cloudflare build | cloudflare heap |\n|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	fmt.Fprintf(&scan, "| patterns | corpus | wirescan MB/s (best / median) | cloudflare MB/s (best / median) | wirescan / cloudflare | matched patterns |\n|---:|---|---:|---:|---:|---:|\n")
@@ -62,7 +61,7 @@ func (s *scanSection) Run(w io.Writer) error {
 			name string
 			data []byte
 			want int
-		}{{"benign", benign, 0}, {"1% matches", corpus.WithMatches(8, benign, pats, 0.01), 0}}
+		}{{"benign", benign, 0}, {"1% matches", sigtest.WithMatches(8, benign, pats, 0.01), 0}}
 		ws := make([]result, len(corpora))
 		for i := range corpora {
 			c := &corpora[i]
@@ -104,7 +103,7 @@ func (s *scanSection) Run(w io.Writer) error {
 		}
 	}
 	fmt.Fprintf(w, "Patterns: sigtest.Patterns (6–64 bytes, half binary, half ASCII), one case-sensitive file_data rule each. ")
-	fmt.Fprintf(w, "Corpus: %d bytes of bench/corpus.Benign (random blocks, English-like text, executable-like blocks); ", s.bytes)
+	fmt.Fprintf(w, "Corpus: %d bytes of sigtest.Corpus (random blocks, English-like text, executable-like blocks); ", s.bytes)
 	fmt.Fprintf(w, "\"1%% matches\" plants whole patterns over 1 %% of its bytes. wirescan streams %d-byte Writes; cloudflare matches the whole buffer. ", s.write)
 	fmt.Fprintf(w, "Every engine's count of matched patterns is checked against a naive reference (the run fails on a difference). ")
 	fmt.Fprintf(w, "%d timed passes per cell; the ratio uses medians.\n\n", s.count)

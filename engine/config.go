@@ -65,6 +65,13 @@ type Config struct {
 	// flood or a port scan can't turn every spoofed packet into a log
 	// line; FlowLogAll logs every flow, as Suricata's flow log does.
 	FlowLog string `yaml:"flow-log"`
+	// SensorName is written as every event's "host" (default: the
+	// machine's hostname), so events collected from many sensors say
+	// where they were seen.
+	SensorName string `yaml:"sensor-name"`
+	// Outputs lists output URLs (file:, redis://, nats://, syslog://,
+	// unix:), added to -l and --output (see the README's Outputs).
+	Outputs []string `yaml:"outputs"`
 	// FileStore keeps files that matched filestore rules, named by SHA-256.
 	FileStore filestore.Config `yaml:"filestore"`
 	// Evidence writes the packets of alerting flows to pcap files.

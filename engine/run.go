@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/netip"
 	"sync"
 	"time"
 	"unsafe"
@@ -59,6 +60,10 @@ type loop struct {
 	warn func(error)
 	// packet processes one decoded packet; n counts packets read.
 	packet func(n int, p *decode.Packet)
+	// raw, when set, may take a packet undecoded (returning true): the
+	// parallel reader hands plain TCP frames to the worker that decodes
+	// them.
+	raw func(pkt capture.Packet) bool
 	// tick runs every 256 packets, on idle sources and at the end:
 	// counters are published from there.
 	tick func(force bool)
@@ -126,8 +131,10 @@ read:
 		e.readPackets.Add(1)
 		e.readBytes.Add(uint64(len(pkt.Data)))
 		e.lastTS.Store(pkt.Timestamp.UnixNano())
-		if p, ok := l.dec.Decode(pkt.LinkType, pkt.Data, pkt.Timestamp, pkt.Num, pkt.Length); ok {
-			l.packet(n, p)
+		if l.raw == nil || !l.raw(pkt) {
+			if p, ok := l.dec.Decode(pkt.LinkType, pkt.Data, pkt.Timestamp, pkt.Num, pkt.Length); ok {
+				l.packet(n, p)
+			}
 		}
 		if n&255 == 0 {
 			l.tick(false)
@@ -250,10 +257,13 @@ func (w *worker) readKernelStats(ks KernelStatser) {
 	}
 }
 
-// batch carries decoded packets to a worker. Payloads (and, with evidence
-// enabled, raw frames) live in buf.
+// batch carries packets to a worker, in capture order: frames the worker
+// decodes itself (raw[i]: only Raw, LinkType, Timestamp, Num and Length are
+// set) and packets the reader decoded (tunnels, fragments, anything
+// QuickTCP leaves to the full decoder). Frames and payloads live in buf.
 type batch struct {
 	pkts []decode.Packet
+	raw  []bool
 	buf  []byte
 }
 
@@ -272,12 +282,20 @@ func (e *Engine) runParallel(ctx context.Context, l loop, workers []*worker) err
 		wg.Add(1)
 		go func(in <-chan *batch) {
 			defer wg.Done()
+			dec := decode.NewDecoder(&e.cfg.Decode, &w.stats.Decode)
 			for b := range in {
 				for i := range b.pkts {
-					w.process(&b.pkts[i])
+					p := &b.pkts[i]
+					if b.raw[i] {
+						var ok bool
+						if p, ok = dec.Decode(p.LinkType, p.Raw, p.Timestamp, p.Num, p.Length); !ok {
+							continue
+						}
+					}
+					w.process(p)
 				}
 				w.maybePublish(false)
-				b.pkts, b.buf = b.pkts[:0], b.buf[:0]
+				b.pkts, b.raw, b.buf = b.pkts[:0], b.raw[:0], b.buf[:0]
 				select {
 				case free <- b:
 				default:
@@ -295,18 +313,44 @@ func (e *Engine) runParallel(ctx context.Context, l loop, workers []*worker) err
 			return &batch{pkts: make([]decode.Packet, 0, batchPackets), buf: make([]byte, 0, 256<<10)}
 		}
 	}
-	l.tick = e.publishDecode
-	l.packet = func(_ int, p *decode.Packet) {
-		// The dispatch hash leaves the VLAN out, so a connection tagged
-		// differently in each direction still reaches one worker (which
-		// joins the two directions, see worker.lookup).
-		key, _ := flow.NewKey(p.SrcIP, p.DstIP, p.SrcPort, p.DstPort, p.IPProto, 0)
+	// The dispatch hash leaves the VLAN out, so a connection tagged
+	// differently in each direction still reaches one worker (which joins
+	// the two directions, see worker.lookup).
+	batchFor := func(src, dst netip.Addr, sport, dport uint16, proto uint8) (int, *batch) {
+		key, _ := flow.NewKey(src, dst, sport, dport, proto, 0)
 		i := int(key.Hash(e.seed) % uint64(len(workers)))
 		b := pending[i]
 		if b == nil {
 			b = get()
 			pending[i] = b
 		}
+		return i, b
+	}
+	send := func(i int, b *batch) {
+		if len(b.pkts) == batchPackets || len(b.buf) > 200<<10 {
+			chans[i] <- b
+			pending[i] = nil
+		}
+	}
+	l.tick = e.publishDecode
+	// Plain TCP frames go to their worker undecoded: decoding, the largest
+	// per-packet cost after the workers' own, runs in parallel too.
+	l.raw = func(pkt capture.Packet) bool {
+		ep, ok := decode.QuickTCP(pkt.LinkType, pkt.Data)
+		if !ok {
+			return false
+		}
+		i, b := batchFor(ep.Src, ep.Dst, ep.SrcPort, ep.DstPort, 6)
+		off := len(b.buf)
+		b.buf = append(b.buf, pkt.Data...)
+		b.pkts = append(b.pkts, decode.Packet{Raw: b.buf[off:len(b.buf):len(b.buf)], LinkType: pkt.LinkType,
+			Timestamp: pkt.Timestamp, Num: pkt.Num, Length: pkt.Length})
+		b.raw = append(b.raw, true)
+		send(i, b)
+		return true
+	}
+	l.packet = func(_ int, p *decode.Packet) {
+		i, b := batchFor(p.SrcIP, p.DstIP, p.SrcPort, p.DstPort, p.IPProto)
 		cp := *p
 		if e.evidence != nil {
 			b.buf = copyFrame(b.buf, &cp)
@@ -317,10 +361,8 @@ func (e *Engine) runParallel(ctx context.Context, l loop, workers []*worker) err
 			cp.Raw = nil
 		}
 		b.pkts = append(b.pkts, cp)
-		if len(b.pkts) == batchPackets || len(b.buf) > 200<<10 {
-			chans[i] <- b
-			pending[i] = nil
-		}
+		b.raw = append(b.raw, false)
+		send(i, b)
 	}
 	err := e.readLoop(ctx, l)
 	for i, b := range pending {

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	sinks "github.com/wirescan/wirescan/engine/output"
 	"github.com/wirescan/wirescan/engine/stats"
 )
 
@@ -79,5 +80,8 @@ func (e *Engine) Snapshot() stats.Snapshot {
 	s.AlertsBySID = maps.Clone(e.alertsBy)
 	e.alertMu.Unlock()
 	s.EventsByType = e.out.countsCopy()
+	if o, ok := e.out.w.(interface{ Stats() []sinks.Stats }); ok {
+		s.Outputs = o.Stats()
+	}
 	return s
 }

@@ -18,5 +18,5 @@ func (e *Engine) EmitStats(at time.Time) {
 	}
 	s := e.Snapshot()
 	e.out.write(&eve.Event{Timestamp: at, EventType: "stats", Stats: statsevent.Build(s),
-		Wirescan: &eve.Extra{Silenced: statsevent.Silenced(&s)}})
+		Wirescan: &eve.Extra{Silenced: statsevent.Silenced(&s), Outputs: statsevent.Outputs(&s)}})
 }

@@ -60,11 +60,13 @@ func (s *Stream) Add(dir Direction, seg Segment) {
 	}
 	if seg.ACK {
 		noteAck(o, seg.Ack)
-		if o.ackKnown && o.acked >= o.next && len(o.hist.buf) > 0 && len(o.segs) == 0 {
+		if o.ackKnown && o.acked >= o.next && len(o.hist.buf) > 0 && len(o.segs) == 0 && s.mem.InUse() > s.mem.Cap()/8 {
 			// The receiver has everything delivered: no legitimate
-			// retransmission can repeat those bytes, so the history goes
-			// (an idle connection keeps no history; a busy one grows it
-			// again with its next bytes in flight).
+			// retransmission can repeat those bytes. While the memcap is
+			// under pressure (over an eighth used: many idle connections
+			// each holding a history), the history goes; a busy connection grows it again
+			// with its next bytes in flight. Without pressure it stays, so
+			// bulk transfers don't reallocate it at every ACK.
 			s.releaseHistory(o)
 		}
 	}

@@ -2,8 +2,10 @@ package signatures
 
 import "regexp"
 
-// maxVerify is the longest case-sensitive pattern the scanner verifies from its tail
-// buffer; longer ones are split into adjacent pieces chained with distance 0.
+// maxVerify is the longest streamed pattern: the scanner verifies case-sensitive
+// ones from its tail buffer and the matcher keeps as much of each stream;
+// longer contents are split into adjacent pieces chained with distance 0
+// (negated ones, which can't be split, stay whole).
 const maxVerify = 64
 
 // elem is one position of a chain: a content (with alternatives) or, for whole
@@ -133,7 +135,10 @@ func compileItems(items []item, streaming bool) []chain {
 		if it.endswith {
 			c.endswith = true
 		}
-		if streaming && it.re == nil && len(it.alts) == 1 && len(it.alts[0]) > maxVerify && !it.nocase && hasLetter(it.alts[0]) {
+		// Streamed patterns stay within maxVerify bytes: the matcher keeps
+		// that much of each stream (mpm.State) and the Scanner verifies
+		// case-sensitive spellings from its tail.
+		if streaming && it.re == nil && !it.neg && len(it.alts) == 1 && len(it.alts[0]) > maxVerify {
 			c.elems = append(c.elems, splitPieces(el)...)
 			continue
 		}

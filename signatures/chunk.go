@@ -3,6 +3,8 @@ package signatures
 import (
 	"bytes"
 	"time"
+
+	"github.com/wirescan/wirescan/signatures/mpm"
 )
 
 // Chunk rules: Suricata inspects the raw TCP stream in chunks (the bytes
@@ -69,7 +71,7 @@ func (s *Set) MatchChunk(ctx *Context, base int64, data []byte) []Match {
 func (s *Set) matchWhole(rules []int32, ctx *Context, base int64, data []byte) []Match {
 	var out []Match
 	for _, rid := range rules {
-		cr := &s.crules[rid]
+		cr := s.crule(rid)
 		var start time.Time
 		if ctx.Profile != nil {
 			start = time.Now()
@@ -139,7 +141,7 @@ func (el *elem) occursIn(buf []byte) bool {
 // equalFold compares b with pattern a under ASCII case folding.
 func equalFold(b, a []byte) bool {
 	for i := range a {
-		if foldTable[b[i]] != foldTable[a[i]] {
+		if mpm.Fold(b[i]) != mpm.Fold(a[i]) {
 			return false
 		}
 	}

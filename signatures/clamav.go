@@ -32,7 +32,7 @@ func anyHeader() header {
 // newClamRule returns a file rule named after a ClamAV signature.
 func newClamRule(name, raw string) *Rule {
 	return &Rule{Action: "alert", Proto: "file", GID: 1, SID: clamSID(name), Rev: 1, Msg: name,
-		Priority: 3, Raw: raw, kind: kindFile, hdr: anyHeader(), hdrKey: "file any any -> any any"}
+		Priority: 3, Raw: raw, ruleBody: &ruleBody{kind: kindFile, hdr: anyHeader(), hdrKey: "file any any -> any any"}}
 }
 
 // parseHashSig parses one .hdb/.hsb line "hash:size:name[:flevel...]".

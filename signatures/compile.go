@@ -3,10 +3,13 @@ package signatures
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/wirescan/wirescan/signatures/mpm"
 )
 
 // Compile builds one immutable Set from parsed rules (Suricata rules and converted
@@ -25,16 +28,20 @@ func compileSet(rules []*Rule, opts Options, ft flowbitTable, top bool) (*Set, e
 	if len(rules) > opts.MaxRules {
 		return nil, fmt.Errorf("signatures: %d rules, limit Options.MaxRules %d: %w", len(rules), opts.MaxRules, ErrLimit)
 	}
-	s := &Set{rules: rules, crules: make([]crule, len(rules)), hashIdx: map[string][]int32{}, position: opts.positions,
-		flowTable: ft}
+	s := &Set{rules: rules, crules: make([]crule, len(rules)), groupOf: make([]int32, len(rules)),
+		hashIdx: map[string][]int32{}, position: opts.positions, flowTable: ft}
 	subRules := map[string][]*Rule{}
 	var subKeys []string
 	pb := newPatternBuilder()
 	groupIDs := map[string]int32{}
 	h := sha256.New()
 	for i, r := range rules {
+		if r.ruleBody == nil {
+			return nil, fmt.Errorf("signatures: %s:%d: rule has no parsed form (a rule of a cached Set: parse its Raw text again)", r.File, r.Line)
+		}
 		h.Write([]byte(r.Raw))
 		h.Write([]byte{'\n'})
+		s.groupOf[i] = -1
 		cr, err := compileRule(r)
 		if err == nil {
 			cr.fbits, err = s.flowTable.compile(r.flowbits)
@@ -69,7 +76,7 @@ func compileSet(rules []*Rule, opts Options, ft flowbitTable, top bool) (*Set, e
 			s.groups = append(s.groups, group{kind: r.kind, rep: int32(i)})
 			s.byKind[r.kind] = append(s.byKind[r.kind], g)
 		}
-		cr.group = g
+		s.groupOf[i] = g
 		s.crules[i] = cr
 		if r.dataAbsent == absentOrElse {
 			s.absentRules = append(s.absentRules, int32(i))
@@ -107,15 +114,22 @@ func compileSet(rules []*Rule, opts Options, ft flowbitTable, top bool) (*Set, e
 	sort.SliceStable(s.txRules, func(i, j int) bool {
 		return flowClass(s.crules[s.txRules[i]].fbits) < flowClass(s.crules[s.txRules[j]].fbits)
 	})
+	var err error
+	if s.tx, err = buildLitFilter(len(s.txRules), func(p int) *crule { return s.crule(s.txRules[p]) }, opts); err != nil {
+		return nil, err
+	}
 	pats := pb.finish(s)
-	ac, err := buildAutomaton(pats, opts.MaxStates, opts.DenseBytes)
+	m, err := mpm.Compile(pats, opts.mpmOptions())
 	if err != nil {
+		if errors.Is(err, mpm.ErrLimit) {
+			err = fmt.Errorf("signatures: %w: %w", err, ErrLimit)
+		}
 		return nil, err
 	}
-	if ac.pf, err = buildPrefilter(pats, opts.MaxStates, ac.maxDepth()); err != nil {
+	s.mpm = m
+	if err := s.buildHeads(opts); err != nil {
 		return nil, err
 	}
-	s.ac = ac
 	for _, k := range subKeys {
 		rs := subRules[k]
 		sub, err := compileSet(rs, opts, ft, false)
@@ -129,8 +143,8 @@ func compileSet(rules []*Rule, opts Options, ft flowbitTable, top bool) (*Set, e
 	s.stats = SetStats{
 		Rules:       len(rules),
 		Patterns:    len(pats),
-		States:      ac.numStates(),
-		MemoryBytes: ac.memoryBytes() + int64(len(s.variants))*24 + int64(len(s.refs))*8 + int64(len(s.crules))*64,
+		States:      m.NumStates(),
+		MemoryBytes: m.MemoryBytes() + int64(len(s.variants))*24 + int64(len(s.refs))*8 + int64(len(s.crules))*64,
 		CompileTime: time.Since(start),
 	}
 	for _, sub := range s.subs {

@@ -28,36 +28,45 @@
 //
 // # Time per byte and memory per pattern
 //
-// A Write of at least max(256, 4×longest pattern) bytes is scanned by a
-// prefilter: patterns of at least 4+stride-1 bytes (stride 1–4, chosen per Set)
-// each put stride consecutive 4-byte windows, placed on their rarest bytes, into a
-// two-bit-per-window Bloom filter of about 32 bits per window (at most 2 MiB);
-// the scan tests one case-folded window every stride bytes, and only a filter hit
-// looks up a bucket and compares whole patterns. Shorter patterns run through a
-// small automaton of their own. The full Aho–Corasick automaton walks only the
-// first bytes of a Write while a match begun in an earlier Write is still alive,
-// and the last longest-pattern-1 bytes to leave its state for the next Write;
-// smaller Writes walk it over every byte. On benign data this is roughly 0.3–1 ns
-// per byte for 1k–100k patterns; data dense in pattern windows, or sets whose
-// windows are common in the data, cost a bucket lookup per hit (bench/ has the
-// numbers). The prefilter holds ~60 bytes per long pattern plus the folded
-// pattern bytes.
+// Every literal of every rule is one pattern of one matcher (signatures/mpm):
+// literals of at least 4+stride-1 bytes are found by a hashed-window
+// prefilter tested every stride bytes, shorter ones by a small Aho–Corasick
+// automaton; only a pattern hit becomes a candidate, and only candidates'
+// rules are verified. On benign data a Write costs roughly 0.3–2 ns per byte
+// for 1k–100k patterns (the filter outgrowing the CPU caches is what grows
+// with the set) plus a fixed ~40 filter tests for occurrences straddling
+// Writes; data dense in pattern windows costs a bucket lookup per hit.
+// Literals are at most 64 bytes (longer contents are split into adjacent
+// pieces), so a Scanner holds the matcher's 4-byte state and 63-byte tail,
+// an 8-byte offset, a 63-byte tail for case-sensitive verification (only when
+// some pattern is case-sensitive), a reusable list of the current Write's
+// hits and, lazily, a small progress record per rule that had a candidate.
 //
-// The automaton holds about one state per distinct pattern byte at roughly 20
-// bytes per state, plus the dense rows (4 bytes x byte classes each, 4 MiB by
-// default). Options.DenseBytes is the knob for the automaton walk: more dense
-// rows cost memory and buy speed on small Writes and data that walks deep into
-// the automaton. A Scanner holds a 4-byte state, an 8-byte offset, a 63-byte tail
-// (only when some pattern is case-sensitive), a reusable list of the current
-// Write's candidates and, lazily, a small progress record per rule that had a
-// candidate. Set.Stats().MemoryBytes counts the automaton, the prefilter and the
-// per-rule tables.
+// Per file, NewScanner costs one lookup of the rule groups of its context
+// class (kind, protocol, direction) plus one scan of the context's protocol
+// buffers for the literals that groups with buffer or file-name conditions
+// need, evaluating only the groups whose literal occurs: never a pass over all
+// rules. Per transaction, MatchTransaction does the same over the transaction
+// rules. Set.Stats().MemoryBytes
+// counts the matchers and the per-rule tables: about 20 MiB for 100k 6–64-byte
+// literal rules (bench/README.md has the process RSS).
+//
+// # Compiled-set cache
+//
+// With Options.Cache, Load reads a Set compiled earlier from the same rule
+// files (bytes, not times), options and wirescan build from a directory
+// instead of parsing and compiling: rules are then parsed only when first
+// needed (a candidate, a hash lookup) except those needed at load (flowbits,
+// transforms, hash lists, transaction rules, ...). Entries are checksummed
+// and checked on read; a damaged one is compiled again and rewritten
+// (CacheStats.Rebuilt), never used. Matches are the same with and without
+// the cache. See Cache.
 //
 // # Limits
 //
 // Every input-driven size is bounded (Options): line length, rules per set,
-// automaton states, warnings, hash-list lines; and per rule: 256 content items,
-// 16 KiB per content, 1024 ClamAV elements with at most 256 literal alternatives
+// automaton states (short literals), warnings, hash-list lines; and per
+// rule: 256 content items, 16 KiB per content, 1024 ClamAV elements with at most 256 literal alternatives
 // each. A rule over a per-rule limit is skipped with a Warning; a set over a set
 // limit fails to load with an error wrapping ErrLimit.
 //

@@ -87,7 +87,7 @@ func (s *Set) MatchEvent(ctx *Context, name string) []Match {
 	}
 	var out []Match
 	for _, rid := range s.txRules {
-		cr := &s.crules[rid]
+		cr := s.crule(rid)
 		if cr.r.event != name {
 			continue
 		}

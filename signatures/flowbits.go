@@ -248,7 +248,7 @@ func (s *Set) presetFlowbits(ctx *Context) {
 	rev.SrcIP, rev.DstIP, rev.SrcPort, rev.DstPort = ctx.DstIP, ctx.SrcIP, ctx.DstPort, ctx.SrcPort
 	for _, c := range []*Context{ctx, &rev} {
 		for _, rid := range s.flowSetters {
-			cr := &s.crules[rid]
+			cr := s.crule(rid)
 			if cr.flowOK(c.Flow) && s.applies(cr, c) {
 				cr.flowApply(c.Flow)
 			}

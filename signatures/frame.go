@@ -46,7 +46,10 @@ func NewFrameSet(s *Set) (*FrameSet, error) {
 	}
 	byType := map[string][]*Rule{}
 	orig := map[*Rule]*Rule{}
-	for _, r := range s.rules {
+	for i, r := range s.rules {
+		if s.lazy != nil && !s.lazy.ready[i].Load() {
+			continue // a lazy rule is never a frame rule (cache.go)
+		}
 		cp, typ, ok := frameRule(r)
 		if !ok {
 			continue
@@ -84,6 +87,8 @@ func frameRule(r *Rule) (cp *Rule, typ string, ok bool) {
 		return nil, "", false
 	}
 	c := *r
+	body := *r.ruleBody
+	c.ruleBody = &body
 	c.kind = kindStream
 	c.bufs = others
 	c.dataXform = fb.xform

@@ -196,24 +196,46 @@ func parseGap(s string) (gap, error) {
 	return g, nil
 }
 
-// hexUnit returns the unit of a hex pair, expanding nibble wildcards.
+// hexUnit returns the unit of a hex pair, expanding nibble wildcards ('?').
+// The strings are shared and read-only.
 func hexUnit(hi, lo byte) unit {
-	var u unit
-	for v := 0; v < 256; v++ {
-		if nibbleOK(hi, byte(v>>4)) && nibbleOK(lo, byte(v&15)) {
-			u = append(u, []byte{byte(v)})
+	his, los := nibbles(hi), nibbles(lo)
+	if len(his) == 1 && len(los) == 1 {
+		return singleBytes[his[0]<<4|los[0]]
+	}
+	u := make(unit, 0, len(his)*len(los))
+	for _, h := range his {
+		for _, l := range los {
+			u = append(u, singleBytes[h<<4|l][0])
 		}
 	}
 	return u
 }
 
-// nibbleOK reports whether nibble n matches hex digit c ('?' matches any).
-func nibbleOK(c, n byte) bool {
-	if c == '?' {
-		return true
+// singleBytes holds, for every byte value, the unit of that one byte.
+var singleBytes = func() (t [256]unit) {
+	for i := range t {
+		t[i] = unit{{byte(i)}}
 	}
-	x, _ := strconv.ParseUint(string(c), 16, 8)
-	return byte(x) == n
+	return t
+}()
+
+// allNibbles lists every nibble value, for a '?' digit.
+var allNibbles = []byte{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}
+
+// nibbles returns the nibble values hex digit c stands for ('?' is any).
+func nibbles(c byte) []byte {
+	switch {
+	case c == '?':
+		return allNibbles
+	case c >= '0' && c <= '9':
+		return allNibbles[c-'0' : c-'0'+1]
+	case c >= 'a' && c <= 'f':
+		return allNibbles[c-'a'+10 : c-'a'+11]
+	case c >= 'A' && c <= 'F':
+		return allNibbles[c-'A'+10 : c-'A'+11]
+	}
+	return nil
 }
 
 // parseAlternation parses "aa|bbcc|dd" (each alternative: hex pairs, nibbles).
@@ -241,8 +263,13 @@ func parseAlternation(s string) (unit, error) {
 	return u, nil
 }
 
-// product returns every concatenation a+b.
+// product returns every concatenation a+b. as is consumed: its strings may
+// be extended in place.
 func product(as [][]byte, bs unit) [][]byte {
+	if len(as) == 1 && len(bs) == 1 { // a plain byte run: no copies
+		as[0] = append(as[0], bs[0]...)
+		return as
+	}
 	out := make([][]byte, 0, len(as)*len(bs))
 	for _, a := range as {
 		for _, b := range bs {

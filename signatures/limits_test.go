@@ -10,12 +10,13 @@ import (
 )
 
 func TestLimits(t *testing.T) {
-	rules := []string{r(`file_data; content:"abcdef"; sid:1;`), r(`file_data; content:"ghijkl"; sid:2;`)}
-	// 13 states: root + 6 + 6.
-	if _, err := Compile(parseAll(t, rules), Options{MaxStates: 13}); err != nil {
+	// Short patterns are the automaton's (longer ones the prefilter's):
+	// 7 states, root + 3 + 3.
+	rules := []string{r(`file_data; content:"abc"; sid:1;`), r(`file_data; content:"ghi"; sid:2;`)}
+	if _, err := Compile(parseAll(t, rules), Options{MaxStates: 7}); err != nil {
 		t.Fatalf("at the state limit: %v", err)
 	}
-	if _, err := Compile(parseAll(t, rules), Options{MaxStates: 12}); !errors.Is(err, ErrLimit) {
+	if _, err := Compile(parseAll(t, rules), Options{MaxStates: 6}); !errors.Is(err, ErrLimit) {
 		t.Fatalf("over the state limit: %v", err)
 	}
 	if _, err := Compile(parseAll(t, rules), Options{MaxRules: 1}); !errors.Is(err, ErrLimit) {

@@ -2,6 +2,7 @@ package signatures
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -17,11 +18,27 @@ import (
 // *LoadError. A missing or unreadable file, an unknown extension or a limit is an
 // error. .ign2 names drop ClamAV signatures from every file of the call. A
 // duplicate gid:sid is skipped with a Warning.
+//
+// With opts.Cache set, a Set compiled earlier from the same files and options
+// is read from the cache instead (see Cache); results are the same.
 func Load(paths []string, opts Options) (*Set, []Warning, error) {
 	opts = opts.withDefaults()
+	if opts.Cache != nil {
+		return opts.Cache.loadCached(paths, opts)
+	}
+	return load(paths, nil, opts)
+}
+
+// load parses and compiles the rule files; srcs, when not nil, holds their
+// contents already read (by the cache).
+func load(paths []string, srcs []source, opts Options) (*Set, []Warning, error) {
 	l := &loader{opts: opts, ignore: map[string]bool{}, seen: map[[2]int]bool{}}
-	for _, p := range paths {
-		if err := l.file(p); err != nil {
+	for i, p := range paths {
+		var data []byte
+		if srcs != nil {
+			data = srcs[i].data
+		}
+		if err := l.file(p, data); err != nil {
 			return nil, l.warnings(), err
 		}
 	}
@@ -69,8 +86,8 @@ func (l *loader) warnings() []Warning {
 	return append(l.warns, Warning{Msg: fmt.Sprintf("%d more warnings suppressed (Options.MaxWarnings)", l.suppressed)})
 }
 
-// file loads one file by extension.
-func (l *loader) file(path string) error {
+// file loads one file by extension; data, when not nil, is its contents.
+func (l *loader) file(path string, data []byte) error {
 	ext := strings.ToLower(filepath.Ext(path))
 	var parse func(line string, lineNo int) (*Rule, error)
 	switch ext {
@@ -90,6 +107,9 @@ func (l *loader) file(path string) error {
 	default:
 		return fmt.Errorf("signatures: %s: unknown rule file extension %q", path, ext)
 	}
+	if data != nil {
+		return l.lines(path, bytes.NewReader(data), ext == ".rules", parse)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return fmt.Errorf("signatures: %w", err)
@@ -103,14 +123,17 @@ func (l *loader) file(path string) error {
 func (l *loader) lines(path string, rd io.Reader, cont bool, parse func(string, int) (*Rule, error)) error {
 	br := bufio.NewReaderSize(rd, 64<<10)
 	lineNo, startLine := 0, 0
+	var pos, startOff int64 // bytes read; offset of the logical line
 	var acc []byte
-	tooLong := false
+	tooLong, joined := false, false
 	for {
 		chunk, err := br.ReadSlice('\n')
 		if len(chunk) > 0 {
 			if len(acc) == 0 && !tooLong {
 				startLine = lineNo + 1
+				startOff = pos
 			}
+			pos += int64(len(chunk))
 			if len(acc)+len(chunk) > l.opts.MaxLineBytes {
 				tooLong = true
 				acc = acc[:0]
@@ -130,22 +153,29 @@ func (l *loader) lines(path string, rd io.Reader, cont bool, parse func(string, 
 		line := strings.TrimRight(string(acc), "\r\n")
 		if cont && strings.HasSuffix(line, "\\") && err == nil && !tooLong {
 			acc = append(acc[:0], line[:len(line)-1]...)
+			joined = true
 			continue
+		}
+		at := int64(-1)
+		if !joined {
+			at = startOff
 		}
 		if tooLong {
 			l.warn(path, startLine, fmt.Sprintf("line longer than %d bytes skipped (Options.MaxLineBytes)", l.opts.MaxLineBytes))
-		} else if err := l.line(path, startLine, line, parse); err != nil {
+		} else if err := l.line(path, startLine, at, line, parse); err != nil {
 			return err
 		}
-		acc, tooLong = acc[:0], false
+		acc, tooLong, joined = acc[:0], false, false
 		if err == io.EOF {
 			return nil
 		}
 	}
 }
 
-// line parses one logical line and records the rule or a warning.
-func (l *loader) line(path string, lineNo int, line string, parse func(string, int) (*Rule, error)) error {
+// line parses one logical line and records the rule or a warning. at is the
+// line's byte offset in the file, -1 when it was joined from several.
+func (l *loader) line(path string, lineNo int, at int64, line string, parse func(string, int) (*Rule, error)) error {
+	untrimmed := line
 	line = strings.TrimSpace(line)
 	if line == "" || line[0] == '#' {
 		return nil
@@ -165,6 +195,9 @@ func (l *loader) line(path string, lineNo int, line string, parse func(string, i
 		return &LoadError{File: path, Line: lineNo, Msg: fmt.Sprintf("more than %d rules (Options.MaxRules)", l.opts.MaxRules), Err: ErrLimit}
 	}
 	r.File, r.Line = path, lineNo
+	if lead := strings.Index(untrimmed, r.Raw); at >= 0 && lead >= 0 && r.Raw != "" {
+		r.rawAt = at + int64(lead) + 1
+	}
 	l.rules = append(l.rules, r)
 	return nil
 }

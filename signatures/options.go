@@ -1,5 +1,7 @@
 package signatures
 
+import "github.com/wirescan/wirescan/signatures/mpm"
+
 // Options controls loading and compiling. The zero value is usable: every limit has
 // a default that bounds the memory and time a hostile rule file can cost.
 type Options struct {
@@ -16,12 +18,13 @@ type Options struct {
 	// MaxRules bounds the number of rules and signatures in one Set; Load and
 	// Compile fail with ErrLimit beyond it. Default 4,000,000.
 	MaxRules int
-	// MaxStates bounds the automaton's states (about one per distinct pattern
-	// byte). Default 32 Mi states (about 0.7 GiB of tables).
+	// MaxStates bounds the states of the automaton of short literals (about
+	// one per distinct pattern byte; longer literals go to the prefilter).
+	// Default 32 Mi states (about 0.7 GiB of tables).
 	MaxStates int
-	// DenseBytes is the memory given to dense DFA rows for the shallowest states;
-	// deeper states use failure links. More is faster on pattern-rich data.
-	// Default 4 MiB.
+	// DenseBytes is the memory given to dense DFA rows for the shallowest states
+	// of that automaton; deeper states use failure links. More is faster on
+	// data that walks deep into it. Default 4 MiB.
 	DenseBytes int
 	// MaxWarnings bounds the warnings Load returns; the rest are counted in a
 	// final summary warning. Default 1000.
@@ -30,9 +33,26 @@ type Options struct {
 	// filesha256 list. Default 10,000,000.
 	MaxHashListEntries int
 
+	// Cache, when set, makes Load read a Set compiled earlier from the same
+	// files and options instead of compiling (see Cache). It is not part of
+	// what the cache keys on.
+	Cache *Cache
+
 	// positions is the per-rule, per-stage bound on remembered match positions
 	// (tests shrink or grow it). Default defaultPositions.
 	positions int
+}
+
+// Test hooks: the prefilter mode and stride of every Set compiled while set
+// (tests force the prefilter on every Write, off, or a stride).
+var (
+	testFilter mpm.Filter
+	testStride int
+)
+
+// mpmOptions returns the matcher options of o.
+func (o Options) mpmOptions() mpm.Options {
+	return mpm.Options{MaxStates: o.MaxStates, DenseBytes: o.DenseBytes, Filter: testFilter, Stride: testStride}
 }
 
 // Defaults for Options.

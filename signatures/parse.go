@@ -58,7 +58,7 @@ func parseRule(line string, pc *parseCtx) (*Rule, error) {
 	if open < 0 || !strings.HasSuffix(line, ")") {
 		return nil, fmt.Errorf("rule must be 'action proto src sport -> dst dport (options)'")
 	}
-	r := &Rule{Raw: line, GID: 1, Priority: 3, Rev: 1}
+	r := &Rule{Raw: line, GID: 1, Priority: 3, Rev: 1, ruleBody: &ruleBody{}}
 	if err := parseHeader(r, line[:open], pc); err != nil {
 		return nil, err
 	}

@@ -7,9 +7,10 @@ import "fmt"
 type patternBuilder struct {
 	pid    map[string]int32 // folded literal -> pattern id
 	folded [][]byte
-	vid    map[string]int32 // "n"/"e" + literal -> variant index in vars
 	vars   []pvariant
-	byPat  [][]int32 // pattern id -> variant indexes
+	byPat  [][]int32        // pattern id -> variant indexes
+	nocase []int32          // pattern id -> its nocase variant, -1 if none
+	exact  map[string]int32 // case-sensitive literal -> variant
 }
 
 // pvariant is a variant under construction.
@@ -21,7 +22,7 @@ type pvariant struct {
 
 // newPatternBuilder returns an empty builder.
 func newPatternBuilder() *patternBuilder {
-	return &patternBuilder{pid: map[string]int32{}, vid: map[string]int32{}}
+	return &patternBuilder{pid: map[string]int32{}, exact: map[string]int32{}}
 }
 
 // add registers one alternative of a rule element.
@@ -42,18 +43,20 @@ func (pb *patternBuilder) add(lit []byte, nocase bool, rf ref) error {
 		pb.pid[string(f)] = id
 		pb.folded = append(pb.folded, f)
 		pb.byPat = append(pb.byPat, nil)
+		pb.nocase = append(pb.nocase, -1)
 	}
-	key := "n" + string(f)
+	v, ok := pb.nocase[id], true
 	if !nocase {
-		key = "e" + string(lit)
+		v, ok = pb.exact[string(lit)]
 	}
-	v, ok := pb.vid[key]
-	if !ok {
+	if !ok || v < 0 {
 		v = int32(len(pb.vars))
-		pb.vid[key] = v
 		pv := pvariant{length: len(lit)}
-		if !nocase {
+		if nocase {
+			pb.nocase[id] = v
+		} else {
 			pv.exact = append([]byte(nil), lit...)
+			pb.exact[string(lit)] = v
 		}
 		pb.vars = append(pb.vars, pv)
 		pb.byPat[id] = append(pb.byPat[id], v)

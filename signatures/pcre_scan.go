@@ -26,10 +26,10 @@ func (sc *Scanner) initPcre() {
 	}
 	sc.hist = make([]byte, h)
 	for _, rf := range s.pcreStarts {
-		cr := &s.crules[rf.rule]
-		if !sc.gok[cr.group] {
+		if !sc.groupOK(s.groupOf[rf.rule]) {
 			continue
 		}
+		cr := s.crule(rf.rule)
 		c := &cr.chains[rf.chain]
 		sc.addPend(rf.rule, rf.chain, rf.elem, 0, -c.lead, &sc.progress(rf.rule, cr).chains[rf.chain])
 	}
@@ -61,7 +61,7 @@ func (sc *Scanner) addPend(rule int32, chain, elem uint16, start, origin int64, 
 		return
 	}
 	cp.npend++
-	el := &sc.set.crules[rule].chains[chain].elems[elem]
+	el := &sc.set.crule(rule).chains[chain].elems[elem]
 	pd := pcrePend{t: start + int64(el.sp.width+el.sp.look), start: start, origin: origin, rule: rule, chain: chain, elem: elem}
 	i := sort.Search(len(sc.pend), func(i int) bool { return sc.pend[i].t > pd.t })
 	sc.pend = slices.Insert(sc.pend, i, pd)
@@ -80,7 +80,7 @@ func (sc *Scanner) flushPcre(limit int64, end bool) {
 // resolve runs one pcre check and feeds its outcome to the rule's chain.
 func (sc *Scanner) resolve(pd pcrePend, end bool) {
 	s := sc.set
-	cr := &s.crules[pd.rule]
+	cr := s.crule(pd.rule)
 	p := sc.prog[pd.rule]
 	cp := &p.chains[pd.chain]
 	cp.npend--

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/wirescan/wirescan/bench/corpus"
 	"github.com/wirescan/wirescan/signatures/sigtest"
 )
 
@@ -12,14 +11,14 @@ import (
 // in planted occurrences) through generated sets of 1k, 10k and 100k patterns in
 // 64 KiB Writes. bench/ runs the same comparison against cloudflare/ahocorasick.
 func BenchmarkScanScale(b *testing.B) {
-	benign := corpus.Benign(7, 8<<20)
+	benign := sigtest.Corpus(7, 8<<20)
 	for _, n := range []int{1000, 10000, 100000} {
 		pats := sigtest.Patterns(uint64(n), n)
 		s := mustSet(b, Options{}, sigtest.Rules(pats, 1)...)
 		for _, c := range []struct {
 			name string
 			data []byte
-		}{{"benign", benign}, {"matches1pct", corpus.WithMatches(8, benign, pats, 0.01)}} {
+		}{{"benign", benign}, {"matches1pct", sigtest.WithMatches(8, benign, pats, 0.01)}} {
 			b.Run(fmt.Sprintf("patterns=%d/%s", n, c.name), func(b *testing.B) {
 				b.ReportMetric(float64(s.Stats().MemoryBytes)/(1<<20), "MiB")
 				b.SetBytes(int64(len(c.data)))

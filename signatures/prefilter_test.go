@@ -5,33 +5,25 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/cloudflare/ahocorasick"
-	"github.com/wirescan/wirescan/bench/corpus"
+	"github.com/wirescan/wirescan/signatures/mpm"
 	"github.com/wirescan/wirescan/signatures/sigtest"
 )
 
-// forcePrefilter makes every Write of every Set compiled until restore use the
-// prefilter path (even 1-byte Writes), so head walks, tail states and
-// buffer-straddling occurrences are exercised at every split.
-func forcePrefilter(t *testing.T) {
-	floor, factor := pfMinWriteFloor, pfDepthFactor
-	pfMinWriteFloor, pfDepthFactor = 1, 0
-	t.Cleanup(func() { pfMinWriteFloor, pfDepthFactor = floor, factor })
+// forceAutomaton compiles every Set's matcher without the prefilter (all
+// patterns in the automaton) until the test ends.
+func forceAutomaton(t *testing.T) {
+	old := testFilter
+	testFilter = mpm.FilterNever
+	t.Cleanup(func() { testFilter = old })
 }
 
-// disablePrefilter compiles Sets without a prefilter until the test ends.
-func disablePrefilter(t *testing.T) {
-	pfDisabled = true
-	t.Cleanup(func() { pfDisabled = false })
-}
-
-// TestPrefilterForcedMatcherSuite reruns the matcher tests with the prefilter on
-// every Write.
-func TestPrefilterForcedMatcherSuite(t *testing.T) {
-	forcePrefilter(t)
+// TestAutomatonMatcherSuite reruns the matcher tests with every pattern in
+// the automaton (the prefilter off).
+func TestAutomatonMatcherSuite(t *testing.T) {
+	forceAutomaton(t)
 	for name, f := range map[string]func(*testing.T){
 		"MatcherTable": TestMatcherTable, "DifferentialDictionary": TestDifferentialDictionary,
 		"DifferentialRules": TestDifferentialRules, "ClamAVVersusRegexp": TestClamAVVersusRegexp,
@@ -67,27 +59,28 @@ func longRules(rng *rand.Rand, alpha string, n, maxLen int) ([]string, [][]byte,
 	return rules, pats, nocase
 }
 
-// TestPrefilterEqualsAutomaton compares the prefilter with the plain automaton
-// (same Set, prefilter disabled) on long patterns dense in matches, including
-// matches that straddle Writes, under every chunking: matches and offsets must be
+// TestPrefilterEqualsAutomaton compares Sets whose matcher uses the prefilter
+// with the same Sets walking the automaton only, on long patterns dense in matches, including matches that
+// straddle Writes, under every chunking: matches and offsets must be
 // identical, and plain dictionary entries must agree with a naive search.
+// (signatures/mpm tests the matcher alone the same way.)
 func TestPrefilterEqualsAutomaton(t *testing.T) {
 	t.Logf("seed %d", testSeed)
 	rng := rand.New(rand.NewPCG(testSeed, 77))
 	alphabets := []string{"ab", "aAbB", "abc\x00", "xyzXYZ\x00\xff", "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123"}
+	old := testFilter
+	defer func() { testFilter = old }()
 	for iter := 0; iter < 120; iter++ {
 		alpha := alphabets[iter%len(alphabets)]
 		rules, pats, nocase := longRules(rng, alpha, 1+rng.IntN(30), 4+rng.IntN(20))
 		if iter%5 == 0 { // some short patterns too: exercises the short automaton
 			rules = append(rules, r(fmt.Sprintf(`file_data; content:"%s"; sid:%d;`, hexContent(randBytes(rng, alpha, 1+rng.IntN(3))), 1000)))
 		}
-		disablePrefilter(t)
+		testFilter = mpm.FilterNever
 		plain := mustSet(t, Options{}, rules...)
-		pfDisabled = false
+		testFilter = mpm.FilterAuto
 		filtered := mustSet(t, Options{}, rules...)
-		if filtered.ac.pf == nil && pfForceStride == 0 {
-			t.Fatalf("iter %d: no prefilter built", iter)
-		}
+		testFilter = old
 		for k := 0; k < 3; k++ {
 			text := randBytes(rng, alpha, rng.IntN(400))
 			// Plant some pattern occurrences.
@@ -119,21 +112,10 @@ func TestPrefilterEqualsAutomaton(t *testing.T) {
 			if !slices.Equal(gotDict, naive) {
 				t.Fatalf("iter %d: automaton %v, naive %v", iter, gotDict, naive)
 			}
-			chunks := chunkings(len(text), rng.Uint64())
-			forced := func() {}
-			for _, force := range []bool{false, true} {
-				if force {
-					floor, factor := pfMinWriteFloor, pfDepthFactor
-					pfMinWriteFloor, pfDepthFactor = 1, 0
-					filtered = mustSet(t, Options{}, rules...)
-					forced = func() { pfMinWriteFloor, pfDepthFactor = floor, factor }
+			for name, c := range chunkings(len(text), rng.Uint64()) {
+				if got := scan(filtered, FileData, anyCtx(), text, c, nil); !slices.Equal(got, want) {
+					t.Fatalf("iter %d %s: prefilter %v, automaton %v\nrules %q\ntext %q", iter, name, got, want, rules, text)
 				}
-				for name, c := range chunks {
-					if got := scan(filtered, FileData, anyCtx(), text, c, nil); !slices.Equal(got, want) {
-						t.Fatalf("iter %d force=%v %s: prefilter %v, automaton %v\nrules %q\ntext %q", iter, force, name, got, want, rules, text)
-					}
-				}
-				forced()
 			}
 		}
 	}
@@ -145,14 +127,11 @@ func TestPrefilterEqualsAutomaton(t *testing.T) {
 func TestPrefilterGeneratedSets(t *testing.T) {
 	pats := sigtest.Patterns(11, 2000)
 	s := mustSet(t, Options{}, sigtest.Rules(pats, 1)...)
-	if s.ac.pf == nil || s.ac.pf.stride < 2 {
-		t.Fatalf("prefilter %+v", s.ac.pf)
-	}
 	cf := ahocorasick.NewMatcher(pats)
 	for _, name := range []string{"benign", "matches"} {
-		data := corpus.Benign(5, 1<<20)
+		data := sigtest.Corpus(5, 1<<20)
 		if name == "matches" {
-			data = corpus.WithMatches(6, data, pats, 0.01)
+			data = sigtest.WithMatches(6, data, pats, 0.01)
 		}
 		want := len(cf.Match(data))
 		for _, chunk := range []int{64 << 10, 4099, 1} {
@@ -175,31 +154,13 @@ func TestPrefilterGeneratedSets(t *testing.T) {
 	}
 }
 
-// TestFold32 checks the SWAR fold against the byte table.
-func TestFold32(t *testing.T) {
-	for i := 0; i < 256; i++ {
-		for _, j := range []int{0, 'A', 'z', 0x80, 0xC1, 0xDA, i} {
-			b := []byte{byte(i), byte(j), byte(255 - i), byte(i ^ 0x40)}
-			x := uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24
-			f := foldBytes(b)
-			want := uint32(f[0]) | uint32(f[1])<<8 | uint32(f[2])<<16 | uint32(f[3])<<24
-			if got := fold32(x); got != want {
-				t.Fatalf("fold32(%q) = %08x, want %08x", b, got, want)
-			}
-		}
-	}
-	if !equalFolded([]byte("Hello, WORLD!"), []byte(strings.ToLower("Hello, WORLD!"))) {
-		t.Fatal("equalFolded")
-	}
-}
-
 // TestPrefilterStrides runs the prefilter-versus-automaton comparison with each
 // stride forced, so every unrolled scan loop is covered.
 func TestPrefilterStrides(t *testing.T) {
-	for s := 1; s <= pfMaxStride; s++ {
+	for s := 1; s <= 16; s++ {
 		t.Run(fmt.Sprint("stride", s), func(t *testing.T) {
-			pfForceStride = s
-			defer func() { pfForceStride = 0 }()
+			testStride = s
+			defer func() { testStride = 0 }()
 			TestPrefilterEqualsAutomaton(t)
 		})
 	}

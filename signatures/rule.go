@@ -36,6 +36,22 @@ type Rule struct {
 	// engine/threshold applies it to the rule's alerts.
 	Threshold *thresholdspec.Spec
 
+	// rawAt is 1 + the byte offset of Raw in File, 0 when unknown (the
+	// compiled-set cache then stores the text itself).
+	rawAt int64
+
+	// noAlert and perDirection are known without the rest of the parse (a
+	// Set loaded from the cache fills ruleBody on first use).
+	noAlert      bool // noalert / flowbits:noalert: match without an alert
+	perDirection bool // see PerDirection
+
+	*ruleBody
+}
+
+// ruleBody is what parsing a rule yields beyond its exported fields. A Set
+// read from the compiled-set cache sets it only when the rule is first
+// needed (Set.crule): read it only through a compiled rule.
+type ruleBody struct {
 	kind   ruleKind
 	hdrKey string // canonical header text, for grouping
 	hdr    header
@@ -51,12 +67,10 @@ type Rule struct {
 	file       fileCond    // end-of-file conditions
 	clam       *clamInfo   // set for ClamAV body signatures
 
-	dce          *dceCond // dcerpc.iface / dcerpc.opnum
-	event        string   // app-layer-event name ("smb.file_overlap"); MatchEvent only
-	perDirection bool     // see PerDirection
+	dce   *dceCond // dcerpc.iface / dcerpc.opnum
+	event string   // app-layer-event name ("smb.file_overlap"); MatchEvent only
 
 	flowbits []flowbitOp // flowbits keywords, in rule order
-	noAlert  bool        // noalert / flowbits:noalert: match without an alert
 }
 
 // NoAlert reports whether the rule's matches are silent (noalert): side

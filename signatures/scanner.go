@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"sort"
 	"time"
+
+	"github.com/wirescan/wirescan/signatures/mpm"
 )
 
 // candidateBudget bounds the work one automaton candidate may cause in one rule's
@@ -12,23 +14,23 @@ import (
 const candidateBudget = 1024
 
 // Scanner inspects one file or one stream direction incrementally. Its state is
-// one automaton state, the absolute offset, a tail of up to 63 bytes (only when the
+// one matcher state (mpm.State), the absolute offset, a tail of up to 63 bytes (only when the
 // set has case-sensitive patterns) and, lazily, progress records for rules that
 // had a candidate. A Scanner is used from one goroutine; the nil *Scanner (no rule
 // can match) accepts every call and matches nothing.
 type Scanner struct {
 	set   *Set
 	rk    ruleKind
-	gok   []bool // group applies to this scanner
-	state uint32
+	gs    []uint64 // static groups that apply (shared by the context class)
+	gd    []uint64 // dynamic groups that apply (this Scanner's own), nil if none
+	mst   mpm.State
 	pos   int64
 	tail  [maxVerify - 1]byte
 	tailN int
 	done  map[int32]struct{}
 	prog  map[int32]*progress
 	out   []Match
-	pids  []int32
-	hits  []pfHit
+	hits  []mpm.Hit
 	ended bool
 	prof  *Profile
 	flow  *FlowState
@@ -57,13 +59,15 @@ func (s *Set) NewScanner(kind Kind, ctx *Context) *Scanner {
 	} else {
 		s.presetFlowbits(ctx)
 	}
-	var gok []bool
-	for _, g := range s.byKind[rk] {
-		if s.applies(&s.crules[s.groups[g].rep], ctx) {
-			if gok == nil {
-				gok = make([]bool, len(s.groups))
+	h := s.headOf(rk, ctx)
+	var gd []uint64
+	d := &s.dyn[rk-kindFile]
+	for _, p := range d.filter.candidates(ctx, nil) {
+		if g := d.groups[p]; s.applies(s.crule(s.groups[g].rep), ctx) {
+			if gd == nil {
+				gd = make([]uint64, (len(s.groups)+63)/64)
 			}
-			gok[g] = true
+			gd[g>>6] |= 1 << (g & 63)
 		}
 	}
 	var subs []subScan
@@ -72,13 +76,13 @@ func (s *Set) NewScanner(kind Kind, ctx *Context) *Scanner {
 			subs = append(subs, subScan{xf: newXfChain(sub.xs), sc: c})
 		}
 	}
-	if gok == nil {
-		if subs == nil {
-			return nil
-		}
-		gok = make([]bool, len(s.groups))
+	if !h.any && gd == nil && subs == nil {
+		return nil
 	}
-	sc := &Scanner{set: s, rk: rk, gok: gok, prof: ctx.Profile, flow: ctx.Flow, subs: subs}
+	sc := &Scanner{set: s, rk: rk, gd: gd, prof: ctx.Profile, flow: ctx.Flow, subs: subs}
+	if h.any {
+		sc.gs = h.static
+	}
 	if s.pcreWin > 0 {
 		sc.initPcre()
 	}
@@ -95,11 +99,11 @@ func (sc *Scanner) Write(b []byte) []Match {
 	}
 	sc.out = sc.out[:0]
 	sc.cur = b
-	if pf := sc.set.ac.pf; pf != nil && len(b) >= pf.minWrite {
-		sc.writeFiltered(b, pf)
-	} else {
-		sc.walk(b)
+	hits := sc.set.mpm.Scan(&sc.mst, b, sc.hits[:0])
+	for _, h := range hits {
+		sc.pattern(h.ID, b, h.End-1)
 	}
+	sc.hits = hits[:0]
 	if sc.set.needTail {
 		sc.keepTail(b)
 	}
@@ -122,80 +126,12 @@ type subScan struct {
 	sc *Scanner
 }
 
-// walk runs the automaton over every byte of b, handling candidates as they come.
-func (sc *Scanner) walk(b []byte) {
-	a := sc.set.ac
-	dense, nc, nd := a.dense, a.nc, a.nDense
-	cls := &a.classes
-	st := sc.state
-	for i := 0; i < len(b); i++ {
-		c := uint32(cls[b[i]])
-		var t uint32
-		if st < nd {
-			t = dense[st*nc+c]
-		} else {
-			t = a.slowStep(st, c)
-		}
-		if t&outFlag != 0 {
-			t &^= outFlag
-			sc.pids = a.outputs(sc.pids[:0], t)
-			for _, pid := range sc.pids {
-				sc.pattern(pid, b, i)
-			}
-		}
-		st = t
-	}
-	sc.state = st
-}
-
-// writeFiltered scans a large Write with the prefilter. The automaton walks only
-// the head of b while a partial match that began earlier is alive (reporting just
-// the occurrences that began before b), and the last maxDepth-1 bytes to leave the
-// state for the next Write; the prefilter reports the occurrences inside b. All
-// of them are then handled in the automaton's order (by end, longest first).
-func (sc *Scanner) writeFiltered(b []byte, pf *prefilter) {
-	a := sc.set.ac
-	hits := sc.hits[:0]
-	st := sc.state
-	j := 0
-	for ; j < len(b) && a.deeperThan(st, j); j++ {
-		t := a.step(st, b[j])
-		if t&outFlag != 0 {
-			t &^= outFlag
-			sc.pids = a.outputs(sc.pids[:0], t)
-			for _, pid := range sc.pids {
-				if len(pf.pats[pid]) > j+1 {
-					hits = append(hits, pfHit{end: j + 1, pid: pid})
-				}
-			}
-		}
-		st = t
-	}
-	hits = pf.scanShort(b, hits)
-	hits = pf.scan(b, hits)
-	if len(hits) > 0 {
-		pf.sortHits(hits)
-		for _, h := range hits {
-			sc.pattern(h.pid, b, h.end-1)
-		}
-	}
-	sc.hits = hits[:0]
-	// The state after b depends only on its last maxDepth-1 bytes.
-	if from := len(b) - (a.maxDepth() - 1); from > j {
-		j, st = from, 0
-	}
-	for ; j < len(b); j++ {
-		st = a.step(st, b[j]) &^ outFlag
-	}
-	sc.state = st
-}
-
 // Gap reports n missing bytes: no pattern spans them, offsets continue after.
 func (sc *Scanner) Gap(n int64) {
 	if sc == nil || sc.ended || n <= 0 {
 		return
 	}
-	sc.state = 0
+	sc.mst.Reset()
 	sc.tailN = 0
 	sc.dropPcre()
 	sc.pos += n
@@ -255,13 +191,13 @@ func (sc *Scanner) pattern(pid int32, b []byte, i int) {
 
 // candidate feeds one verified occurrence to its rule.
 func (sc *Scanner) candidate(rf ref, s, e int64) {
-	cr := &sc.set.crules[rf.rule]
-	if !sc.gok[cr.group] {
+	if !sc.groupOK(sc.set.groupOf[rf.rule]) {
 		return
 	}
 	if _, ok := sc.done[rf.rule]; ok {
 		return
 	}
+	cr := sc.set.crule(rf.rule)
 	if sc.prof != nil {
 		start, n := time.Now(), len(sc.out)
 		steps := sc.check(cr, rf, s, e)
@@ -305,7 +241,7 @@ func (sc *Scanner) check(cr *crule, rf ref, s, e int64) int {
 // report records a match, unless the rule's flowbit tests fail (then a later
 // candidate may complete it again).
 func (sc *Scanner) report(rule int32, off int64) {
-	cr := &sc.set.crules[rule]
+	cr := sc.set.crule(rule)
 	if len(cr.fbits) > 0 {
 		if !cr.flowOK(sc.flow) {
 			return
@@ -334,16 +270,16 @@ func (sc *Scanner) End(f FileFacts) []Match {
 	size := sc.pos
 	var hits []int32
 	for rid, p := range sc.prog {
-		cr := &s.crules[rid]
+		cr := s.crule(rid)
 		if _, ok := sc.done[rid]; !ok && cr.needEnd && sc.endOK(cr, p, &f, size) {
 			hits = append(hits, rid)
 		}
 	}
 	for _, rid := range s.endOnly[sc.rk] {
-		cr := &s.crules[rid]
-		if _, ok := sc.done[rid]; ok || !sc.gok[cr.group] || sc.prog[rid] != nil {
+		if _, ok := sc.done[rid]; ok || !sc.groupOK(s.groupOf[rid]) || sc.prog[rid] != nil {
 			continue
 		}
+		cr := s.crule(rid)
 		if sc.endOK(cr, nil, &f, size) {
 			hits = append(hits, rid)
 		}
@@ -382,9 +318,10 @@ func (sc *Scanner) hashHits(hits []int32, f *FileFacts) []int32 {
 			continue
 		}
 		for _, rid := range s.hashIdx[h.algo+":"+hex.EncodeToString(h.sum)] {
-			cr := &s.crules[rid]
-			ch := cr.r.file.clamHash
-			if _, ok := sc.done[rid]; ok || !sc.gok[cr.group] || (ch.size >= 0 && ch.size != f.Size) {
+			if _, ok := sc.done[rid]; ok || !sc.groupOK(s.groupOf[rid]) {
+				continue
+			}
+			if ch := s.crule(rid).r.file.clamHash; ch == nil || ch.size >= 0 && ch.size != f.Size {
 				continue
 			}
 			hits = append(hits, rid)

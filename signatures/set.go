@@ -1,6 +1,10 @@
 package signatures
 
-import "time"
+import (
+	"time"
+
+	"github.com/wirescan/wirescan/signatures/mpm"
+)
 
 // Set is a compiled, immutable rule set: one automaton holding every literal of
 // every rule, plus per-rule verification data. It is safe for concurrent use by
@@ -8,7 +12,7 @@ import "time"
 type Set struct {
 	rules  []*Rule
 	crules []crule
-	ac     *automaton
+	mpm    *mpm.Matcher // every literal of every rule (pattern id = index)
 
 	// Pattern tables: pattern id (folded literal) -> variants -> refs.
 	pvStart  []int32
@@ -17,11 +21,15 @@ type Set struct {
 	needTail bool // some variant needs case-sensitive verification
 
 	groups   []group
+	groupOf  []int32    // group id per rule (-1: in no group)
+	heads    heads      // groups per Scanner context class (heads.go)
 	byKind   [3][]int32 // group ids per ruleKind
 	endOnly  [3][]int32 // rules with no positive content, decided at End (per kind)
 	hashIdx  map[string][]int32
 	txRules  []int32
-	pktRules []int32 // tcp-pkt rules (MatchPacket)
+	tx       litFilter    // which txRules a transaction needs to evaluate
+	dyn      [2]dynGroups // dynamic groups per scanner kind (heads.go)
+	pktRules []int32      // tcp-pkt rules (MatchPacket)
 	// chunkRules are stream rules anchored at an absolute position, decided
 	// on each reassembled chunk (MatchChunk), never by a Scanner.
 	chunkRules []int32
@@ -38,6 +46,10 @@ type Set struct {
 	subs        []subSet     // rules with transformed file data, per transform list
 	flowTable   flowbitTable // flowbit names, shared with transform sub-sets
 	flowSetters []int32      // tx rules that set/unset flowbits (no toggle)
+
+	// lazy, set on Sets read from the compiled-set cache, compiles rules
+	// on first use (crule).
+	lazy *lazyRules
 }
 
 // SetStats describes a compiled Set for logs and metrics.
@@ -50,8 +62,12 @@ type SetStats struct {
 	States int
 	// MemoryBytes estimates the heap held by the matcher tables.
 	MemoryBytes int64
-	// CompileTime is how long Compile took.
+	// CompileTime is how long Compile took (for a Set read from the
+	// compiled-set cache: how long reading it took).
 	CompileTime time.Duration
+	// Cached is true when the Set was read from the compiled-set cache
+	// instead of compiled.
+	Cached bool
 }
 
 // variant is a pattern as one or more rules wrote it: nocase, or exact bytes that
@@ -73,7 +89,6 @@ type ref struct {
 // crule is a rule's compiled form.
 type crule struct {
 	r       *Rule
-	group   int32
 	chains  []chain
 	simple  bool // one chain, one positive element, nothing needing End
 	needEnd bool
@@ -98,7 +113,9 @@ type group struct {
 }
 
 // Rules returns the rules of the set in load order. The slice and rules are shared
-// and must not be modified.
+// and must not be modified. Rules of a Set read from the compiled-set cache carry
+// their exported fields; Compile refuses those the Set has not parsed yet (parse
+// Raw again to compile them elsewhere).
 func (s *Set) Rules() []*Rule { return s.rules }
 
 // Stats returns the set's size and compile statistics.

@@ -2,7 +2,6 @@ package signatures
 
 import (
 	"bytes"
-	"slices"
 	"time"
 )
 
@@ -16,15 +15,25 @@ import (
 // that already matched in this direction is skipped, and so is a rule that
 // matched in the other direction unless it is PerDirection. A skipped rule
 // neither matches nor applies its flowbits again.
+//
+// Only the rules the transaction prefilter (txfilter.go) lets through are
+// evaluated; the result is that of evaluating them all.
 func (s *Set) MatchTransaction(ctx *Context) []Match {
 	var out []Match
 	bit := txBit(ctx.ToServer)
-	rules := s.txRules
-	if ctx.FileData == FileDataAbsent && len(s.absentRules) > 0 {
-		rules = append(slices.Clip(rules), s.absentRules...)
+	var absent []int32
+	if ctx.FileData == FileDataAbsent {
+		absent = s.absentRules
 	}
-	for _, rid := range rules {
-		cr := &s.crules[rid]
+	cand := s.tx.candidates(ctx, nil)
+	for i, n := 0, len(cand)+len(absent); i < n; i++ {
+		var rid int32
+		if i < len(cand) {
+			rid = s.txRules[cand[i]]
+		} else {
+			rid = absent[i-len(cand)]
+		}
+		cr := s.crule(rid)
 		if cr.r.event != "" || !absentOK(cr.r, ctx) {
 			continue // MatchEvent, or file data not known absent
 		}
@@ -106,22 +115,11 @@ func matchLines(cb *cbuf, buf []byte) bool {
 // flow, direction, addresses and ports, file name and protocol buffers.
 func (s *Set) applies(cr *crule, ctx *Context) bool {
 	r := cr.r
-	if (r.Proto == "http" || r.Proto == "smb") && ctx.Proto != r.Proto {
+	// DCERPC rules apply over TCP or over SMB named pipes.
+	if !s.staticPartApplies(cr, ctx) {
 		return false
-	}
-	if r.Proto == "dcerpc" && ctx.Proto != "dcerpc" && ctx.Proto != "smb" {
-		return false // DCERPC over TCP, or over SMB named pipes
 	}
 	if r.dce != nil && !r.dce.match(ctx.Buffers) {
-		return false
-	}
-	if r.flow.toServer && !ctx.ToServer || r.flow.toClient && ctx.ToServer {
-		return false
-	}
-	if r.flow.established && !ctx.Established {
-		return false
-	}
-	if r.dirTo == 1 && !ctx.ToServer || r.dirTo == -1 && ctx.ToServer {
 		return false
 	}
 	h := &r.hdr
@@ -134,20 +132,7 @@ func (s *Set) applies(cr *crule, ctx *Context) bool {
 	}
 	for i := range cr.bufs {
 		cb := &cr.bufs[i]
-		var buf []byte
-		var ok bool
-		switch {
-		case cb.name == "file.name":
-			buf, ok = []byte(ctx.Filename), ctx.Filename != ""
-		case cb.name == stubDataBuf && ctx.Buffers != nil:
-			if ctx.ToServer {
-				buf, ok = ctx.Buffers.Buffer(stubDataBuf + ".to_server")
-			} else {
-				buf, ok = ctx.Buffers.Buffer(stubDataBuf + ".to_client")
-			}
-		case ctx.Buffers != nil:
-			buf, ok = ctx.Buffers.Buffer(cb.name)
-		}
+		buf, ok := ctxBuffer(ctx, cb.name)
 		switch cb.absent {
 		case absentOnly:
 			if ok {

@@ -3,6 +3,8 @@ package signatures
 import (
 	"bytes"
 	"sort"
+
+	"github.com/wirescan/wirescan/signatures/mpm"
 )
 
 // maxWholeOccurrences bounds the occurrences of one element considered in a whole
@@ -111,7 +113,7 @@ func findAll(buf []byte, folded *[]byte, el *elem) []occ {
 func foldBytes(b []byte) []byte {
 	out := make([]byte, len(b))
 	for i, c := range b {
-		out[i] = foldTable[c]
+		out[i] = mpm.Fold(c)
 	}
 	return out
 }

@@ -19,12 +19,11 @@ import (
 	"github.com/wirescan/wirescan/engine"
 	"github.com/wirescan/wirescan/engine/capture"
 	"github.com/wirescan/wirescan/engine/eve"
-	"github.com/wirescan/wirescan/internal/pcapgen"
 	"github.com/wirescan/wirescan/signatures"
 )
 
 // benchMaxCapture bounds the capture bytes bench holds in memory (the -r
-// files together, or the synthetic mix).
+// files together).
 const benchMaxCapture = 4 << 30
 
 // benchReport is what `wirescan bench` measures; --json prints it as is.
@@ -51,12 +50,14 @@ type benchRules struct {
 	HeapDeltaBytes int64    `json:"heap_delta_bytes"`
 	LoadSeconds    float64  `json:"load_seconds"`
 	CompileSeconds float64  `json:"compile_seconds"`
-	Warnings       int      `json:"warnings"`
+	// Cached is true when the set was read from the rules cache (then
+	// CompileSeconds is the time reading it took).
+	Cached   bool `json:"cached"`
+	Warnings int  `json:"warnings"`
 }
 
 type benchCapture struct {
-	Files     []string `json:"files"` // empty: the synthetic mix
-	Synthetic int64    `json:"synthetic_bytes,omitempty"`
+	Files     []string `json:"files"`
 	Bytes     uint64   `json:"bytes"`
 	Packets   uint64   `json:"packets"`
 	FileCount uint64   `json:"file_count"`
@@ -91,22 +92,21 @@ func cmdBench(args []string, stdout, stderr io.Writer) error {
 		cf      configFlags
 		reads   multiFlag
 		asJSON  bool
-		synth   int64
 		workers int
 		passes  int
 		top     int
 	)
 	cf.register(fs)
-	fs.Var(&reads, "r", "capture `file` to replay (pcap or pcapng), read into memory first; repeatable; default: a synthetic HTTP+SMB2 mix")
+	fs.Var(&reads, "r", "capture `file` to replay (pcap or pcapng), read into memory first; repeatable; required")
 	fs.BoolVar(&asJSON, "json", false, "print the report as JSON")
-	fs.Int64Var(&synth, "bytes", 64<<20, "file bytes carried by the synthetic mix (without -r)")
 	fs.IntVar(&workers, "workers", 1, "worker goroutines")
 	fs.IntVar(&passes, "count", 1, "timed passes of each replay (the fastest is reported)")
 	fs.IntVar(&top, "top", 10, "how many of the costliest rules to list")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: wirescan bench [-S RULES...] [-r CAPTURE...] [--json] [--bytes N] [--workers N]\n\n"+
+		fmt.Fprintf(stderr, "usage: wirescan bench [-S RULES...] -r CAPTURE [-r CAPTURE...] [--json] [--workers N]\n\n"+
 			"Measures a signature set: load time and memory, replay throughput with and without it\n"+
-			"(same capture, same run), hits per rule and the rules that cost the most.\n\n")
+			"(same capture, same run), hits per rule and the rules that cost the most.\n"+
+			"A synthetic capture of benign HTTP and SMB2 transfers: go run ./bench/cmd/mix -o mix.pcap\n\n")
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(fs, args, stderr); err != nil {
@@ -117,10 +117,8 @@ func cmdBench(args []string, stdout, stderr io.Writer) error {
 		return usagef("bench: unexpected argument %q", fs.Arg(0))
 	case workers < 1 || passes < 1 || top < 0:
 		return usagef("bench: --workers and --count must be at least 1, --top at least 0")
-	case synth <= 0 || synth > benchMaxCapture:
-		return usagef("bench: --bytes must be in 1..%d", int64(benchMaxCapture))
-	case len(reads) > 0 && flagSet(fs, "bytes"):
-		return usagef("bench: --bytes sizes the synthetic mix; it can't be used with -r")
+	case len(reads) == 0:
+		return usagef("bench: no capture: give -r CAPTURE (a synthetic one: go run ./bench/cmd/mix -o mix.pcap [-mb 64])")
 	}
 	cfg, err := cf.load()
 	if err != nil {
@@ -130,11 +128,11 @@ func cmdBench(args []string, stdout, stderr io.Writer) error {
 	cfg.FileStore.Dir = "" // measure detection, not disk writes
 
 	rep := &benchReport{Workers: workers, Passes: passes, Hits: []benchHit{}, Costliest: []benchCost{}}
-	set, err := benchLoad(cf.rules, cf.strict, stderr, &rep.Rules)
+	set, err := benchLoad(cf.rules, cf.ruleLoader(), stderr, &rep.Rules)
 	if err != nil {
 		return err
 	}
-	names, bufs, err := benchCaptures(reads, synth, cfg.Capture, &rep.Capture)
+	names, bufs, err := benchCaptures(reads, cfg.Capture, &rep.Capture)
 	if err != nil {
 		return err
 	}
@@ -204,16 +202,9 @@ func cmdBench(args []string, stdout, stderr io.Writer) error {
 	return rep.writeText(stdout)
 }
 
-// flagSet reports whether the flag name was given on the command line.
-func flagSet(fs *flag.FlagSet, name string) bool {
-	found := false
-	fs.Visit(func(f *flag.Flag) { found = found || f.Name == name })
-	return found
-}
-
 // benchLoad loads the rule files (or the built-in set), timing the load and
 // the heap it leaves behind.
-func benchLoad(paths []string, strict bool, stderr io.Writer, out *benchRules) (*signatures.Set, error) {
+func benchLoad(paths []string, l ruleLoader, stderr io.Writer, out *benchRules) (*signatures.Set, error) {
 	out.Files = append([]string{}, paths...)
 	h0 := liveHeap()
 	t0 := time.Now()
@@ -221,7 +212,7 @@ func benchLoad(paths []string, strict bool, stderr io.Writer, out *benchRules) (
 	if len(paths) > 0 {
 		var warns []signatures.Warning
 		var err error
-		set, warns, err = signatures.Load(paths, signatures.Options{Strict: strict})
+		set, warns, err = l.load(paths, stderr)
 		for _, w := range warns {
 			fmt.Fprintf(stderr, "wirescan: warning: %s\n", w)
 			// The last warning may summarise those over Options.MaxWarnings.
@@ -242,6 +233,7 @@ func benchLoad(paths []string, strict bool, stderr io.Writer, out *benchRules) (
 	st := set.Stats()
 	out.Rules, out.Patterns, out.States, out.MemoryBytes = st.Rules, st.Patterns, st.States, st.MemoryBytes
 	out.CompileSeconds = st.CompileTime.Seconds()
+	out.Cached = st.Cached
 	return set, nil
 }
 
@@ -254,17 +246,9 @@ func liveHeap() int64 {
 }
 
 // benchCaptures reads the -r files into memory (checking each is a
-// capture) or generates the synthetic mix, so disk speed doesn't count.
-func benchCaptures(paths []string, synth int64, opts capture.Options, out *benchCapture) (names []string, bufs [][]byte, err error) {
+// capture), so disk speed doesn't count.
+func benchCaptures(paths []string, opts capture.Options, out *benchCapture) (names []string, bufs [][]byte, err error) {
 	out.Files = append([]string{}, paths...)
-	if len(paths) == 0 {
-		var buf bytes.Buffer
-		if err := pcapgen.SyntheticMix(&buf, synth, 1); err != nil {
-			return nil, nil, err
-		}
-		out.Synthetic = synth
-		return []string{"synthetic"}, [][]byte{buf.Bytes()}, nil
-	}
 	left := int64(benchMaxCapture)
 	for _, p := range paths {
 		data, err := readBounded(p, left)
@@ -380,12 +364,13 @@ func (rep *benchReport) writeText(w io.Writer) error {
 	}
 	fmt.Fprintf(tw, "rules:\t%s: %d rules, %d patterns, %d states, matcher %.1f MiB, heap +%.1f MiB\n",
 		src, r.Rules, r.Patterns, r.States, mibf(r.MemoryBytes), mibf(r.HeapDeltaBytes))
-	fmt.Fprintf(tw, "\tloaded in %s (compile %s), %d warnings\n", secs(r.LoadSeconds), secs(r.CompileSeconds), r.Warnings)
+	how := "compile"
+	if r.Cached {
+		how = "read from the rules cache"
+	}
+	fmt.Fprintf(tw, "\tloaded in %s (%s %s), %d warnings\n", secs(r.LoadSeconds), how, secs(r.CompileSeconds), r.Warnings)
 	c := rep.Capture
 	src = strings.Join(c.Files, ", ")
-	if len(c.Files) == 0 {
-		src = fmt.Sprintf("synthetic HTTP+SMB2 mix (%d MiB of files)", c.Synthetic>>20)
-	}
 	fmt.Fprintf(tw, "capture:\t%s: %.1f MB, %d packets, %d files, %.1f MB of file data\n",
 		src, float64(c.Bytes)/1e6, c.Packets, c.FileCount, float64(c.FileBytes)/1e6)
 	fmt.Fprintf(tw, "replay:\t%d worker(s), fastest of %d pass(es), from memory\n\n", rep.Workers, rep.Passes)

@@ -87,11 +87,11 @@ func cmdDiff(args []string, stdout, stderr io.Writer) error {
 	cfg.EventTypes = []string{"alert", "fileinfo"} // fileinfo completes alerts on streaming files with their hash
 	cfg.FileStore.Dir, cfg.Evidence.Dir = "", ""
 
-	oldSet, err := loadRules(oldRules, signatures.Options{Strict: strict, Vars: cfg.Vars}, stderr)
+	oldSet, err := loadRules(oldRules, ruleLoader{strict: strict, vars: cfg.Vars}, stderr)
 	if err != nil {
 		return fail(fmt.Errorf("diff: old set: %w", err))
 	}
-	newSet, err := loadRules(newRules, signatures.Options{Strict: strict, Vars: cfg.Vars}, stderr)
+	newSet, err := loadRules(newRules, ruleLoader{strict: strict, vars: cfg.Vars}, stderr)
 	if err != nil {
 		return fail(fmt.Errorf("diff: new set: %w", err))
 	}

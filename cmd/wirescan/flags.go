@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/wirescan/wirescan/engine"
-	"github.com/wirescan/wirescan/signatures"
 )
 
 // errHelp is returned when -h was asked for; the usage was printed.
@@ -46,6 +45,18 @@ type configFlags struct {
 	maxTracked                   int
 	// evidence asks for pcaps of alerting flows in LOGDIR/evidence.
 	evidence bool
+	cache    rulesCacheFlag
+	loader   *ruleLoader // made by ruleLoader, once
+}
+
+// ruleLoader returns the loader of the -S files (the same for every load of
+// the command, reloads included, so its cache counters add up); call it
+// after load, which sets the rule variables.
+func (c *configFlags) ruleLoader() ruleLoader {
+	if c.loader == nil {
+		c.loader = &ruleLoader{strict: c.strict, vars: c.vars, cache: c.cache.open()}
+	}
+	return *c.loader
 }
 
 func (c *configFlags) register(fs *flag.FlagSet) {
@@ -56,6 +67,7 @@ func (c *configFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.policy, "policy", "", "alert policy `file` (YAML): suppressions and aggregation of alert floods; see configs/policy.yaml")
 	fs.StringVar(&c.threshold, "threshold", "", "Suricata threshold.config `file`: suppress, threshold, event_filter, rate_filter")
 	fs.StringVar(&c.allowlist, "allowlist", "", "known-good hash list `file` (SHA-256/MD5, one a line): files on it never alert")
+	c.cache.register(fs)
 	fs.BoolVar(&c.evidence, "evidence", false, "write the packets of each alerting flow to LOGDIR/evidence/<flow_id>.pcap (replay, live; needs -l)")
 }
 
@@ -108,9 +120,4 @@ func (c *configFlags) load() (engine.Config, error) {
 // silencers names the silencer files; call it after load.
 func (c *configFlags) silencers() silencers {
 	return silencers{policyFile: c.policy, thresholdFile: c.threshold, allowlistFile: c.allowlist, vars: c.vars, maxTracked: c.maxTracked}
-}
-
-// ruleOptions are the options rule files load with; call it after load.
-func (c *configFlags) ruleOptions() signatures.Options {
-	return signatures.Options{Strict: c.strict, Vars: c.vars}
 }

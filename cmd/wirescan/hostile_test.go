@@ -211,17 +211,19 @@ func (r hostileResult) wantAnomalies(t *testing.T, names ...string) {
 
 const mib = 1 << 20
 
-// TestHostileGzipBomb: 32 MiB of zeros in 33 KB of gzip, with the decoded
-// size capped at 8 MiB (the default is 1 GiB; a single DEFLATE layer stays
-// under the default 2000:1 ratio guard, see TestHostileNestedBomb): the
-// file is cut at the cap, TRUNCATED, with http.compression_bomb.
-func TestHostileGzipBomb(t *testing.T) {
-	for _, kind := range []string{"gzip-bomb", "deflate-bomb"} {
+// TestHostileBombs: 32 MiB of zeros in 33 KB of gzip or deflate, 5 KB of
+// lzma or 100 bytes of brotli, with the decoded size capped at 8 MiB (the
+// default is 1 GiB; a single DEFLATE layer stays under the default 2000:1
+// ratio guard, see TestHostileNestedBomb; lzma and brotli do not): the file
+// is cut at the cap or by the ratio guard, TRUNCATED, with
+// http.compression_bomb.
+func TestHostileBombs(t *testing.T) {
+	for _, kind := range []string{"gzip-bomb", "deflate-bomb", "br-bomb", "lzma-bomb"} {
 		t.Run(kind, func(t *testing.T) {
 			r := replayHostile(t, kind, 0, "--set", "http.max-decompressed-bytes=8388608")
 			r.checkAftermath(t, 2, 16*mib)
 			r.wantAnomalies(t, "http.compression_bomb")
-			name := map[string]string{"gzip-bomb": "/bomb/zeros.gz", "deflate-bomb": "/bomb/zeros.z"}[kind]
+			name := map[string]string{"gzip-bomb": "/bomb/zeros.gz", "deflate-bomb": "/bomb/zeros.z", "br-bomb": "/bomb/zeros.br", "lzma-bomb": "/bomb/zeros.lzma"}[kind]
 			f := r.file(t, name).FileInfo
 			if f.State != "TRUNCATED" || f.Size > 8*mib {
 				t.Errorf("bomb file: state %s size %d, want TRUNCATED within 8 MiB", f.State, f.Size)
@@ -234,18 +236,23 @@ func TestHostileGzipBomb(t *testing.T) {
 }
 
 // TestHostileNestedBomb: a bomb under gzip, gzip and deflate weighs a few
-// hundred bytes for 32 MiB; the ratio guard stops it with the default
-// limits. Six stacked encodings exceed the layer limit.
+// hundred bytes for 32 MiB, and so does the gzip bomb under br or lzma; the
+// ratio guard stops each with the default limits. Six stacked encodings
+// exceed the layer limit.
 func TestHostileNestedBomb(t *testing.T) {
 	r := replayHostile(t, "nested-bomb", 0)
 	r.checkAftermath(t, 2, 16*mib)
-	r.wantAnomalies(t, "http.compression_bomb", "http.too_many_encoding_layers")
-	f := r.file(t, "/bomb/nested.bin").FileInfo
-	if f.State != "TRUNCATED" || f.Size > 2*mib {
-		t.Errorf("nested bomb: state %s size %d, want TRUNCATED within the ratio guard", f.State, f.Size)
+	r.wantAnomalies(t, "http.too_many_encoding_layers")
+	if got := r.anomalies["http.compression_bomb"]; got != 3 {
+		t.Errorf("%d http.compression_bomb anomalies, want 3 (gzip/gzip/deflate, gzip/br, gzip/lzma)", got)
 	}
-	if r.sum.truncated < 1 {
-		t.Errorf("summary counts %d truncated files", r.sum.truncated)
+	for _, name := range []string{"/bomb/nested.bin", "/bomb/nested-br.bin", "/bomb/nested-lzma.bin"} {
+		if f := r.file(t, name).FileInfo; f.State != "TRUNCATED" || f.Size > 2*mib {
+			t.Errorf("%s: state %s size %d, want TRUNCATED within the ratio guard", name, f.State, f.Size)
+		}
+	}
+	if r.sum.truncated < 3 {
+		t.Errorf("summary counts %d truncated files, want the 3 bombs", r.sum.truncated)
 	}
 }
 
@@ -423,13 +430,11 @@ func TestHostileFragments(t *testing.T) {
 	}
 }
 
-// TestHostileSMBDCERPCKnownIssue: two DCERPC PDUs of 16 bytes (frag_length
-// covering the header only) in one WRITE to a named pipe hang the worker
-// for good: engine/smb's pipeData stops consuming input and loops (see
-// engine/smb TestDCERPCHeaderOnlyPDUKnownIssue). The replay never ends, and
-// SIGTERM does not end it either (shutdown waits for the worker).
-func TestHostileSMBDCERPCKnownIssue(t *testing.T) {
-	t.Skip("known issue: engine/smb loops forever on a header-only DCERPC PDU followed by more pipe bytes")
+// TestHostileSMBDCERPC: two DCERPC PDUs of 16 bytes (frag_length covering
+// the header only) in one WRITE to a named pipe. Before engine/dcerpc, the
+// SMB parser's pipe reassembly looped on them forever and the worker hung
+// (SIGTERM did not end the replay either: shutdown waits for the worker).
+func TestHostileSMBDCERPC(t *testing.T) {
 	r := replayHostile(t, "smb-dcerpc", 0)
 	r.checkAftermath(t, 2, 16*mib)
 }

@@ -17,6 +17,7 @@ func cmdLive(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("live", flag.ContinueOnError)
 	var (
 		cf         configFlags
+		of         outputFlags
 		ifaces     multiFlag
 		logDir     string
 		workers    int
@@ -27,6 +28,7 @@ func cmdLive(args []string, stdout, stderr io.Writer) error {
 		statsEvery time.Duration
 	)
 	cf.register(fs)
+	of.register(fs)
 	fs.Var(&ifaces, "i", "`interface` to capture on (AF_PACKET); repeatable")
 	fs.StringVar(&logDir, "l", "", "log `dir`ectory: events go to DIR/eve.json (default: standard output)")
 	fs.IntVar(&workers, "workers", 0, "capture sockets and workers per interface (default: the config's workers, else the number of CPUs)")
@@ -36,7 +38,7 @@ func cmdLive(args []string, stdout, stderr io.Writer) error {
 	fs.BoolVar(&noPromisc, "no-promisc", false, "don't put the interfaces in promiscuous mode")
 	fs.DurationVar(&statsEvery, "stats-interval", 60*time.Second, "write an EVE stats event this often (0: never)")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: wirescan live -i IFACE [-i IFACE...] [--workers N] [-S RULES...] [-l DIR] [flags]\n\n")
+		fmt.Fprintf(stderr, "usage: wirescan live -i IFACE [-i IFACE...] [--workers N] [-S RULES...] [-l DIR] [--output URL...] [flags]\n\n")
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(fs, args, stderr); err != nil {
@@ -79,7 +81,7 @@ func cmdLive(args []string, stdout, stderr io.Writer) error {
 		opts.BPF = prog
 	}
 
-	rules, err := loadRules(cf.rules, cf.ruleOptions(), stderr)
+	rules, err := loadRules(cf.rules, cf.ruleLoader(), stderr)
 	if err != nil {
 		return err
 	}
@@ -106,7 +108,8 @@ func cmdLive(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 
-	eng, stopEngine, err := startEngine(cfg, rules, &cf, logDir, metricsAt, stdout, stderr)
+	defaultSensorName(&cfg)
+	eng, outputs, stopEngine, err := startEngine(cfg, rules, &cf, &of, logDir, metricsAt, stdout, stderr)
 	if err != nil {
 		return err
 	}
@@ -120,5 +123,10 @@ func cmdLive(args []string, stdout, stderr io.Writer) error {
 	logf("wirescan: capturing on %v with %d workers per interface", []string(ifaces), workers)
 	sum, err := eng.RunSharded(ctx, srcs, func(e error) { logf("wirescan: warning: %v", e) })
 	printSummary(stderr, sum)
+	// A sensor that stops keeps undelivered events in the spools for its
+	// next start: a warning, not a failure.
+	if oerr := outputs.close(); oerr != nil {
+		logf("wirescan: warning: %v", oerr)
+	}
 	return err
 }

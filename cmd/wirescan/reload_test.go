@@ -10,9 +10,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wirescan/wirescan/engine/output"
+
 	"github.com/wirescan/wirescan/engine"
 	"github.com/wirescan/wirescan/engine/eve"
-	"github.com/wirescan/wirescan/signatures"
 )
 
 func TestReloadSwapsRulesAndKeepsOldOnFailure(t *testing.T) {
@@ -25,7 +26,7 @@ func TestReloadSwapsRulesAndKeepsOldOnFailure(t *testing.T) {
 	}
 	write(`alert http any any -> any any (msg:"one"; file_data; content:"aaa"; sid:1;)` + "\n")
 	var logs bytes.Buffer
-	set, err := loadRules([]string{rules}, signatures.Options{}, &logs)
+	set, err := loadRules([]string{rules}, ruleLoader{}, &logs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +77,7 @@ func TestMetricsEndpointAndHTTPReload(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A bare port binds to loopback; bind a known free port for the client side.
-	stop, err := serveMetrics(":39719", eng, rl, guard, &logs)
+	stop, err := serveMetrics(":39719", eng, noOutputs{}, rl, guard, &logs)
 	if err != nil {
 		t.Skipf("cannot bind a local port: %v", err)
 	}
@@ -120,7 +121,7 @@ func TestReloadIntoEmptySetFails(t *testing.T) {
 	rules := filepath.Join(dir, "r.rules")
 	os.WriteFile(rules, []byte(`alert http any any -> any any (msg:"x"; file_data; content:"xyz"; sid:9;)`+"\n"), 0o644)
 	var logs bytes.Buffer
-	set, err := loadRules([]string{rules}, signatures.Options{}, &logs)
+	set, err := loadRules([]string{rules}, ruleLoader{}, &logs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,3 +135,8 @@ func TestReloadIntoEmptySetFails(t *testing.T) {
 		t.Fatalf("rules %d, failures %d", len(eng.Rules().Rules()), eng.Snapshot().ReloadsFailed)
 	}
 }
+
+// noOutputs is a metrics.OutputSource without outputs.
+type noOutputs struct{}
+
+func (noOutputs) Stats() []output.Stats { return nil }

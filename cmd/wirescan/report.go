@@ -1,13 +1,18 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
+	"github.com/wirescan/wirescan/engine/output"
+	"github.com/wirescan/wirescan/engine/output/nats"
+	"github.com/wirescan/wirescan/engine/output/redis"
 	"github.com/wirescan/wirescan/triage/report"
 )
 
@@ -22,7 +27,9 @@ var errReportDamage = errors.New("report: some input was missing or damaged (see
 const reportUsage = `usage: wirescan report [--since DUR|TIME] [--until DUR|TIME] [--json] [--html FILE] [--top N] [--by KEYS] EVE...
 
 Groups the alerts of EVE files (wirescan's or Suricata's eve.json, plain or
-gzip, "-" for standard input) into incidents: one signature on one file
+gzip, "-" for standard input) or of the events sensors sent to a Redis list
+or stream (redis://HOST:PORT/KEY[?mode=stream]) or a NATS JetStream subject
+(nats://HOST:PORT/SUBJECT) into incidents: one signature on one file
 (SHA-256) between one client and one server, with counts, first/last seen,
 file names, fanout and evidence. Exit status: 0 clean, 1 an input was
 missing or had damaged lines (the report is still printed), 2 usage error.
@@ -78,8 +85,32 @@ func cmdReport(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if err != nil {
 		return usageError{err.Error()}
 	}
+	// Sinks are opened before anything is read, so a bad URL, an
+	// unreachable server or refused credentials stop the report at once
+	// (exit 2) instead of after the files.
+	sinks := map[string]report.Source{}
+	defer func() {
+		for _, src := range sinks {
+			src.Close()
+		}
+	}()
+	for _, path := range files {
+		if !isSinkURL(path) {
+			continue
+		}
+		src, err := openSinkReader(path)
+		if err != nil {
+			return usagef("report: %v", err)
+		}
+		sinks[path] = src
+	}
 	bad := false
 	for _, path := range files {
+		if src := sinks[path]; src != nil {
+			delete(sinks, path)
+			bad = feedReport(agg, src, path, stderr) || bad
+			continue
+		}
 		if readReportInput(agg, path, stdin, cfg.MaxLineBytes, stderr) {
 			bad = true
 		}
@@ -113,9 +144,14 @@ func readReportInput(agg *report.Aggregator, path string, stdin io.Reader, maxLi
 		fmt.Fprintf(stderr, "wirescan: %v\n", err)
 		return true
 	}
+	return feedReport(agg, src, path, stderr)
+}
+
+// feedReport feeds src (closing it) to agg; see readReportInput.
+func feedReport(agg *report.Aggregator, src report.Source, path string, stderr io.Writer) (bad bool) {
 	defer src.Close()
 	damaged := 0
-	err = agg.Feed(src, func(d *report.DamageError) {
+	err := agg.Feed(src, func(d *report.DamageError) {
 		damaged++
 		if damaged <= maxDamageWarnings {
 			fmt.Fprintln(stderr, d.Error())
@@ -129,6 +165,23 @@ func readReportInput(agg *report.Aggregator, path string, stdin io.Reader, maxLi
 		return true
 	}
 	return damaged > 0
+}
+
+// isSinkURL reports whether a report input names a sink (redis://, nats://)
+// rather than a file.
+func isSinkURL(path string) bool {
+	return strings.HasPrefix(path, "redis://") || strings.HasPrefix(path, "nats://")
+}
+
+// openSinkReader opens a reader over the events a sink holds, from its
+// first event to the last one there now.
+func openSinkReader(url string) (report.Source, error) {
+	ctx := context.Background()
+	if strings.HasPrefix(url, "redis://") {
+		redis.Quiet() // errors come back to us; the client library's own log is noise
+		return redis.OpenReader(ctx, url, output.DefaultDialTimeout)
+	}
+	return nats.OpenReader(ctx, url, output.DefaultDialTimeout)
 }
 
 func writeHTMLFile(path string, rep *report.Report, top int, now time.Time) error {

@@ -7,9 +7,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/wirescan/wirescan/internal/testservers"
 	"github.com/wirescan/wirescan/triage/report"
 )
 
@@ -258,5 +260,38 @@ func TestReportBinary(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "WIRESCAN EICAR test file") || !strings.Contains(out.String(), "alerts in") {
 		t.Fatalf("no report on stdout:\n%s", out.String())
+	}
+}
+
+// TestReportFromFleetSinks: three sensors' replays sent to one Redis stream
+// and one NATS subject are read back by report as one fleet: the counts are
+// those of the three eve.json files together, and each sensor is named.
+func TestReportFromFleetSinks(t *testing.T) {
+	rs := testservers.Redis(t)
+	ns := testservers.NATS(t)
+	redisURL := "redis://" + rs.Addr + "/fleet?mode=stream"
+	natsURL := "nats://" + ns.Addr + "/fleet.eve"
+	var files []string
+	for i, p := range []string{"http-eicar", "smb2-eicar", "http-eicar"} {
+		dir := t.TempDir()
+		files = append(files, replayInto(t, dir, "-r", filepath.Join(testdataDir, p+".pcap"),
+			"--set", "sensor-name=sensor-"+strconv.Itoa(i+1),
+			"--output", redisURL+"&spool="+t.TempDir(), "--output", natsURL+"?spool="+t.TempDir()))
+	}
+	want, _, code := runReport(t, nil, append([]string{"--json"}, files...)...)
+	if code != 0 {
+		t.Fatalf("report of the files: exit %d", code)
+	}
+	for _, url := range []string{redisURL, natsURL} {
+		got, stderr, code := runReport(t, nil, "--json", url)
+		if code != 0 || got != want {
+			t.Errorf("report %s: exit %d (%s)\n got %s\nwant %s", url, code, stderr, got, want)
+		}
+	}
+	if !strings.Contains(want, `"sensor-1"`) || !strings.Contains(want, `"sensor-2"`) {
+		t.Errorf("sensors not named: %s", want)
+	}
+	if _, stderr, code := runReport(t, nil, "redis://127.0.0.1:1/nothing-listens"); code != 2 || !strings.Contains(stderr, "refused") {
+		t.Errorf("unreachable sink: exit %d, %q", code, stderr)
 	}
 }

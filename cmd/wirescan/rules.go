@@ -12,11 +12,11 @@ import (
 
 // loadRules loads the given signature files, or the built-in set when none
 // are given. Skipped rules are printed as warnings naming file:line.
-func loadRules(paths []string, opts signatures.Options, stderr io.Writer) (*signatures.Set, error) {
+func loadRules(paths []string, l ruleLoader, stderr io.Writer) (*signatures.Set, error) {
 	if len(paths) == 0 {
 		return signatures.Builtin(), nil
 	}
-	set, warnings, err := signatures.Load(paths, opts)
+	set, warnings, err := l.load(paths, stderr)
 	for _, w := range warnings {
 		fmt.Fprintf(stderr, "wirescan: warning: %s\n", w)
 	}
@@ -38,6 +38,8 @@ func cmdRules(args []string, stdout, stderr io.Writer) error {
 	sub, rest := args[0], args[1:]
 	fs := flag.NewFlagSet("rules "+sub, flag.ContinueOnError)
 	strict := fs.Bool("strict", false, "treat skipped rules as errors")
+	var cache rulesCacheFlag
+	cache.register(fs)
 	if err := parseFlags(fs, rest, stderr); err != nil {
 		return err
 	}
@@ -46,9 +48,9 @@ func cmdRules(args []string, stdout, stderr io.Writer) error {
 	}
 	switch sub {
 	case "check":
-		return rulesCheck(fs.Args(), *strict, stdout)
+		return rulesCheck(fs.Args(), ruleLoader{strict: *strict, cache: cache.open()}, stdout, stderr)
 	case "stats":
-		return rulesStats(fs.Args(), stdout)
+		return rulesStats(fs.Args(), ruleLoader{cache: cache.open()}, stdout, stderr)
 	default:
 		return usagef("rules: unknown subcommand %q (want check or stats)", sub)
 	}
@@ -56,8 +58,8 @@ func cmdRules(args []string, stdout, stderr io.Writer) error {
 
 // rulesCheck loads files and reports every problem with file:line, a count
 // of rules by kind and the unsupported keywords with their counts.
-func rulesCheck(paths []string, strict bool, stdout io.Writer) error {
-	set, warnings, err := signatures.Load(paths, signatures.Options{Strict: strict})
+func rulesCheck(paths []string, l ruleLoader, stdout, stderr io.Writer) error {
+	set, warnings, err := l.load(paths, stderr)
 	for _, w := range warnings {
 		fmt.Fprintln(stdout, w.String())
 	}
@@ -112,8 +114,8 @@ func printCounts(w io.Writer, title string, m map[string]int) {
 	}
 }
 
-func rulesStats(paths []string, stdout io.Writer) error {
-	set, warnings, err := signatures.Load(paths, signatures.Options{})
+func rulesStats(paths []string, l ruleLoader, stdout, stderr io.Writer) error {
+	set, warnings, err := l.load(paths, stderr)
 	if err != nil {
 		return err
 	}
@@ -122,7 +124,11 @@ func rulesStats(paths []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "patterns:       %d\n", st.Patterns)
 	fmt.Fprintf(stdout, "states:         %d\n", st.States)
 	fmt.Fprintf(stdout, "memory:         %.1f MiB\n", float64(st.MemoryBytes)/(1<<20))
-	fmt.Fprintf(stdout, "compile time:   %s\n", st.CompileTime)
+	if st.Cached {
+		fmt.Fprintf(stdout, "load time:      %s (from the rules cache)\n", st.CompileTime)
+	} else {
+		fmt.Fprintf(stdout, "compile time:   %s\n", st.CompileTime)
+	}
 	fmt.Fprintf(stdout, "version:        %s\n", set.Version())
 	return nil
 }

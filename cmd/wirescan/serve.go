@@ -15,16 +15,15 @@ import (
 
 	"github.com/wirescan/wirescan/engine"
 	"github.com/wirescan/wirescan/engine/metrics"
-	"github.com/wirescan/wirescan/signatures"
 )
 
 // reloader recompiles the rule files and swaps the set in, for SIGHUP and
 // POST /-/reload. Reloads are serialised; a failed load keeps the old set.
 type reloader struct {
-	mu    sync.Mutex
-	eng   *engine.Engine
-	paths []string
-	opts  signatures.Options
+	mu     sync.Mutex
+	eng    *engine.Engine
+	paths  []string
+	loader ruleLoader
 	// silencers are reloaded with the rules: all or nothing.
 	silencers silencers
 	logf      func(format string, args ...any)
@@ -41,7 +40,7 @@ func (r *reloader) reload() error {
 		}
 	}
 	start := time.Now()
-	set, err := loadRules(r.paths, r.opts, logWriter{r.logf})
+	set, err := loadRules(r.paths, r.loader, logWriter{r.logf})
 	if err == nil && len(set.Rules()) == 0 && len(r.paths) > 0 {
 		// Reloading into an empty set would silently stop detection.
 		err = fmt.Errorf("reload: no rule could be loaded from %s", strings.Join(r.paths, ", "))
@@ -102,17 +101,20 @@ func watchHUP(r *reloader) (stop func()) {
 	return func() { signal.Stop(ch); close(done) }
 }
 
-// serveMetrics serves /metrics, /-/healthy and, when guard allows it,
-// POST /-/reload on addr (a bare port binds to loopback, see listenAddr).
-// It returns once the listener is bound, so a bad address is reported
-// before capture starts.
-func serveMetrics(addr string, eng *engine.Engine, r *reloader, guard reloadGuard, stderr io.Writer) (stop func(), err error) {
+// serveMetrics serves /metrics (the engine's and the outputs' counters),
+// /-/healthy and, when guard allows it, POST /-/reload on addr (a bare port
+// binds to loopback, see listenAddr). It returns once the listener is bound,
+// so a bad address is reported before capture starts.
+func serveMetrics(addr string, eng *engine.Engine, outs metrics.OutputSource, r *reloader, guard reloadGuard, stderr io.Writer) (stop func(), err error) {
 	ln, err := net.Listen("tcp", listenAddr(addr))
 	if err != nil {
 		return nil, fmt.Errorf("metrics: %w", err)
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/metrics", metrics.Handler(metrics.NewRegistry(eng)))
+	reg := metrics.NewRegistry(eng)
+	reg.MustRegister(metrics.NewOutputCollector(outs))
+	registerCacheMetrics(reg, r.loader.cache)
+	mux.Handle("/metrics", metrics.Handler(reg))
 	mux.HandleFunc("/-/reload", func(w http.ResponseWriter, req *http.Request) {
 		if req.Method != http.MethodPost {
 			http.Error(w, "use POST", http.StatusMethodNotAllowed)

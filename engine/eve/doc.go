@@ -7,7 +7,9 @@
 // records, protocol transactions, anomalies, flow ends and statistics into
 // plain Event values and hands them to a Writer (any io.Writer) or a
 // FileWriter (an append-only log file that can be reopened for logrotate).
-// eve imports no other wirescan package.
+// eve imports no other wirescan package. LineEncoder encodes one event into
+// bytes exactly as Writer writes it, for outputs that send each line to
+// several destinations (engine/output encodes once and fans out).
 //
 // # Compatibility
 //

@@ -20,6 +20,9 @@ type Event struct {
 	// EventType selects the payload object: "alert", "fileinfo", "http",
 	// "smb", "anomaly", "flow", "frame", "stats".
 	EventType string `json:"event_type"`
+	// Host is the sensor name (Suricata's "host", from sensor-name), so
+	// that events collected from many sensors say where they were seen.
+	Host string `json:"host,omitempty"`
 	// VLAN lists the VLAN ids of the packet, outermost first.
 	VLAN []uint16 `json:"vlan,omitempty"`
 	// SrcIP is the source address (for flow-level events, the client).
@@ -279,6 +282,24 @@ type Extra struct {
 	// Silenced is the stats event's account of alerts that matched but
 	// were not logged, per mechanism and signature (never invisible).
 	Silenced *Silenced `json:"silenced,omitempty"`
+	// Outputs is the stats event's account of each output: what it was
+	// given, delivered, spooled and lost.
+	Outputs []OutputCounters `json:"outputs,omitempty"`
+}
+
+// OutputCounters is one output's delivery account in "stats" events.
+type OutputCounters struct {
+	// Name is the output's label (file0, redis0, nats0, ...).
+	Name string `json:"name"`
+	// Events were handed to the output; Delivered were acknowledged by
+	// its sink; Dropped were lost (spool full, line too large).
+	Events    uint64 `json:"events"`
+	Delivered uint64 `json:"delivered"`
+	Dropped   uint64 `json:"dropped"`
+	Errors    uint64 `json:"errors"`
+	// Spooled lines wait on disk now; Queued in memory.
+	Spooled int64 `json:"spooled"`
+	Queued  int64 `json:"queued"`
 }
 
 // Silenced counts alerts that were not logged, in "stats" events.

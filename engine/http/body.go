@@ -1,10 +1,12 @@
 package http
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 
 	"github.com/wirescan/wirescan/engine/app"
+	"github.com/wirescan/wirescan/engine/decompress"
 )
 
 // This file carries one message body from de-framed wire bytes through the
@@ -19,10 +21,6 @@ const (
 	frClose                  // until the connection closes
 )
 
-// bombFloor is the decoded size below which the ratio guard does not fire,
-// so tiny bodies that compress well are never flagged.
-const bombFloor = 64 << 10
-
 type body struct {
 	p         *Parser
 	dir       app.Direction
@@ -31,10 +29,8 @@ type body struct {
 	remaining int64 // frLength: wire bytes left
 	ck        dechunker
 
-	layers  []*decodeLayer // layers[0] gets the wire bytes
-	broken  bool           // decoding stopped (gap, corrupt, bomb)
-	encoded int64
-	decoded int64
+	dec    *decompress.Chain // content decoding (a chain of no layers for identity)
+	broken bool              // decoding stopped (gap, corrupt, bomb)
 
 	meta      app.FileMeta
 	file      fileOut
@@ -49,7 +45,7 @@ func (p *Parser) newBody(dir app.Direction, tx *Transaction, msg *message, fr fr
 	b.ck.reset(p.cfg.MaxChunkLine)
 	b.setupDecoders(msg)
 	b.meta = app.FileMeta{Direction: dir, TxID: tx.ID, Size: -1, Tx: tx}
-	if fr == frLength && len(b.layers) == 0 {
+	if fr == frLength && b.dec.Layers() == 0 {
 		b.meta.Size = length
 	}
 	b.meta.Name = uriPath(tx.Target)
@@ -75,60 +71,42 @@ func (p *Parser) newBody(dir app.Direction, tx *Transaction, msg *message, fr fr
 // was applied last, so it is decoded first.
 func (b *body) setupDecoders(msg *message) {
 	ce, _ := msg.all("Content-Encoding")
-	if ce == "" {
-		return
-	}
-	var kinds []codingKind
+	var codings []decompress.Coding
 	for _, tok := range codingTokens(ce) {
-		switch k := parseCoding(tok); k {
-		case codingIdentity:
-		case codingUnsupported:
+		switch k := decompress.ParseCoding(tok); k {
+		case decompress.Identity:
+		case decompress.Unknown:
 			// Unknown tokens are skipped like libhtp does; the known
 			// layers are still decoded.
 			b.p.anomaly(b.dir, AnomUnsupportedEncoding)
 		default:
-			kinds = append(kinds, k)
+			codings = append(codings, k)
 		}
 	}
-	if len(kinds) > b.p.cfg.DecompressLayers {
+	if len(codings) > b.p.cfg.DecompressLayers {
 		b.p.anomaly(b.dir, AnomTooManyLayers)
-		kinds = kinds[len(kinds)-b.p.cfg.DecompressLayers:]
 	}
-	if extra := len(kinds) - b.p.decodeSlot[b.dir]; extra > 0 {
-		if !b.p.mem.Ensure(b.p.mem.Held() + int64(extra)*layerCost) {
-			// No memory for the windows: pass the body on as it is.
-			b.p.memcapHit(b.dir)
-			return
-		}
-		b.p.decodeSlot[b.dir] = len(kinds)
-	}
-	next := b.deliver
-	b.layers = make([]*decodeLayer, len(kinds))
-	for i, k := range kinds { // kinds[0] is innermost: decoded last
-		l := newDecodeLayer(k, next)
-		b.layers[len(kinds)-1-i] = l
-		next = b.layerSink(l)
-	}
+	b.dec = decompress.NewChain(codings, b.p.cfg.decompressLimits(), b.p.reserveDecode(b.dir), b.deliver)
 }
 
-// layerSink returns the function that feeds l, reporting corruption.
-func (b *body) layerSink(l *decodeLayer) func([]byte) bool {
-	return func(p []byte) bool {
-		if err := l.write(p); err != nil {
-			b.decodeError()
-			return false
-		}
-		return !b.broken
-	}
-}
-
-func (b *body) decodeError() {
-	if b.broken {
+// decodeStopped reports why content decoding stopped, once.
+func (b *body) decodeStopped(err error) {
+	if err == nil || b.broken {
 		return
 	}
 	b.broken = true
-	b.p.stats.DecompressErrors++
-	b.p.anomaly(b.dir, AnomDecompressError)
+	switch {
+	case errors.Is(err, decompress.ErrBomb):
+		b.truncated = true
+		b.p.stats.CompressionBombs++
+		b.p.anomaly(b.dir, AnomCompressionBomb)
+	case errors.Is(err, decompress.ErrMemcap):
+		// The budget refusal was counted and reported by reserveDecode.
+		b.truncated = true
+	default:
+		b.p.stats.DecompressErrors++
+		b.p.anomaly(b.dir, AnomDecompressError)
+	}
 }
 
 func (b *body) setRange(msg *message) {
@@ -193,35 +171,15 @@ func (b *body) wire(p []byte) {
 		b.tx.ResponseLength += int64(len(p))
 	}
 	b.openFile()
-	b.encoded += int64(len(p))
 	if b.broken {
 		return
 	}
-	if len(b.layers) == 0 {
-		b.deliver(p)
-		return
-	}
-	if err := b.layers[0].write(p); err != nil {
-		b.decodeError()
-	}
+	b.decodeStopped(b.dec.Write(p))
 }
 
-// deliver takes decoded bytes; false stops the decoders.
+// deliver takes decoded bytes.
 func (b *body) deliver(p []byte) bool {
-	if b.broken {
-		return false
-	}
-	n := int64(len(p))
-	cfg := &b.p.cfg
-	if b.decoded+n > cfg.MaxDecompressedBytes ||
-		(len(b.layers) > 0 && b.decoded+n > bombFloor && b.decoded+n > cfg.MaxDecompressRatio*max(b.encoded, 1)) {
-		b.broken, b.truncated = true, true
-		b.p.stats.CompressionBombs++
-		b.p.anomaly(b.dir, AnomCompressionBomb)
-		return false
-	}
-	b.decoded += n
-	b.p.stats.DecodedBytes += uint64(n)
+	b.p.stats.DecodedBytes += uint64(len(p))
 	if b.mp != nil {
 		b.mp.write(p)
 	} else {
@@ -237,7 +195,7 @@ func (b *body) gap(n int64) {
 		b.tx.ResponseLength += n
 	}
 	switch {
-	case len(b.layers) > 0:
+	case b.dec.Layers() > 0:
 		// A hole in compressed data cannot be skipped.
 		b.broken, b.truncated = true, true
 	case b.mp != nil:
@@ -250,12 +208,7 @@ func (b *body) gap(n int64) {
 // finish ends the body; truncated says the framing did not complete.
 func (b *body) finish(truncated bool) {
 	if !b.broken {
-		for _, l := range b.layers {
-			if err := l.end(); err != nil {
-				b.decodeError()
-				break
-			}
-		}
+		b.decodeStopped(b.dec.End())
 	}
 	truncated = truncated || b.truncated
 	if b.mp != nil {

@@ -3,6 +3,8 @@ package http
 import (
 	"errors"
 	"fmt"
+
+	"github.com/wirescan/wirescan/engine/decompress"
 )
 
 // Config holds every limit the HTTP parser enforces. All limits are finite so
@@ -27,6 +29,10 @@ type Config struct {
 	MaxDecompressRatio int64 `yaml:"max-decompress-ratio"`
 	// MaxDecompressedBytes bounds the decoded size of one body.
 	MaxDecompressedBytes int64 `yaml:"max-decompressed-bytes"`
+	// MaxDecompressWindow bounds the window one decoder allocates: an lzma
+	// dictionary is capped at it, a brotli body declaring a larger window
+	// passes undecoded with "http.memcap".
+	MaxDecompressWindow int64 `yaml:"max-decompress-window"`
 	// MaxMultipartParts bounds the parts of one multipart body.
 	MaxMultipartParts int `yaml:"max-multipart-parts"`
 }
@@ -41,6 +47,7 @@ func DefaultConfig() Config {
 		DecompressLayers:     3,
 		MaxDecompressRatio:   2000,
 		MaxDecompressedBytes: 1 << 30,
+		MaxDecompressWindow:  16 << 20,
 		MaxMultipartParts:    64,
 	}
 }
@@ -65,8 +72,20 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("%w: MaxDecompressRatio %d < 1", ErrConfig, c.MaxDecompressRatio)
 	case c.MaxDecompressedBytes < 1:
 		return fmt.Errorf("%w: MaxDecompressedBytes %d < 1", ErrConfig, c.MaxDecompressedBytes)
+	case c.MaxDecompressWindow < 4096:
+		return fmt.Errorf("%w: MaxDecompressWindow %d < 4096", ErrConfig, c.MaxDecompressWindow)
 	case c.MaxMultipartParts < 0:
 		return fmt.Errorf("%w: MaxMultipartParts %d < 0", ErrConfig, c.MaxMultipartParts)
 	}
 	return nil
+}
+
+// decompressLimits returns the content decoders' limits.
+func (c *Config) decompressLimits() decompress.Limits {
+	return decompress.Limits{
+		MaxLayers: c.DecompressLayers,
+		MaxRatio:  c.MaxDecompressRatio,
+		MaxBytes:  c.MaxDecompressedBytes,
+		MaxWindow: c.MaxDecompressWindow,
+	}
 }

@@ -18,9 +18,9 @@
 // line (raw body until close), "chunked" anywhere in Transfer-Encoding, an
 // invalid first chunk-size line (body read as is), Content-Length with junk
 // (ignored: read until close), unknown Content-Encoding tokens (skipped),
-// gzip/zlib/raw deflate auto-detected per layer and passed through when the
-// data does not decompress at all, lines after a complete response body that
-// do not start like a status line (appended to that body, as libhtp does; see
+// gzip/zlib/raw deflate auto-detected per layer, any layer passed through when
+// its data does not decompress at all, lines after a complete response body
+// that do not start like a status line (appended to that body, as libhtp does; see
 // trail.go), and bytes without a status line after an interim 1xx head (the
 // body of that head, named by its Content-Disposition). After a gap the
 // bytes right behind it are tried as a message start before skipping a line.
@@ -39,25 +39,30 @@
 //     layers are decoded.
 //   - MaxDecompressRatio, MaxDecompressedBytes: "http.compression_bomb",
 //     decoding stops and the file is truncated.
+//   - MaxDecompressWindow: a brotli window beyond it passes the body
+//     undecoded ("http.memcap"); an lzma match reaching past it is
+//     "http.decompress_error".
 //   - MaxMultipartParts: "http.too_many_multipart_parts", later parts are not
 //     reported as files.
 //
-// Memory per connection is bounded by MaxHeaderBytes per direction, one 32 KiB
-// inflate window plus about 5 KiB of pending input per decoding layer, and a
-// multipart hold-back of about 4 KiB. Nothing is sized by a length from the
-// wire.
+// Memory per connection is bounded by MaxHeaderBytes per direction, the
+// content decoders of one body per direction (see package decompress: a
+// 32 KiB inflate window per gzip/deflate layer, a brotli window as its header
+// declares, an lzma dictionary growing with the output, both capped by
+// MaxDecompressWindow and reserved from the shared budget), and a multipart
+// hold-back of about 4 KiB. Nothing is sized by a length from the wire
+// without passing those caps.
 //
 // # Decompression
 //
-// compress/flate pulls from an io.Reader and keeps its first read error, so it
-// cannot pause when a Feed call runs out of bytes. inflate.go is therefore a
-// small push-based DEFLATE decoder that rolls back to the start of the current
-// code when input runs out; a differential test checks it against
-// compress/flate.
+// Content-Encoding tokens go to a decompress.Chain (gzip, x-gzip, deflate,
+// br, lzma; stacked in the listed order). A refusal of the budget passes
+// the body undecoded with "http.memcap"; corruption raises
+// "http.decompress_error" and keeps what decoded before it.
 //
 // # Not handled yet
 //
-// Brotli, lzma and compress encodings (delivered raw with
+// compress, zstd and xz encodings (delivered raw with
 // "http.unsupported_encoding"); HTTP/2; multipart response bodies
 // (multipart/byteranges is delivered as one file); request smuggling beyond
 // the anomalies listed.

@@ -37,4 +37,8 @@ const (
 	// AnomMemcap: the engine-wide parser memory budget refused a buffer.
 	AnomMemcap         = "http.memcap"
 	AnomUnexpectedBody = "http.unexpected_response_body"
+	// AnomRequestBodyUnexpected: lines after a request without body that
+	// do not start with a known method were taken as its body (libhtp's
+	// "Unexpected request body", Suricata's request_body_unexpected).
+	AnomRequestBodyUnexpected = "http.request_body_unexpected"
 )

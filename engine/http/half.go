@@ -14,7 +14,7 @@ const (
 	hsHead                 // inside a header block
 	hsBody                 // inside a body
 	hsResync               // lost framing: looking for a request/status line
-	hsTrail                // after a complete response body: trailing lines (trail.go)
+	hsTrail                // after a complete response body or a request without one: trailing lines (trail.go)
 	hsTunnel               // not HTTP any more
 	hsEnded                // End seen
 )
@@ -60,10 +60,11 @@ type half struct {
 	rs     []byte // resync: start of the current line (≤ 16 bytes)
 	rsSkip bool   // resync: skipping to the end of the line
 
-	trail     *body  // hsTrail: the completed body whose file is still open
-	trailPeek []byte // hsTrail: start of the current line (≤ maxTrailPeek+1)
-	trailLine bool   // hsTrail: the current line is body data up to its LF
-	trailSeen bool   // hsTrail: trailing data was reported
+	trail     *body        // hsTrail: the completed body whose file is still open
+	trailTx   *Transaction // hsTrail after a request without body: its transaction
+	trailPeek []byte       // hsTrail: start of the current line (≤ maxTrailPeek+1)
+	trailLine bool         // hsTrail: the current line is body data up to its LF
+	trailSeen bool         // hsTrail: trailing data was reported
 
 	// pos is the stream offset of the first byte of the slice the current
 	// state function works on (bytes fed plus gap bytes), for frames.
@@ -327,6 +328,9 @@ func (h *half) headAnomalies(m *message) {
 func (h *half) startBody(tx *Transaction, m *message, fr framing, length int64) {
 	if fr == frNone || (fr == frLength && length == 0) {
 		h.messageDone(tx)
+		if h.dir == app.ToServer && !tx.req09 && !tx.isConnect && h.state == hsStart {
+			h.startRequestTrail(tx)
+		}
 		return
 	}
 	h.tx = tx

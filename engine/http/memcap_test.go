@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/wirescan/wirescan/engine/app"
+	"github.com/wirescan/wirescan/engine/decompress"
 	"github.com/wirescan/wirescan/engine/memcap"
 )
 
@@ -70,7 +71,7 @@ func replayBudget(ops []feedOp, cfg *Config, budget *memcap.Budget) {
 func TestTinyLimitsNeverPanic(t *testing.T) {
 	for _, tc := range parserCases {
 		for _, maxHead := range []int{1, 2, 3, 16} {
-			for _, capBytes := range []int64{0, 1, headStep, headStep + layerCost} {
+			for _, capBytes := range []int64{0, 1, headStep, headStep + decompress.DeflateCost} {
 				cfg := DefaultConfig()
 				cfg.MaxHeaderBytes = maxHead
 				budget := memcap.New(capBytes)

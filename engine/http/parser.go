@@ -29,8 +29,8 @@ type Parser struct {
 	// mem holds this connection's share of the engine-wide budget for
 	// header buffers and decompression windows (see SetBudget).
 	mem        memcap.Holder
-	headQuota  [2]int // header bytes each direction may buffer under mem
-	decodeSlot [2]int // decoding layers each direction holds under mem
+	headQuota  [2]int   // header bytes each direction may buffer under mem
+	decodeHeld [2]int64 // decoder memory each direction holds under mem
 }
 
 // SetBudget makes the parser reserve its growing buffers (header blocks,
@@ -40,15 +40,30 @@ type Parser struct {
 func (p *Parser) SetBudget(b *memcap.Budget) {
 	p.mem.ReleaseAll()
 	p.mem = memcap.NewHolder(b)
-	p.headQuota, p.decodeSlot = [2]int{}, [2]int{}
+	p.headQuota, p.decodeHeld = [2]int{}, [2]int64{}
 }
 
 // headStep is how many header bytes are reserved at a time.
 const headStep = 4096
 
-// layerCost approximates the memory of one decoding layer: the inflate
-// window plus its bounded input queue.
-const layerCost = windowSize + 8<<10
+// reserveDecode returns the reserve function of a body's decoder chain in
+// direction dir: a direction keeps the most any of its bodies' chains asked
+// for, so consecutive bodies reuse the reservation. A refusal is counted and
+// reported (anomaly http.memcap).
+func (p *Parser) reserveDecode(dir app.Direction) func(int64) bool {
+	return func(total int64) bool {
+		extra := total - p.decodeHeld[dir]
+		if extra <= 0 {
+			return true
+		}
+		if !p.mem.Ensure(p.mem.Held() + extra) {
+			p.memcapHit(dir)
+			return false
+		}
+		p.decodeHeld[dir] = total
+		return true
+	}
+}
 
 var _ app.Parser = (*Parser)(nil)
 
@@ -74,7 +89,7 @@ func (p *Parser) Reset(sink app.Sink) {
 	p.sink = sink
 	p.reqs, _ = sink.(app.RequestSink)
 	p.mem.ReleaseAll()
-	p.headQuota, p.decodeSlot = [2]int{}, [2]int{}
+	p.headQuota, p.decodeHeld = [2]int{}, [2]int64{}
 	for i := range p.half {
 		h := &p.half[i]
 		*h = half{p: p, dir: app.Direction(i), head: h.head[:0], rs: h.rs[:0], trailPeek: h.trailPeek[:0]}

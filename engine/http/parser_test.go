@@ -62,7 +62,7 @@ var parserCases = []parserCase{
 		files: []wantFile{{"/dir/eicar.txt", app.ToClient, eicar, false}}, txs: 1},
 	{name: "stacked-gzip-deflate", ops: []feedOp{req(get), resp("HTTP/1.1 200 OK\r\nContent-Encoding: gzip, deflate\r\nConnection: close\r\n\r\n" + zl(gz(eicar)))},
 		files: []wantFile{{"/dir/eicar.txt", app.ToClient, eicar, false}}, txs: 1},
-	{name: "brotli-unsupported", ops: []feedOp{req(get), resp("HTTP/1.1 200 OK\r\nContent-Encoding: br\r\nContent-Length: 3\r\n\r\nxyz")},
+	{name: "compress-unsupported", ops: []feedOp{req(get), resp("HTTP/1.1 200 OK\r\nContent-Encoding: compress\r\nContent-Length: 3\r\n\r\nxyz")},
 		files: []wantFile{{"/dir/eicar.txt", app.ToClient, "xyz", false}}, anomalies: []string{AnomUnsupportedEncoding}, txs: 1},
 	{name: "pipelined-keepalive", ops: []feedOp{
 		req("GET /a HTTP/1.1\r\nHost: h\r\n\r\nGET /b HTTP/1.1\r\nHost: h\r\n\r\n"),
@@ -114,6 +114,17 @@ var parserCases = []parserCase{
 // trailCases: lines after a complete response body that do not start like a
 // status line belong to that body (libhtp's "unexpected response body").
 var trailCases = []parserCase{
+	{name: "request-body-without-length", ops: []feedOp{
+		req("POST /login HTTP/1.1\r\nHost: h\r\n\r\nlogin=foo&password=bar\n\r\n\r\nGET /next HTTP/1.1\r\nHost: h\r\n\r\n")},
+		files:     []wantFile{{"/login", app.ToServer, "login=foo&password=bar\n", false}},
+		anomalies: []string{AnomRequestBodyUnexpected}, txs: 2},
+	{name: "request-pipelined-blank-lines-no-body", ops: []feedOp{
+		req("GET /a HTTP/1.1\r\nHost: h\r\n\r\n\r\n  \r\nHEAD /b HTTP/1.1\r\nHost: h\r\n\r\nget /c HTTP/1.1\r\n\r\n")},
+		txs: 3},
+	{name: "request-unknown-method-line-is-body-until-close", ops: []feedOp{
+		req("GET /a HTTP/1.1\r\nHost: h\r\n\r\nFOO /x HTTP/1.1\r\nbar")},
+		files:     []wantFile{{"/a", app.ToServer, "FOO /x HTTP/1.1\r\nbar", false}},
+		anomalies: []string{AnomRequestBodyUnexpected}, txs: 1},
 	{name: "trail-crlf-after-length-body", ops: []feedOp{req("GET /1 HTTP/1.0\r\n\r\nGET /2 HTTP/1.0\r\n\r\n"),
 		resp("HTTP/1.0 200 OK\r\nContent-Length: 12\r\n\r\nHello World!\r\n"), resp("HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok")},
 		files:     []wantFile{{"/1", app.ToClient, "Hello World!\r\n", false}, {"/2", app.ToClient, "ok", false}},
@@ -238,19 +249,24 @@ func TestParserTable(t *testing.T) {
 	seed := int64(7)
 	t.Logf("seed %d", seed)
 	for _, tc := range append(append([]parserCase(nil), parserCases...), trailCases...) {
-		t.Run(tc.name, func(t *testing.T) {
-			whole, _ := replay(tc.ops, nil)
-			checkCase(t, tc, whole)
-			rng := rand.New(rand.NewSource(seed))
-			for mode := 1; mode <= 2; mode++ {
-				for rep := 0; rep < 5; rep++ {
-					split, _ := replay(splitOps(tc.ops, mode, rng), nil)
-					if split.events() != whole.events() {
-						t.Fatalf("mode %d: events differ\nwhole:\n%s\nsplit:\n%s", mode, whole.events(), split.events())
-					}
-				}
+		t.Run(tc.name, func(t *testing.T) { runCase(t, tc, seed) })
+	}
+}
+
+// runCase checks a case fed whole, then compares the events of byte-by-byte
+// and random splits with the whole run.
+func runCase(t *testing.T, tc parserCase, seed int64) {
+	t.Helper()
+	whole, _ := replay(tc.ops, nil)
+	checkCase(t, tc, whole)
+	rng := rand.New(rand.NewSource(seed))
+	for mode := 1; mode <= 2; mode++ {
+		for rep := 0; rep < 5; rep++ {
+			split, _ := replay(splitOps(tc.ops, mode, rng), nil)
+			if split.events() != whole.events() {
+				t.Fatalf("mode %d: events differ\nwhole:\n%s\nsplit:\n%s", mode, whole.events(), split.events())
 			}
-		})
+		}
 	}
 }
 

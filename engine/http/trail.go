@@ -2,6 +2,7 @@ package http
 
 import (
 	"bytes"
+	"strings"
 
 	"github.com/wirescan/wirescan/engine/app"
 )
@@ -25,7 +26,7 @@ const maxTrailPeek = 256
 // finishes at once.
 func (h *half) bodyComplete() {
 	b := h.body
-	if h.dir != app.ToClient || len(b.layers) > 0 || b.mp != nil || !b.file.open || b.broken {
+	if h.dir != app.ToClient || b.dec.Layers() > 0 || b.mp != nil || !b.file.open || b.broken {
 		h.finishBody(false)
 		return
 	}
@@ -57,12 +58,18 @@ func (h *half) trailBytes(data []byte) []byte {
 		c := data[0]
 		data = data[1:]
 		h.trailPeek = append(h.trailPeek, c)
-		if c == '\n' || len(h.trailPeek) > maxTrailPeek {
+		if h.dir == app.ToServer && c == '\n' {
+			// A whole line without a blank: a method alone, or body.
+			if isBlank(h.trailPeek) {
+				h.trailPeek = h.trailPeek[:0]
+				continue
+			}
+		} else if c == '\n' || len(h.trailPeek) > maxTrailPeek {
 			h.trailLine = c != '\n'
 			h.trailFlushPeek()
 			continue
 		}
-		yes, need := looksLikeStatusLine(h.trailPeek)
+		yes, need := h.trailStartsMessage()
 		switch {
 		case yes:
 			peek := append([]byte(nil), h.trailPeek...)
@@ -74,7 +81,7 @@ func (h *half) trailBytes(data []byte) []byte {
 			h.replay = false
 			return data
 		case !need:
-			h.trailLine = true
+			h.trailLine = h.trailPeek[len(h.trailPeek)-1] != '\n'
 			h.trailFlushPeek()
 		}
 	}
@@ -91,26 +98,103 @@ func (h *half) trailWrite(p []byte) {
 	if len(p) == 0 {
 		return
 	}
+	if h.trail == nil {
+		// After a request without body: the first unexpected line
+		// opens the request's body.
+		if h.trailTx == nil || isBlank(p) {
+			return
+		}
+		h.trail = h.p.newBody(h.dir, h.trailTx, &message{}, frClose, 0)
+		h.trail.openFile()
+	}
 	b := h.trail
 	if !h.trailSeen {
 		h.trailSeen = true
-		h.p.anomaly(h.dir, AnomUnexpectedBody)
+		if h.dir == app.ToServer {
+			h.p.anomaly(h.dir, AnomRequestBodyUnexpected)
+		} else {
+			h.p.anomaly(h.dir, AnomUnexpectedBody)
+		}
 	}
 	h.p.stats.BodyBytes += uint64(len(p))
-	b.tx.ResponseLength += int64(len(p))
+	if h.dir == app.ToClient {
+		b.tx.ResponseLength += int64(len(p))
+	}
 	b.file.data(p)
 }
 
 // endTrail closes the file kept open after a complete body.
 func (h *half) endTrail() {
 	b := h.trail
-	if b == nil {
+	if b == nil && h.trailTx == nil {
 		return
 	}
-	h.trail = nil
+	h.trail, h.trailTx = nil, nil
 	h.trailPeek, h.trailLine = h.trailPeek[:0], false
-	b.finish(false)
+	if b != nil {
+		b.finish(false)
+	}
 	if h.state == hsTrail {
 		h.state = hsStart
 	}
+}
+
+// startRequestTrail watches the lines after a request without body: libhtp
+// (REQ_FINALIZE) takes a line whose first word is not a known method as
+// "unexpected request body" of that request, which is what a server that
+// ignores the missing Content-Length reads. Blank lines are skipped.
+func (h *half) startRequestTrail(tx *Transaction) {
+	h.trail, h.trailTx = nil, tx
+	h.trailPeek, h.trailLine, h.trailSeen = h.trailPeek[:0], false, false
+	h.state = hsTrail
+}
+
+// trailStartsMessage decides whether the held-back line start begins the
+// next message: a status line after a response, a known method after a
+// request. need is true while the bytes do not tell yet.
+func (h *half) trailStartsMessage() (yes, need bool) {
+	if h.dir == app.ToClient {
+		return looksLikeStatusLine(h.trailPeek)
+	}
+	p := h.trailPeek
+	i := 0
+	for i < len(p) && isSpace(p[i]) {
+		i++
+	}
+	j := i
+	for j < len(p) && !isSpace(p[j]) {
+		j++
+	}
+	if j == len(p) {
+		return false, true // the first word goes on
+	}
+	if i == j {
+		return false, false // blank line start: ended by LF in trailBytes
+	}
+	return knownMethod(p[i:j]), false
+}
+
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f'
+}
+
+func isBlank(p []byte) bool {
+	for _, c := range p {
+		if !isSpace(c) {
+			return false
+		}
+	}
+	return true
+}
+
+// knownMethod reports whether m is a method libhtp knows (any case).
+func knownMethod(m []byte) bool {
+	switch strings.ToUpper(string(m)) {
+	case "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH",
+		"PROPFIND", "PROPPATCH", "MKCOL", "COPY", "MOVE", "LOCK", "UNLOCK", "VERSION-CONTROL",
+		"CHECKOUT", "UNCHECKOUT", "CHECKIN", "UPDATE", "LABEL", "REPORT", "MKWORKSPACE",
+		"MKACTIVITY", "BASELINE-CONTROL", "MERGE", "INVALID":
+		return true
+	}
+	return false
 }

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/wirescan/wirescan/engine/dcerpc"
 )
 
 // DCERPC PDU encoder (DCE 1.1 ch. 12; little-endian data representation).
@@ -17,7 +19,7 @@ var (
 
 func dcePDU(ptype, flags uint8, callID uint32, body []byte) []byte {
 	b := []byte{5, 0, ptype, flags, 0x10, 0, 0, 0}
-	b = le16(b, uint16(dceHeaderLen+len(body)))
+	b = le16(b, uint16(dcerpc.HeaderLen+len(body)))
 	b = le16(b, 0)
 	b = le32(b, callID)
 	return append(b, body...)
@@ -36,7 +38,7 @@ func dceBindPDU(callID uint32, ctxIDs ...uint16) []byte {
 		b = le16(b, 0)
 		b = append(b, make([]byte, 20)...) // one transfer syntax
 	}
-	return dcePDU(dceBind, 3, callID, b)
+	return dcePDU(dcerpc.PtypeBind, 3, callID, b)
 }
 
 func dceBindAckPDU(callID uint32, results ...uint16) []byte {
@@ -52,21 +54,21 @@ func dceBindAckPDU(callID uint32, results ...uint16) []byte {
 		b = le16(b, 0)
 		b = append(b, make([]byte, 20)...)
 	}
-	return dcePDU(dceBindAck, 3, callID, b)
+	return dcePDU(dcerpc.PtypeBindAck, 3, callID, b)
 }
 
 func dceReqPDU(callID uint32, flags uint8, ctxID, opnum uint16, stub []byte) []byte {
 	b := le32(nil, uint32(len(stub)))
 	b = le16(b, ctxID)
 	b = le16(b, opnum)
-	return dcePDU(dceRequest, flags, callID, append(b, stub...))
+	return dcePDU(dcerpc.PtypeRequest, flags, callID, append(b, stub...))
 }
 
 func dceRespPDU(callID uint32, flags uint8, stub []byte) []byte {
 	b := le32(nil, uint32(len(stub)))
 	b = le16(b, 0)
 	b = append(b, 0, 0)
-	return dcePDU(dceResponse, flags, callID, append(b, stub...))
+	return dcePDU(dcerpc.PtypeResponse, flags, callID, append(b, stub...))
 }
 
 // ioctlReq builds an SMB2 IOCTL FSCTL_PIPE_TRANSCEIVE request.
@@ -143,8 +145,8 @@ func TestDCERPCOverSMB2(t *testing.T) {
 				cli(nbss(writeReq(hh(3), fidPipe, 0, dceBindPDU(1, 0), 0))),
 				cli(nbss(readReq(hh(4), fidPipe, 0, 1024))),
 				srv(nbss(readResp(hh(4), dceBindAckPDU(1, 0)))),
-				cli(nbss(writeReq(hh(5), fidPipe, 0, dceReqPDU(7, dceFlagFirstFrag, 0, 12, stub1), 0))),
-				cli(nbss(writeReq(hh(6), fidPipe, 0, dceReqPDU(7, dceFlagLastFrag, 0, 12, stub2), 0))),
+				cli(nbss(writeReq(hh(5), fidPipe, 0, dceReqPDU(7, 0x01, 0, 12, stub1), 0))),
+				cli(nbss(writeReq(hh(6), fidPipe, 0, dceReqPDU(7, 0x02, 0, 12, stub2), 0))),
 				cli(nbss(readReq(hh(7), fidPipe, 0, 1024))),
 				srv(nbss(readResp(hh(7), dceRespPDU(7, 3, nil))))),
 			want: []string{
@@ -251,7 +253,7 @@ func TestDCERPCBindEVEAndIface(t *testing.T) {
 		t.Errorf("request %v", req)
 	}
 	b, ok := reqTx.Buffer("dcerpc.iface")
-	if !ok || len(b) != 18 || binary.BigEndian.Uint16(b[16:]) != 2 || uuidString([16]byte(b[:16])) != "367abb81-9844-35f1-ad32-98f038001003" {
+	if !ok || len(b) != 18 || binary.BigEndian.Uint16(b[16:]) != 2 || dcerpc.UUIDString([16]byte(b[:16])) != "367abb81-9844-35f1-ad32-98f038001003" {
 		t.Errorf("dcerpc.iface buffer %x", b)
 	}
 }
@@ -312,33 +314,5 @@ func TestDCERPCOverSMB1(t *testing.T) {
 	want := "SMB1_COMMAND_TRANS REQUEST RESPONSE,SMB1_COMMAND_WRITE_ANDX BIND UNREPLIED"
 	if strings.Join(got, ",") != want {
 		t.Fatalf("got %q, want %q", strings.Join(got, ","), want)
-	}
-}
-
-func TestDCERPCRecordsMalformed(t *testing.T) {
-	tests := []struct {
-		name string
-		b    []byte
-	}{
-		{"short", []byte{5, 0, 0}},
-		{"bad version", dcePDU(0, 3, 1, nil)[:1]},
-		{"frag_len below header", append([]byte{5, 0, 0, 3, 0x10, 0, 0, 0, 8, 0}, make([]byte, 6)...)},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			if _, err := parseDCEHdr(tc.b); err == nil {
-				t.Fatal("want an error")
-			}
-		})
-	}
-	h := dceHdr{little: true}
-	if _, err := parseDCEBind(&h, []byte{1, 2}); err == nil {
-		t.Error("short bind accepted")
-	}
-	if _, err := parseDCEBindAck(&h, make([]byte, 10)); err == nil {
-		t.Error("short bind_ack accepted")
-	}
-	if _, err := parseDCERequest(&h, make([]byte, 7)); err == nil {
-		t.Error("short request accepted")
 	}
 }

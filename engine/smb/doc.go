@@ -22,15 +22,17 @@
 //     Suricata logs them (not READ/WRITE/GET_INFO; file transfers are one
 //     transaction per file and direction, reported when the file closes).
 //     EVE() mirrors Suricata's "smb" object.
-//   - DCERPC over named pipes (dcerpc*.go): the payload of SMB2
-//     WRITE/READ/IOCTL(FSCTL_PIPE_TRANSCEIVE) and SMB1 WRITE_ANDX/READ_ANDX/
-//     TRANS(TransactNmPipe) on a pipe is reassembled into PDUs per pipe and
-//     direction (one fragment, at most 65535 bytes, buffered). Each call is
+//   - DCERPC over named pipes (dcerpc.go, parsed by package dcerpc): the
+//     payload of SMB2 WRITE/READ/IOCTL(FSCTL_PIPE_TRANSCEIVE) and SMB1
+//     WRITE_ANDX/READ_ANDX/TRANS(TransactNmPipe) on a pipe is reassembled
+//     into PDUs per pipe and direction (one fragment, at most 65535 bytes,
+//     buffered). A transceive on a pipe that does not carry DCERPC
+//     (PSEXESVC) is a plain IOCTL transaction. Each call is
 //     one transaction (command = the request's carrier, EVE "dcerpc" object as
 //     Suricata logs it), completed by its last response fragment or at Close
 //     ("UNREPLIED"). BIND/ALTER_CONTEXT set the connection's interface list,
 //     BIND_ACK their results. Rule buffers: dcerpc.opnum, dcerpc.iface,
-//     dcerpc.stub_data.to_server/.to_client (encodings in dcerpc_tx.go).
+//     dcerpc.stub_data.to_server/.to_client (encodings: dcerpc.Call.Buffer).
 //   - Anomalies: see events.go.
 //
 // # Limits (Config)
@@ -47,10 +49,22 @@
 // framing (gap in a header, bad protocol id, bad NBSS type) the parser
 // resynchronises on the next NBSS header followed by \xffSMB/\xfeSMB/\xfdSMB.
 //
+// # SMB1 legacy clients
+//
+// Printers, scanners, old NAS firmware and DOS-era clients move files with
+// the core protocol: OPEN/CREATE/CREATE_NEW name the FID (smb1_core.go),
+// READ and LOCK_AND_READ, WRITE, WRITE_AND_UNLOCK and WRITE_AND_CLOSE carry
+// the data, READ_RAW/WRITE_RAW send it as a bare NBSS message (smb1_raw.go,
+// expected only right after its request or interim response). TRANS2 OPEN2
+// and NT_TRANSACT_CREATE open files; TRANS2 QUERY_PATH/FILE_INFORMATION log
+// the name and size, SET_FILE/PATH_INFORMATION renames and deletes
+// (smb1_trans2.go).
+//
 // # Not handled yet
 //
-// SMB1 TRANS/TRANS2 file data, SMB1 core READ, Kerberos, SMB3 decryption,
-// frames, DCERPC over TCP (port 135), non-DCERPC pipes as files (Suricata
-// logs PSEXESVC-style pipe data as files; we drop it), a CLOSE chained after a
-// WRITE_ANDX whose chain lies beyond MaxHeaderBuffer (closed at Close).
+// SMB1 TRANS2 parameters beyond MaxHeaderBuffer (a generic transaction),
+// TRANS2/NT_TRANSACT secondaries, Kerberos, SMB3 decryption, DCERPC over TCP
+// (port 135), non-DCERPC pipes as files (Suricata logs PSEXESVC-style pipe
+// data as files; we drop it), a CLOSE chained after a WRITE_ANDX whose chain
+// lies beyond MaxHeaderBuffer (closed at Close).
 package smb

@@ -1,6 +1,9 @@
 package smb
 
-import "github.com/wirescan/wirescan/engine/app"
+import (
+	"github.com/wirescan/wirescan/engine/app"
+	"github.com/wirescan/wirescan/engine/dcerpc"
+)
 
 // fileRef is what a READ/WRITE handler knows about the file it moves.
 type fileRef struct {
@@ -35,7 +38,7 @@ func (p *Parser) fileFor(ref fileRef, probe []byte) *openFile {
 	if fi != nil && fi.pipe {
 		return nil
 	}
-	if !treeKnown && looksLikeDCERPC(probe) {
+	if !treeKnown && dcerpc.LooksLike(probe) {
 		// Midstream: no TREE_CONNECT seen, and the payload is DCERPC, so this
 		// is a named pipe. Remember that for the next messages.
 		p.addTree(treeKey{ref.session, ref.tree}, &treeInfo{pipe: true})
@@ -152,20 +155,4 @@ func (p *Parser) rekeyRelated(msg uint64, fid fileID, fuid string) {
 		}
 		p.conn.files[k] = f
 	}
-}
-
-// looksLikeDCERPC reports whether b starts like a DCERPC connection-oriented
-// PDU (version 5.0/5.1, a known packet type, sane fragment length).
-func looksLikeDCERPC(b []byte) bool {
-	if len(b) < 16 {
-		return false
-	}
-	if b[0] != dcerpcVersionMajor || b[1] > 1 || b[2] > 19 {
-		return false
-	}
-	fragLen := int(b[8]) | int(b[9])<<8
-	if b[4]&0x10 == 0 {
-		fragLen = int(b[9]) | int(b[8])<<8
-	}
-	return fragLen >= 16
 }

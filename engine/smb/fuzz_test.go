@@ -88,6 +88,20 @@ func FuzzSMB1(f *testing.F) {
 			nbss(writeAndX1(withMID(hc, 3), 0x4001, 0, data, 2)), nbss(close1(withMID(hc, 4), 0x4001))),
 		cat(nbss(readAndX1(withMID(hc, 5), 7, 0, 200)), []byte{0xF0}, nbss(readAndXResp1(withMID(hc, 5), data[:200]))),
 		[]byte{0x81, 0, 0, 4, 1, 2, 3, 4},
+		// Legacy forms: core OPEN/READ, CREATE_NEW/WRITE_AND_CLOSE, TRANS2
+		// QUERY/SET_FILE_INFO, NT_TRANSACT_CREATE.
+		cat(nbss(coreOpen1(withMID(hc, 6), smb1Open, `\A.TXT`)), []byte{0xF0}, nbss(coreOpenResp1(withMID(hc, 6), smb1Open, 9, 100)), []byte{0xF0},
+			nbss(coreRead1(withMID(hc, 7), smb1LockAndRead, 9, 0, 100)), []byte{0xF0}, nbss(coreReadResp1(withMID(hc, 7), smb1LockAndRead, data[:100]))),
+		cat(nbss(coreOpen1(withMID(hc, 8), smb1CreateNew, `\B.PRN`)), []byte{0xF0}, nbss(coreOpenResp1(withMID(hc, 8), smb1CreateNew, 10, 0)), []byte{0xF0},
+			nbss(coreWrite1(withMID(hc, 9), smb1WriteAndUnlock, 10, 0, data[:90])), nbss(writeAndClose1(withMID(hc, 10), 10, 90, data[90:150]))),
+		cat(nbss(trans2Req1(withMID(hc, 11), trans2QueryPathInfo, cat(le16(nil, levelQueryAllInfo), le32(nil, 0), []byte("\\C.DOC\x00")), nil)), []byte{0xF0},
+			nbss(trans2Resp1(withMID(hc, 11), le16(nil, 0), make([]byte, 72))), []byte{0xF0},
+			nbss(trans2Req1(withMID(hc, 12), trans2SetFileInfo, cat(le16(nil, 10), le16(nil, passthroughLevel+fileRenameInformation), le16(nil, 0)),
+				cat(make([]byte, 8), le32(nil, 4), []byte("D.TX"))))),
+		cat(nbss(ntTransCreate1(withMID(hc, 13), `E.BIN`, 1)), []byte{0xF0}, nbss(ntTransCreateResp1(withMID(hc, 13), 11, 5))),
+		cat(nbss(readRaw1(withMID(hc, 14), 9, 0, 200)), []byte{0xF0}, nbss(data[:150]), nbss(closeResp1(withMID(hc, 15)))),
+		cat(nbss(writeRaw1(withMID(hc, 16), 10, 0, 120, data[:20])), []byte{0xF0}, nbss(writeRawInterim1(withMID(hc, 16))), []byte{0xF0},
+			nbss(data[20:120])),
 	}
 	for _, s := range seeds {
 		f.Add(s)

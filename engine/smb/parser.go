@@ -2,6 +2,7 @@ package smb
 
 import (
 	"github.com/wirescan/wirescan/engine/app"
+	"github.com/wirescan/wirescan/engine/dcerpc"
 	"github.com/wirescan/wirescan/engine/memcap"
 )
 
@@ -16,6 +17,10 @@ type Parser struct {
 	streams [2]stream
 	conn    connState
 	closed  bool
+	// dce is the DCERPC state of the connection's named pipes; dceCur
+	// is the pipe whose bytes it is parsing.
+	dce    *dcerpc.Conn[fidKey]
+	dceCur *dcePipe
 
 	// mem holds this connection's share of the engine-wide parser budget
 	// for message buffers (see SetBudget); bufQuota is what each direction
@@ -66,6 +71,7 @@ func NewParser(cfg *Config, stats *Stats, sink app.Sink) *Parser {
 		stats = &Stats{}
 	}
 	p.cfg, p.stats, p.sink = c, stats, sink
+	p.dce = p.newDCEConn()
 	p.Reset()
 	return p
 }
@@ -80,6 +86,7 @@ func (p *Parser) Reset() {
 	}
 	p.conn = connState{}
 	p.conn.init()
+	p.dce.Reset()
 	p.closed = false
 }
 

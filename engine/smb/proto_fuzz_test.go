@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"testing"
 	"unicode/utf16"
+
+	"github.com/wirescan/wirescan/engine/dcerpc"
 )
 
 // Fuzz targets for what SMB carries besides files: SMB3 framing (transform
@@ -48,30 +50,18 @@ func dceSegs(data []byte) []seg {
 	return segs
 }
 
-// FuzzDCERPC parses the input as one PDU with every record decoder (no
-// panic, no slice outside the PDU), then carries it as a named-pipe
-// conversation through the parser: no panic, and the events do not depend
-// on how the SMB stream is split.
+// FuzzDCERPC carries the input as a named-pipe conversation (see dceSegs)
+// through the SMB parser: no panic, and the events do not depend on how the
+// SMB stream is split. (engine/dcerpc's FuzzConn fuzzes the PDU layer on
+// its own.)
 func FuzzDCERPC(f *testing.F) {
 	f.Add(dceBindPDU(1, 0, 1))
 	f.Add(cat(dceBindPDU(1, 0), []byte{0xF1}, dceBindAckPDU(1, 0)))
 	f.Add(cat(dceReqPDU(2, 3, 0, 15, []byte("stub")), []byte{0xF1}, dceRespPDU(2, 3, []byte("ok"))))
 	f.Add(cat(dceReqPDU(3, 1, 0, 15, []byte("first-")), dceReqPDU(3, 2, 0, 15, []byte("second")), []byte{0xF1}, dceRespPDU(3, 3, nil)))
-	f.Add(dcePDU(dceRequest, 3, 9, []byte{1, 2}))
+	f.Add(cat(dcePDU(dcerpc.PtypeRequest, 3, 9, nil), dcePDU(dcerpc.PtypeRequest, 3, 10, nil)))
 	cfg := fuzzConfig()
 	f.Fuzz(func(t *testing.T, data []byte) {
-		if h, err := parseDCEHdr(data); err == nil {
-			body := dceBody(&h, data)
-			if len(body) > len(data) {
-				t.Fatalf("body of %d bytes from %d", len(body), len(data))
-			}
-			parseDCEBind(&h, body)
-			parseDCEBindAck(&h, body)
-			if r, err := parseDCERequest(&h, body); err == nil && len(r.stub) > len(body) {
-				t.Fatalf("stub of %d bytes from a %d-byte body", len(r.stub), len(body))
-			}
-			parseDCEResponse(body)
-		}
 		segs := dceSegs(data)
 		want := run(cfg, segs, whole).summary()
 		if got := run(cfg, segs, oneByte).summary(); got != want {
@@ -145,18 +135,14 @@ func FuzzNTLMSSP(f *testing.F) {
 	})
 }
 
-// TestDCERPCHeaderOnlyPDUKnownIssue is FuzzDCERPC's first finding: a
-// DCERPC PDU whose frag_length is 16 (a header and nothing else) written to
-// a named pipe makes pipeData loop forever. Once the 16 header bytes are
-// buffered, the "len(pp.buf) == dceHeaderLen" check continues the loop
-// before the "len(pp.buf) == want" check can dispatch the PDU, and the next
-// round takes min(want-len(buf), len(b)) = 0 bytes, for as long as any pipe
-// byte follows. One SMB2 WRITE of two such PDUs (32 bytes) hangs the worker
-// that owns the connection.
-func TestDCERPCHeaderOnlyPDUKnownIssue(t *testing.T) {
-	t.Skip("known issue: engine/smb pipeData loops forever on a DCERPC PDU with frag_length 16")
-	pdu := dcePDU(dceRequest, 3, 1, nil) // frag_length 16: the header alone
+// TestDCERPCHeaderOnlyPDUOverSMB: DCERPC PDUs whose frag_length is 16 (a
+// header and nothing else), two in one SMB2 WRITE to a named pipe. FuzzDCERPC
+// found that the SMB parser's pipe reassembly looped forever on them, hanging
+// the worker; engine/dcerpc (which took that code over) fixed it the same
+// day (its TestHeaderOnlyPDU). This is the regression test over SMB.
+func TestDCERPCHeaderOnlyPDUOverSMB(t *testing.T) {
+	pdu := dcePDU(dcerpc.PtypeRequest, 3, 1, nil) // frag_length 16: the header alone
 	h := h2{msgID: 3, session: sess, tree: treePipe}
 	segs := append(pipeSetup(), cli(nbss(writeReq(h, fidPipe, 0, cat(pdu, pdu), 0))))
-	run(fuzzConfig(), segs, whole)
+	checkChunking(t, fuzzConfig(), segs)
 }

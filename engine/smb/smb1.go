@@ -84,12 +84,26 @@ func (p *Parser) smb1Request(c *cmd1) dataPlan {
 		p.treeConnectReq1(c)
 	case smb1NTCreateAndX, smb1OpenAndX:
 		p.createReq1(c)
+	case smb1Open, smb1Create, smb1CreateNew:
+		p.coreOpenReq1(c)
 	case smb1ReadAndX:
 		p.readReq1(c)
-	case smb1WriteAndX, smb1Write:
+	case smb1Read, smb1LockAndRead:
+		p.coreReadReq1(c)
+	case smb1WriteAndX, smb1Write, smb1WriteAndUnlock:
 		return p.writeReq1(c)
+	case smb1WriteAndClose:
+		return p.writeAndCloseReq1(c)
+	case smb1ReadRaw:
+		p.readRawReq1(c)
+	case smb1WriteRaw:
+		return p.writeRawReq1(c)
 	case smb1Trans:
 		return p.transReq1(c)
+	case smb1Trans2:
+		p.trans2Req1(c)
+	case smb1NTTrans:
+		p.ntTransReq1(c)
 	case smb1CloseCmd:
 		if c.blk.wc >= 1 {
 			fid := fid1(c.blk.w16(0))
@@ -102,7 +116,7 @@ func (p *Parser) smb1Request(c *cmd1) dataPlan {
 		p.genericReq1(c)
 	case smb1NTCancel:
 		p.report(c.dir, p.newTx(1, uint16(c.cmd), txGeneric, uint64(c.h.uid), uint32(c.h.tid)))
-	case smb1Read, 0x26, smb1Trans2Secondary, 0xA1:
+	case 0x26, smb1Trans2Secondary, 0xA1:
 		// No transaction of their own (secondaries continue a transaction).
 	default:
 		p.genericReq1(c)
@@ -129,8 +143,14 @@ func (p *Parser) smb1Response(c *cmd1) dataPlan {
 		}
 		return dataPlan{}
 	}
-	if c.cmd == smb1ReadAndX {
+	switch c.cmd {
+	case smb1ReadAndX:
 		return p.readResp1(c, pd)
+	case smb1Read, smb1LockAndRead:
+		return p.coreReadResp1(c, pd)
+	case smb1WriteRaw:
+		p.writeRawResp1(c, pd)
+		return dataPlan{}
 	}
 	if pd.transceive {
 		return p.transResp1(c, pd)
@@ -148,6 +168,12 @@ func (p *Parser) smb1Response(c *cmd1) dataPlan {
 		p.treeConnectResp1(c, pd)
 	case smb1NTCreateAndX, smb1OpenAndX:
 		p.createResp1(c, pd)
+	case smb1Open, smb1Create, smb1CreateNew:
+		p.coreOpenResp1(c, pd)
+	case smb1Trans2:
+		p.trans2Resp1(c, pd)
+	case smb1NTTrans:
+		p.ntTransResp1(c, pd)
 	}
 	p.report(c.dir, pd.tx)
 	return dataPlan{}

@@ -2,7 +2,8 @@ package smb
 
 import "github.com/wirescan/wirescan/engine/app"
 
-// SMB1 READ_ANDX, WRITE_ANDX and core WRITE: the commands that move file data.
+// SMB1 READ_ANDX, WRITE_ANDX, core WRITE and WRITE_AND_UNLOCK (the core READ
+// forms are in smb1_core.go).
 
 // readReq1 remembers a READ_ANDX request (FID, 32- or 64-bit offset).
 func (p *Parser) readReq1(c *cmd1) {
@@ -34,14 +35,14 @@ func (p *Parser) readResp1(c *cmd1, pd *pending) dataPlan {
 // writeReq1 plans delivery of a WRITE_ANDX (or core WRITE) request's data.
 func (p *Parser) writeReq1(c *cmd1) dataPlan {
 	b := c.blk
-	if c.cmd == smb1Write {
+	if c.cmd == smb1Write || c.cmd == smb1WriteAndUnlock {
 		if b.wc < 5 || len(b.bytes) < 3 {
 			p.anomaly(c.dir, AnomalyMalformed)
 			return dataPlan{}
 		}
 		n := int64(b.bytes[1]) | int64(b.bytes[2])<<8
 		return p.planData1(c, uint64(c.h.uid), uint32(c.h.tid), fid1(b.w16(0)), uint64(b.w32(4)),
-			int64(b.bytesOff)+3, n, app.ToServer, smb1Write)
+			int64(b.bytesOff)+3, n, app.ToServer, uint16(c.cmd))
 	}
 	if b.wc < 12 {
 		p.anomaly(c.dir, AnomalyMalformed)

@@ -1,6 +1,11 @@
 package smb
 
-import "github.com/wirescan/wirescan/engine/app"
+import (
+	"strings"
+
+	"github.com/wirescan/wirescan/engine/app"
+	"github.com/wirescan/wirescan/engine/dcerpc"
+)
 
 // SMB2 IOCTL (MS-SMB2 2.2.31/2.2.32). FSCTL_PIPE_TRANSCEIVE writes its input
 // to a named pipe and returns the pipe's answer as output: both carry
@@ -20,7 +25,7 @@ func (p *Parser) ioctlReq2(dir app.Direction, h *hdr2, mb []byte, msgLen int64) 
 	code := c.u32()
 	fid := c.fid()
 	inOff, inLen := int64(c.u32()), int64(c.u32())
-	if c.err() != nil || code != fsctlPipeTransceive {
+	if c.err() != nil || code != fsctlPipeTransceive || !p.transceiveCarriesDCERPC(h, fid, mb, inOff, inLen) {
 		p.genericReq2(h)
 		return dataPlan{}
 	}
@@ -61,4 +66,29 @@ func (p *Parser) ioctlResp2(dir app.Direction, h *hdr2, mb []byte, msgLen int64)
 	pp := p.pipeOf(ref, pipeCtx{version: 2, command: smb2Ioctl, session: pd.session, tree: pd.tree,
 		statusSet: true, ntStatus: true, status: h.status})
 	return dataPlan{off: outOff, n: outLen, pipe: pp}
+}
+
+// transceiveCarriesDCERPC reports whether a FSCTL_PIPE_TRANSCEIVE input goes
+// to the DCERPC reassembler: not on a pipe known to speak something else
+// (PsExec's PSEXESVC), and not when the input, where it is in mb, neither
+// starts a DCERPC PDU nor continues one. Other transceives (PsExec's own
+// protocol) are generic IOCTL transactions, as in Suricata.
+func (p *Parser) transceiveCarriesDCERPC(h *hdr2, fid fileID, mb []byte, inOff, inLen int64) bool {
+	if fi := p.conn.fids[fidKey{2, fid}]; fi != nil && nonDCERPCPipe(fi.name) {
+		return false
+	}
+	if inLen == 0 || inOff < ioctlReq2Fixed || inOff+min(inLen, 16) > int64(len(mb)) {
+		return true // nothing to look at: the pipe decides
+	}
+	if dcerpc.LooksLike(mb[inOff:min(inOff+inLen, int64(len(mb)))]) {
+		return true
+	}
+	pp := p.conn.pipes[pipeKey{fidKey{2, fid}, app.ToServer}]
+	return pp != nil && pp.stream.Pending() > 0
+}
+
+// nonDCERPCPipe names pipes whose data is not DCERPC.
+func nonDCERPCPipe(name string) bool {
+	name = strings.TrimPrefix(name, `\`)
+	return strings.EqualFold(name, "PSEXESVC")
 }

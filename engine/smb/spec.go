@@ -95,6 +95,9 @@ const (
 	smb1Rename           = 0x07
 	smb1Read             = 0x0A
 	smb1Write            = 0x0B
+	smb1LockAndRead      = 0x13
+	smb1WriteAndUnlock   = 0x14
+	smb1CreateNew        = 0x0F
 	smb1Echo             = 0x2B
 	smb1WriteAndClose    = 0x2C
 	smb1OpenAndX         = 0x2D

@@ -106,11 +106,9 @@ type connState struct {
 	// a related compound request may inherit (all-ones ids).
 	chainSession uint64
 	chainTree    uint32
-	// DCERPC over named pipes (dcerpc.go): reassemblers per pipe direction,
-	// the interfaces bound by the last BIND, and calls awaiting a response.
-	pipes     map[pipeKey]*dcePipe
-	dceIfaces []dceIface
-	dceTxs    map[dceTxKey]*Tx
+	// DCERPC over named pipes (dcerpc.go): reassemblers per pipe direction;
+	// the calls and interfaces are in Parser.dce.
+	pipes map[pipeKey]*dcePipe
 }
 
 func (c *connState) init() {
@@ -119,7 +117,6 @@ func (c *connState) init() {
 	c.files = make(map[fileKey]*openFile)
 	c.pend = make(map[pendKey]*pending)
 	c.pipes = make(map[pipeKey]*dcePipe)
-	c.dceTxs = make(map[dceTxKey]*Tx)
 }
 
 // dialectName is the connection's dialect as Suricata logs it.

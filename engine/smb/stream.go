@@ -50,6 +50,9 @@ type stream struct {
 	winN    int
 	synced  bool
 	ended   bool
+	// raw is the SMB1 READ_RAW/WRITE_RAW data message the direction
+	// awaits next (smb1_raw.go).
+	raw rawExpect
 	// pos is the stream offset of the next byte (bytes fed plus gap bytes),
 	// for frame offsets.
 	pos int64
@@ -135,6 +138,15 @@ func (p *Parser) onNBSSHeader(s *stream) {
 			p.anomaly(s.dir, AnomalyRecordTooLarge)
 			p.enterResync(s, h[1:])
 			return
+		}
+		if s.raw.armed {
+			if n == 0 {
+				s.raw = rawExpect{} // READ_RAW error or end of file
+				return
+			}
+			if p.startRaw(s, n) {
+				return
+			}
 		}
 		if n == 0 {
 			return

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/wirescan/wirescan/engine/app"
+	"github.com/wirescan/wirescan/engine/dcerpc"
 )
 
 // txKind says which command-specific fields a Tx carries.
@@ -19,6 +20,7 @@ const (
 	txRename
 	txSetFileInfo
 	txDCERPC
+	txQueryInfo // SMB1 TRANS2 QUERY_PATH_INFO / QUERY_FILE_INFO
 )
 
 // hostInfo is the native OS and LAN manager strings of an SMB1 session setup.
@@ -71,10 +73,13 @@ type Tx struct {
 	renameFrom      string
 	renameTo        string
 	setInfoClass    uint8
+	subcmd          uint16 // SMB1 TRANS2 subcommand of txSetFileInfo and txQueryInfo
+	infoLevel       uint16 // SMB1 TRANS2 information level
+	sizeSet         bool   // txQueryInfo: size is the file's end of file
 	reported        bool
 	treeServiceReq  string
 	treeServiceResp string
-	dce             *dceTx
+	dce             *dcerpc.Call
 }
 
 // ID is the transaction number within its connection (EVE smb.id), from 1.
@@ -183,7 +188,7 @@ func (t *Tx) EVE() any {
 		m["rename"] = map[string]any{"from": t.renameFrom, "to": t.renameTo}
 		m["fuid"] = t.fuid
 	case txDCERPC:
-		m["dcerpc"] = t.dce.eve()
+		m["dcerpc"] = t.dce.EVE()
 	case txSetFileInfo:
 		name := t.filename
 		if name == "" {
@@ -191,7 +196,24 @@ func (t *Tx) EVE() any {
 		}
 		m["filename"] = name
 		m["access"] = accessName(t.deleteOnClose)
+		if sub := trans2SubcmdName(t.subcmd); t.version == 1 && sub != "" {
+			m["subcmd"] = sub
+			if t.infoLevel == passthroughLevel+fileDispositionInformation {
+				m["level_of_interest"] = "Set Disposition Information"
+			}
+		}
 		m["fuid"] = t.fuid
+	case txQueryInfo:
+		if t.filename != "" {
+			m["filename"] = t.filename
+		}
+		m["subcmd"] = trans2SubcmdName(t.subcmd)
+		if t.sizeSet {
+			m["size"] = t.size
+		}
+		if t.fuid != "" {
+			m["fuid"] = t.fuid
+		}
 	}
 	return m
 }
@@ -246,7 +268,7 @@ func (t *Tx) Buffer(name string) ([]byte, bool) {
 		}
 	default:
 		if t.dce != nil {
-			return t.dce.buffer(name)
+			return t.dce.Buffer(name)
 		}
 	}
 	return nil, false

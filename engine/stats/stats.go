@@ -17,6 +17,7 @@ import (
 	"github.com/wirescan/wirescan/engine/files"
 	"github.com/wirescan/wirescan/engine/flow"
 	"github.com/wirescan/wirescan/engine/http"
+	"github.com/wirescan/wirescan/engine/output"
 	"github.com/wirescan/wirescan/engine/output/evidence"
 	"github.com/wirescan/wirescan/engine/output/filestore"
 	"github.com/wirescan/wirescan/engine/policy"
@@ -104,6 +105,9 @@ type Snapshot struct {
 	AllowlistedBySID map[int]uint64
 	FileStoreOn      bool // the file store is enabled
 	FileStore        filestore.Stats
+	// Outputs are the event outputs' counters (when the engine writes to an
+	// output.Mux).
+	Outputs []output.Stats
 	// Evidence pcaps (all zero when disabled).
 	Evidence evidence.Stats
 }

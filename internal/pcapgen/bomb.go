@@ -8,6 +8,10 @@ import (
 	"encoding/binary"
 	"fmt"
 	"hash/crc32"
+	"io"
+
+	"github.com/andybalholm/brotli"
+	"github.com/ulikunitz/xz/lzma"
 )
 
 // Compression bombs: bodies that decode to far more than they weigh. A
@@ -96,14 +100,51 @@ func ZlibZeros(mib int) ([]byte, error) {
 	return binary.BigEndian.AppendUint32(out, b<<16|1), nil
 }
 
+// EncodeZeros returns mib MiB of zeros under coding "br" (brotli, quality
+// 6) or "lzma" (LZMA alone, end marker), encoded a MiB at a time so that a
+// 10 GiB bomb never exists decoded. Unlike DeflateZeros it runs the
+// encoder over every byte: about 2.5 s per GiB for brotli, 8 s for LZMA.
+func EncodeZeros(coding string, mib int) ([]byte, error) {
+	var b bytes.Buffer
+	var w io.WriteCloser
+	var err error
+	switch coding {
+	case "br":
+		w = brotli.NewWriterLevel(&b, 6)
+	case "lzma":
+		w, err = lzma.WriterConfig{DictCap: 1 << 20, EOSMarker: true}.NewWriter(&b)
+	default:
+		err = fmt.Errorf("unknown coding %q", coding)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("pcapgen: %s bomb: %w", coding, err)
+	}
+	zero := make([]byte, bombUnit)
+	for range mib {
+		if _, err := w.Write(zero); err != nil {
+			return nil, fmt.Errorf("pcapgen: %s bomb: %w", coding, err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		return nil, fmt.Errorf("pcapgen: %s bomb: %w", coding, err)
+	}
+	return b.Bytes(), nil
+}
+
 // stackCodings applies HTTP content codings to data in the order listed, as
 // a server does for "Content-Encoding: gzip, deflate" (gzip first, deflate
-// last and outermost). It knows gzip and deflate (zlib-wrapped).
+// last and outermost). It knows gzip and deflate (zlib-wrapped) at best
+// compression, and br and lzma (through Encode).
 func stackCodings(data []byte, codings ...string) ([]byte, error) {
 	for _, c := range codings {
 		var b bytes.Buffer
 		var err error
 		switch c {
+		case "br", "lzma":
+			if data, err = Encode(c, data); err != nil {
+				return nil, err
+			}
+			continue
 		case "gzip":
 			w, _ := gzip.NewWriterLevel(&b, gzip.BestCompression)
 			if _, err = w.Write(data); err == nil {

@@ -34,9 +34,13 @@ func Hostiles() []Hostile {
 			Description: "HTTP response with Content-Encoding: gzip whose body (about 1 KB per MiB) decodes to N MiB of zeros"},
 		{Kind: "deflate-bomb", Full: 10240, Small: 32, write: writeDeflateBomb,
 			Description: "HTTP response with Content-Encoding: deflate (zlib) whose body decodes to N MiB of zeros"},
+		{Kind: "br-bomb", Full: 10240, Small: 32, write: writeBrBomb,
+			Description: "HTTP response with Content-Encoding: br whose body (about 1.5 KB per GiB) decodes to N MiB of zeros"},
+		{Kind: "lzma-bomb", Full: 10240, Small: 32, write: writeLZMABomb,
+			Description: "HTTP response with Content-Encoding: lzma whose body (about 150 KB per GiB) decodes to N MiB of zeros"},
 		{Kind: "nested-bomb", Full: 10240, Small: 32, write: writeNestedBomb,
-			Description: "HTTP response with Content-Encoding: gzip, gzip, deflate (gzip inside gzip inside deflate) decoding to N MiB of zeros from a few hundred bytes; " +
-				"then a response with six stacked encodings, over the layer limit"},
+			Description: "HTTP responses with Content-Encoding: gzip, gzip, deflate (gzip inside gzip inside deflate) decoding to N MiB of zeros from a few hundred bytes, " +
+				"the same gzip bomb inside br and inside lzma; then a response with six stacked encodings, over the layer limit"},
 		{Kind: "chunk-overflow", Full: 1024, Small: 16, write: writeChunkOverflow,
 			Description: "HTTP responses, one connection each, whose chunk size (first, or after a valid chunk) is near 2^64, 2^63 or longer than 16 hex digits, followed by N KiB of data"},
 		{Kind: "content-length", Full: 1024, Small: 16, write: writeContentLengths,

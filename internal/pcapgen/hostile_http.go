@@ -64,9 +64,27 @@ func writeDeflateBomb(c *Capture, n int) error {
 	return rawHTTP(c, 0, getRequest("/bomb/zeros.z"), encodedResponse("deflate", body))
 }
 
+// writeBrBomb and writeLZMABomb write a bomb under the codings decoded by
+// engine/decompress's own brotli and LZMA decoders.
+func writeBrBomb(c *Capture, n int) error {
+	body, err := EncodeZeros("br", n)
+	if err != nil {
+		return err
+	}
+	return rawHTTP(c, 0, getRequest("/bomb/zeros.br"), encodedResponse("br", body))
+}
+
+func writeLZMABomb(c *Capture, n int) error {
+	body, err := EncodeZeros("lzma", n)
+	if err != nil {
+		return err
+	}
+	return rawHTTP(c, 0, getRequest("/bomb/zeros.lzma"), encodedResponse("lzma", body))
+}
+
 // writeNestedBomb writes a bomb under three codings (within the default
-// layer limit, so the ratio guard must stop it) and a small file under six
-// (past the limit).
+// layer limit, so the ratio guard must stop it), the same gzip bomb under
+// br and under lzma, and a small file under six codings (past the limit).
 func writeNestedBomb(c *Capture, n int) error {
 	inner, err := GzipZeros(n)
 	if err != nil {
@@ -78,6 +96,15 @@ func writeNestedBomb(c *Capture, n int) error {
 	}
 	if err := rawHTTP(c, 0, getRequest("/bomb/nested.bin"), encodedResponse("gzip, gzip, deflate", body)); err != nil {
 		return err
+	}
+	for i, outer := range []string{"br", "lzma"} {
+		body, err := stackCodings(inner, outer)
+		if err != nil {
+			return err
+		}
+		if err := rawHTTP(c, 2+i, getRequest("/bomb/nested-"+outer+".bin"), encodedResponse("gzip, "+outer, body)); err != nil {
+			return err
+		}
 	}
 	deep := []string{"gzip", "gzip", "gzip", "gzip", "gzip", "deflate"}
 	body, err = stackCodings(make([]byte, 1<<20), deep...)

@@ -2,10 +2,10 @@ package pcapgen
 
 import (
 	"bytes"
-	"compress/gzip"
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -47,6 +47,10 @@ type HTTPExchange struct {
 	ChunkSize int
 	// Gzip sends the response body with Content-Encoding: gzip.
 	Gzip bool
+	// Encodings are Content-Encodings applied to the response body in
+	// order ("gzip", "deflate" (zlib), "br", "lzma"), after Gzip if both
+	// are set, and listed in that order in one Content-Encoding header.
+	Encodings []string
 }
 
 // Request returns the request bytes.
@@ -73,22 +77,22 @@ func (x *HTTPExchange) Response(date time.Time) ([]byte, error) {
 		status = http.StatusOK
 	}
 	body := x.RespBody
+	codings := x.Encodings
 	if x.Gzip {
-		var z bytes.Buffer
-		zw := gzip.NewWriter(&z) // zero header ModTime keeps the bytes deterministic
-		if _, err := zw.Write(body); err != nil {
-			return nil, fmt.Errorf("pcapgen: gzip %s: %w", x.URI, err)
+		codings = append([]string{"gzip"}, codings...)
+	}
+	for _, c := range codings {
+		enc, err := Encode(c, body)
+		if err != nil {
+			return nil, fmt.Errorf("pcapgen: %s: %w", x.URI, err)
 		}
-		if err := zw.Close(); err != nil {
-			return nil, fmt.Errorf("pcapgen: gzip %s: %w", x.URI, err)
-		}
-		body = z.Bytes()
+		body = enc
 	}
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "HTTP/1.1 %d %s\r\nDate: %s\r\nServer: nginx/1.24.0\r\n", status, http.StatusText(status), date.UTC().Format(http.TimeFormat))
 	writeHeaders(&b, x.RespHeaders)
-	if x.Gzip {
-		b.WriteString("Content-Encoding: gzip\r\n")
+	if len(codings) > 0 {
+		fmt.Fprintf(&b, "Content-Encoding: %s\r\n", strings.Join(codings, ", "))
 	}
 	noBody := status == http.StatusNoContent || status == http.StatusNotModified || status < 200
 	switch {

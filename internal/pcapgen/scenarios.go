@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"io"
 	"math/rand/v2"
+	"strings"
 	"time"
 )
 
@@ -27,6 +28,13 @@ type ExpectedFile struct {
 	AppProto string `json:"app_proto"`
 	// Direction is "to_client" (download) or "to_server" (upload).
 	Direction string `json:"direction"`
+	// Encoding is the file's Content-Encoding on the wire ("gzip, br"),
+	// empty when it travels as it is.
+	Encoding string `json:"encoding,omitempty"`
+	// WriteAndClose is set when the last bytes travel in an SMB1
+	// WRITE_AND_CLOSE, whose data Wireshark's object export leaves out
+	// (the tshark cross-check skips such files).
+	WriteAndClose bool `json:"-"`
 }
 
 func expect(proto, name string, data []byte, upload bool) ExpectedFile {
@@ -68,7 +76,86 @@ func Testdata() []Scenario {
 			"(48000 bytes, PE-looking, containing the string `" + InventoryAgentMarker + "`) from \\\\deploy\\NETLOGON " +
 			"over SMB 2.1, three rounds twenty minutes apart; six more hosts (10.1.3.21-26) fetch it over HTTP from " +
 			"updates.corp.example in the first two rounds; 10.1.2.17 also downloads the EICAR test file over HTTP."},
+		{Name: "http-encodings.pcap", Write: writeHTTPEncodings, Description: "One HTTP/1.1 keep-alive connection " +
+			"(IPv4) with content-encoded downloads: GET /enc/eicar.com (EICAR, Content-Encoding: gzip, br), " +
+			"GET /enc/report.txt (lzma, chunked), GET /enc/setup.exe (br), GET /enc/notes.txt (deflate, lzma, chunked). " +
+			"Each file is the decoded body."},
+		{Name: "smb1-legacy.pcap", Write: writeSMB1Legacy, Description: "Two legacy SMB1 sessions (NT LM 0.12 without " +
+			"extended security, OEM strings). A scanner on port 139 (NetBIOS session request first) connects to " +
+			"\\\\NAS01\\SCANS and uploads SCAN0001.PDF with core CREATE, WRITE and WRITE_AND_CLOSE, TMP0002.PDF " +
+			"renamed to SCAN0002.PDF and ~LOCK.TMP marked delete-on-close (TRANS2 SET_FILE_INFORMATION). An old client on " +
+			"port 445 queries (TRANS2 QUERY_PATH_INFORMATION) and downloads TOOLS\\EICAR.COM with core OPEN and READ and " +
+			"DOCS\\MANUAL.TXT with NT_CREATE_ANDX and READ_ANDX."},
 	}
+}
+
+func writeSMB1Legacy(w io.Writer) ([]ExpectedFile, error) {
+	r := rand.New(rand.NewPCG(6, 6))
+	c, err := NewCapture(w, epoch())
+	if err != nil {
+		return nil, err
+	}
+	scan1 := Text(r, 15000)
+	scan2 := Text(r, 6000)
+	lock := Text(r, 64)
+	manual := Text(r, 11000)
+	up := SMB1Session{Server: "NAS01", Share: "SCANS", Domain: "WORKGROUP", User: "scanner", NetBIOS: true, Seed: 6,
+		Files: []SMB1File{
+			{Name: `\SCANS\SCAN0001.PDF`, Data: scan1, Write: true},
+			{Name: `\SCANS\TMP0002.PDF`, Data: scan2, Write: true, RenameTo: `\SCANS\SCAN0002.PDF`},
+			{Name: `\SCANS\~LOCK.TMP`, Data: lock, Write: true, Delete: true},
+		}}
+	if err := conn(c, EP("192.168.56.40", 1031), EP("192.168.56.50", 139), ConnOptions{}, func(cv *Conversation) error {
+		return WriteSMB1(cv, up)
+	}); err != nil {
+		return nil, err
+	}
+	down := SMB1Session{Server: "NAS01", Share: "PUBLIC", Domain: "WORKGROUP", User: "guest", Seed: 7,
+		Files: []SMB1File{
+			{Name: `\TOOLS\EICAR.COM`, Data: []byte(EICAR), Query: true},
+			{Name: `\DOCS\MANUAL.TXT`, Data: manual, Style: SMB1AndX, Query: true},
+		}}
+	c.Sleep(time.Second)
+	if err := conn(c, EP("192.168.56.41", 1040), EP("192.168.56.50", SMBPort), ConnOptions{}, func(cv *Conversation) error {
+		return WriteSMB1(cv, down)
+	}); err != nil {
+		return nil, err
+	}
+	exp := []ExpectedFile{
+		expect("smb", up.Files[0].Name, scan1, true), expect("smb", up.Files[1].Name, scan2, true),
+		expect("smb", up.Files[2].Name, lock, true), expect("smb", down.Files[0].Name, []byte(EICAR), false),
+		expect("smb", down.Files[1].Name, manual, false),
+	}
+	exp[0].WriteAndClose = true
+	return exp, c.Err()
+}
+
+func writeHTTPEncodings(w io.Writer) ([]ExpectedFile, error) {
+	r := rand.New(rand.NewPCG(5, 5))
+	c, err := NewCapture(w, epoch())
+	if err != nil {
+		return nil, err
+	}
+	report := Text(r, 60000)
+	setup := Executable(r, 30000)
+	notes := Text(r, 9000)
+	host := "cdn.example.test"
+	xs := []HTTPExchange{
+		{URI: "/enc/eicar.com", Host: host, RespBody: []byte(EICAR), Encodings: []string{"gzip", "br"}},
+		{URI: "/enc/report.txt", Host: host, RespBody: report, Encodings: []string{"lzma"}, Chunked: true},
+		{URI: "/enc/setup.exe", Host: host, RespBody: setup, Encodings: []string{"br"}},
+		{URI: "/enc/notes.txt", Host: host, RespBody: notes, Encodings: []string{"deflate", "lzma"}, Chunked: true, ChunkSize: 1000},
+	}
+	var exp []ExpectedFile
+	for _, x := range xs {
+		e := expect("http", x.URI, x.RespBody, false)
+		e.Encoding = strings.Join(x.Encodings, ", ")
+		exp = append(exp, e)
+	}
+	if err := httpConn(c, EP("192.168.56.12", 50110), EP("192.168.56.21", 80), ConnOptions{}, xs); err != nil {
+		return nil, err
+	}
+	return exp, c.Err()
 }
 
 func writeHTTPEicar(w io.Writer) ([]ExpectedFile, error) {
@@ -100,7 +187,9 @@ func writeHTTPEicar(w io.Writer) ([]ExpectedFile, error) {
 			RespHeaders: []Header{{"Content-Type", "application/javascript"}}},
 		{Method: "POST", URI: "/upload", Host: host, ReqBody: body, ReqHeaders: []Header{{"Content-Type", ctype}}, Status: 204},
 	}
-	exp = append(exp, expect("http", "/static/app.js", js, false), expect("http", "report.csv", csv, true))
+	appjs := expect("http", "/static/app.js", js, false)
+	appjs.Encoding = "gzip"
+	exp = append(exp, appjs, expect("http", "report.csv", csv, true))
 	client.Port++
 	c.Sleep(time.Second)
 	if err := httpConn(c, client, server, ConnOptions{}, xs); err != nil {

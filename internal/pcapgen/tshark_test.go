@@ -48,7 +48,7 @@ func TestTsharkDecodes(t *testing.T) {
 				t.Errorf("tshark reports expert errors:\n%s", out)
 			}
 			for _, f := range expected {
-				if proto := map[string]string{"http": " http ", "smb": " smb2 "}[f.AppProto]; !strings.Contains(string(out), proto) {
+				if proto := map[string]string{"http": " http ", "smb": " smb"}[f.AppProto]; !strings.Contains(string(out), proto) {
 					t.Errorf("tshark protocol hierarchy lacks%s:\n%s", proto, out)
 				}
 			}
@@ -56,6 +56,12 @@ func TestTsharkDecodes(t *testing.T) {
 			for _, f := range expected {
 				if f.AppProto == "http" && f.Direction == "to_server" {
 					continue
+				}
+				if f.WriteAndClose {
+					continue // tshark does not export WRITE_AND_CLOSE data
+				}
+				if f.Encoding != "" && f.Encoding != "gzip" {
+					continue // tshark decodes gzip only (brotli depends on its build, lzma never)
 				}
 				if !hashes[f.SHA256] {
 					t.Errorf("tshark exported no object with the sha256 of %s", f.Filename)

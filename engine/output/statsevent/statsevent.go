@@ -155,3 +155,14 @@ func Silenced(s *stats.Snapshot) *eve.Silenced {
 func AlertsSuppressed(sl *eve.Silenced) uint64 {
 	return sl.Policy + sl.Aggregated + sl.Suppressed + sl.Thresholded + sl.RatePassed + sl.Allowlisted
 }
+
+// Outputs lists each event output's delivery counters for the stats
+// event's "wirescan" object; nil without outputs.
+func Outputs(s *stats.Snapshot) []eve.OutputCounters {
+	var out []eve.OutputCounters
+	for _, o := range s.Outputs {
+		out = append(out, eve.OutputCounters{Name: o.Name, Events: o.Events, Delivered: o.Delivered,
+			Dropped: o.Dropped, Errors: o.Errors, Spooled: o.Spooled, Queued: o.Queued})
+	}
+	return out
+}

@@ -209,6 +209,15 @@ func (r hostileResult) wantAnomalies(t *testing.T, names ...string) {
 	}
 }
 
+// wantCounted asserts the summary line counts at least n anomalies: the
+// events the anomaly-rate and per-flow limits held back included.
+func (r hostileResult) wantCounted(t *testing.T, n int) {
+	t.Helper()
+	if r.sum.anomalies < n {
+		t.Errorf("summary counts %d anomalies, want at least %d", r.sum.anomalies, n)
+	}
+}
+
 const mib = 1 << 20
 
 // TestHostileBombs: 32 MiB of zeros in 33 KB of gzip or deflate, 5 KB of
@@ -292,6 +301,7 @@ func TestHostileContentLength(t *testing.T) {
 	r := replayHostile(t, "content-length", 0)
 	r.checkAftermath(t, 2, 16*mib)
 	r.wantAnomalies(t, "http.invalid_content_length", "http.multiple_content_length", "http.te_and_cl")
+	r.wantCounted(t, 14) // at least one per hostile message
 }
 
 // TestHostileMultipart: an upload of 2,000 parts (100,000 with bench/cmd/
@@ -300,6 +310,7 @@ func TestHostileMultipart(t *testing.T) {
 	r := replayHostile(t, "multipart", 0)
 	r.checkAftermath(t, 2, 16*mib)
 	r.wantAnomalies(t, "http.too_many_multipart_parts")
+	r.wantCounted(t, 1)
 	parts := 0
 	for _, ev := range r.events {
 		if ev.FileInfo != nil && strings.HasPrefix(ev.FileInfo.Filename, "part") {
@@ -320,6 +331,7 @@ func TestHostileSMBOffsets(t *testing.T) {
 	if got := r.anomalies["smb.file_offset_too_large"]; got != 5 {
 		t.Errorf("%d smb.file_offset_too_large anomalies, want one per WRITE (5)", got)
 	}
+	r.wantCounted(t, 5)
 }
 
 // TestHostileSMBHole: a 1 TB hole between two WRITEs of one file: the
@@ -334,6 +346,9 @@ func TestHostileSMBHole(t *testing.T) {
 	}
 	if ev.Wirescan == nil || ev.Wirescan.Missing < 1<<40-64<<10 {
 		t.Errorf("sparse file: missing bytes not counted: %+v", ev.Wirescan)
+	}
+	if f := ev.FileInfo; f.State != "TRUNCATED" || r.sum.truncated != 1 {
+		t.Errorf("sparse file: state %s, summary counts %d truncated files; want it TRUNCATED and counted", f.State, r.sum.truncated)
 	}
 }
 
@@ -379,6 +394,9 @@ func TestHostileSMBHugeNBSS(t *testing.T) {
 		t.Errorf("huge WRITE: state %s, want TRUNCATED", f.State)
 	}
 	r.wantAnomalies(t, "smb.bad_protocol_id")
+	if r.sum.truncated < 1 {
+		t.Errorf("summary counts %d truncated files, want the cut WRITE", r.sum.truncated)
+	}
 }
 
 // TestHostileSMBShortHugeNBSSKnownIssue: a WRITE whose NBSS record
@@ -403,6 +421,7 @@ func TestHostileSMBCompound(t *testing.T) {
 	r := replayHostile(t, "smb-compound", 0)
 	r.checkAftermath(t, 3, 16*mib)
 	r.wantAnomalies(t, "smb.bad_next_command", "smb.compound_too_long")
+	r.wantCounted(t, 5) // one per hostile chain
 	if f := r.file(t, `share\eicar.com`).FileInfo; f.State != "CLOSED" {
 		t.Errorf("EICAR read after the chains: state %s", f.State)
 	}

@@ -26,6 +26,17 @@
 //     chunks, CLOSE, TREE_DISCONNECT, LOGOFF, laid out per [MS-SMB2] so
 //     that Wireshark decodes every message (a test checks with tshark when
 //     it is installed).
+//   - Attacks on the sensor (Hostiles, WriteHostile; bench/cmd/hostile
+//     writes them full size): SYN floods and half-open connections
+//     (synflood.go); compression bombs under every coding, stacked or not
+//     (bomb.go builds a 10 GiB DEFLATE bomb in 10 MB by repeating one
+//     block); chunk sizes and Content-Lengths meant to overflow; 100k
+//     multipart parts (hostile_http.go); SMB2 offsets near 2^64, a 1 TB
+//     hole, unclosed file ids, 0xFFFFFF NBSS lengths, looping compound
+//     chains, header-only DCERPC PDUs (hostile_smb.go); incomplete
+//     overlapping IPv4 fragments (hostile_ip.go). Each hostile capture ends
+//     with ordinary EICAR downloads over HTTP and SMB2, so a replay shows
+//     whether detection survived.
 //
 // # Determinism
 //
@@ -41,7 +52,8 @@
 //
 // # Not handled
 //
-// IP fragmentation, TCP options beyond MSS (no window scaling, SACK or
+// IP fragmentation of conversations (only the fragment flood writes
+// fragments), TCP options beyond MSS (no window scaling, SACK or
 // timestamps), SMB signing or encryption, SMB 3.x dialects, SMB1.
 //
 // # Example

@@ -23,8 +23,8 @@ func FuzzEngine(f *testing.F) {
 		cfg.Files.MaxWindowBytes = 4096
 		if len(data) > 0 && data[0]&0x20 != 0 {
 			// Starved budgets: limits may cut messages, never crash.
-			cfg.AppLayerMemcap = int64(data[0] & 0x1f)
-			cfg.HTTP.MaxHeaderBytes = 1 + int(data[0]&0x0f)
+			cfg.AppLayerMemcap = 1 + int64(data[0]&0x1f)
+			cfg.HTTP.MaxHeaderBytes = 64 + int(data[0]&0x0f) // the smallest valid limit
 			cfg.Files.MaxWindowBytes = 8
 		}
 		w, _ := newTestWorker(t, cfg, signatures.Builtin())

@@ -8,7 +8,7 @@ SHARED    ?= ../shared
 CONFORMANCE_JOBS ?= 2
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: all build run test unit realtraffic lint bench bench-peers bench-live fuzz soak conformance conformance-baseline testdata clean
+.PHONY: all build run test unit realtraffic lint bench bench-peers bench-live bench-hostile fuzz soak conformance conformance-baseline testdata clean
 
 all: build
 
@@ -47,6 +47,11 @@ bench-peers: build
 # Live capture drop onset on a veth (root; installs tcpreplay): bench/results/live-drops.md
 bench-live: build
 	WIRESCAN_BIN=$(CURDIR)/$(BIN) bash bench/live_drops.sh
+
+# Full-size attacks on the sensor (10 GiB bombs, 100k file ids, 64k fragment
+# datagrams...) replayed with peak RSS: bench/results/hostile.md
+bench-hostile: build
+	WIRESCAN_BIN=$(CURDIR)/$(BIN) bash bench/hostile.sh
 
 # Every fuzz target of every package, one after the other (FUZZTIME each, one
 # worker); a failing target does not stop the others, the list comes at the end.

@@ -5,8 +5,8 @@
 //
 //	go run ./bench/cmd/soak -bin bin/wirescan -duration 10m     # make soak SOAKTIME=10m
 //
-// The captures (the conformance suite's and testdata's by default) are read
-// once, then streamed as one pcapng to `wirescan replay -r - --workers 2`,
+// The captures (the conformance suite's, testdata's and pcapgen's hostile
+// captures at test scale by default) are read once, then streamed as one pcapng to `wirescan replay -r - --workers 2`,
 // over and over, with the packet clock moved forward so every loop is new
 // traffic an hour after the last. The child's RSS is sampled from
 // /proc/PID/status every second. The run fails (exit 1) when the largest
@@ -32,6 +32,7 @@ import (
 	"time"
 
 	"github.com/wirescan/wirescan/engine/capture"
+	"github.com/wirescan/wirescan/internal/pcapgen"
 )
 
 // packet is one frame of a capture, held for the whole run.
@@ -58,12 +59,18 @@ func main() {
 	slack := flag.Int64("slack", 8, "allowed growth in `MiB` on top of -margin (GC and allocator noise)")
 	every := flag.Duration("interval", time.Second, "RSS sampling interval")
 	csvPath := flag.String("csv", "", "write the RSS samples (seconds, bytes) to `file`")
+	hostile := flag.Bool("hostile", true, "also replay every pcapgen hostile capture (bombs, overflowing lengths, unclosed SMB files, fragment floods) at its test scale")
 	flag.Parse()
 	if flag.NArg() > 0 || *dur <= 0 || *workers < 1 {
 		flag.Usage()
 		os.Exit(2)
 	}
 	traces, err := loadTraces(strings.Split(*globs, ","))
+	if err == nil && *hostile {
+		var h []trace
+		h, err = hostileTraces()
+		traces = append(traces, h...)
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "soak:", err)
 		os.Exit(1)
@@ -107,25 +114,52 @@ func loadTraces(globs []string) ([]trace, error) {
 			fmt.Fprintf(os.Stderr, "soak: skipping %s: %v\n", p, err)
 			continue
 		}
-		tr := trace{name: p}
-		for {
-			pk, err := src.Next()
-			if err != nil {
-				break // the end, or damage: keep what came before
-			}
-			tr.pkts = append(tr.pkts, packet{link: pk.LinkType, ts: pk.Timestamp, data: bytes.Clone(pk.Data), origLen: pk.Length})
+		if tr, ok := readTrace(p, src); ok {
+			out = append(out, tr)
 		}
-		src.Close()
-		if len(tr.pkts) == 0 {
-			continue
-		}
-		tr.first, tr.last = tr.pkts[0].ts, tr.pkts[0].ts
-		for _, pk := range tr.pkts {
-			tr.last = maxTime(tr.last, pk.ts)
-		}
-		out = append(out, tr)
 	}
 	return out, nil
+}
+
+// hostileTraces writes every hostile capture of internal/pcapgen at its
+// test scale.
+func hostileTraces() ([]trace, error) {
+	var out []trace
+	for _, h := range pcapgen.Hostiles() {
+		var b bytes.Buffer
+		if err := pcapgen.WriteHostile(&b, h.Kind, 0); err != nil {
+			return nil, err
+		}
+		src, err := capture.NewReader(&b, h.Kind, capture.Options{})
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", h.Kind, err)
+		}
+		if tr, ok := readTrace(h.Kind, src); ok {
+			out = append(out, tr)
+		}
+	}
+	return out, nil
+}
+
+// readTrace reads src up to its end or its first damage.
+func readTrace(name string, src capture.Source) (trace, bool) {
+	defer src.Close()
+	tr := trace{name: name}
+	for {
+		pk, err := src.Next()
+		if err != nil {
+			break // the end, or damage: keep what came before
+		}
+		tr.pkts = append(tr.pkts, packet{link: pk.LinkType, ts: pk.Timestamp, data: bytes.Clone(pk.Data), origLen: pk.Length})
+	}
+	if len(tr.pkts) == 0 {
+		return tr, false
+	}
+	tr.first, tr.last = tr.pkts[0].ts, tr.pkts[0].ts
+	for _, pk := range tr.pkts {
+		tr.last = maxTime(tr.last, pk.ts)
+	}
+	return tr, true
 }
 
 func maxTime(a, b time.Time) time.Time {

@@ -30,13 +30,13 @@ type Hostile struct {
 // Hostiles returns every hostile capture, in a fixed order.
 func Hostiles() []Hostile {
 	return []Hostile{
-		{Kind: "gzip-bomb", Full: 10240, Small: 32, write: writeGzipBomb,
+		{Kind: "gzip-bomb", Full: 10240, Small: 32, write: bomb("gzip", "/bomb/zeros.gz", GzipZeros),
 			Description: "HTTP response with Content-Encoding: gzip whose body (about 1 KB per MiB) decodes to N MiB of zeros"},
-		{Kind: "deflate-bomb", Full: 10240, Small: 32, write: writeDeflateBomb,
+		{Kind: "deflate-bomb", Full: 10240, Small: 32, write: bomb("deflate", "/bomb/zeros.z", ZlibZeros),
 			Description: "HTTP response with Content-Encoding: deflate (zlib) whose body decodes to N MiB of zeros"},
-		{Kind: "br-bomb", Full: 10240, Small: 32, write: writeBrBomb,
-			Description: "HTTP response with Content-Encoding: br whose body (about 1.5 KB per GiB) decodes to N MiB of zeros"},
-		{Kind: "lzma-bomb", Full: 10240, Small: 32, write: writeLZMABomb,
+		{Kind: "br-bomb", Full: 10240, Small: 32, write: bomb("br", "/bomb/zeros.br", encodeZerosAs("br")),
+			Description: "HTTP response with Content-Encoding: br whose body (about 2.5 KB per GiB) decodes to N MiB of zeros"},
+		{Kind: "lzma-bomb", Full: 10240, Small: 32, write: bomb("lzma", "/bomb/zeros.lzma", encodeZerosAs("lzma")),
 			Description: "HTTP response with Content-Encoding: lzma whose body (about 150 KB per GiB) decodes to N MiB of zeros"},
 		{Kind: "nested-bomb", Full: 10240, Small: 32, write: writeNestedBomb,
 			Description: "HTTP responses with Content-Encoding: gzip, gzip, deflate (gzip inside gzip inside deflate) decoding to N MiB of zeros from a few hundred bytes, " +

@@ -48,38 +48,21 @@ func encodedResponse(coding string, body []byte) []byte {
 	return append([]byte(head), body...)
 }
 
-func writeGzipBomb(c *Capture, n int) error {
-	body, err := GzipZeros(n)
-	if err != nil {
-		return err
+// bomb returns the writer of a one-response bomb: n MiB of zeros encoded
+// by encode, served as uri under Content-Encoding coding.
+func bomb(coding, uri string, encode func(mib int) ([]byte, error)) func(*Capture, int) error {
+	return func(c *Capture, n int) error {
+		body, err := encode(n)
+		if err != nil {
+			return err
+		}
+		return rawHTTP(c, 0, getRequest(uri), encodedResponse(coding, body))
 	}
-	return rawHTTP(c, 0, getRequest("/bomb/zeros.gz"), encodedResponse("gzip", body))
 }
 
-func writeDeflateBomb(c *Capture, n int) error {
-	body, err := ZlibZeros(n)
-	if err != nil {
-		return err
-	}
-	return rawHTTP(c, 0, getRequest("/bomb/zeros.z"), encodedResponse("deflate", body))
-}
-
-// writeBrBomb and writeLZMABomb write a bomb under the codings decoded by
-// engine/decompress's own brotli and LZMA decoders.
-func writeBrBomb(c *Capture, n int) error {
-	body, err := EncodeZeros("br", n)
-	if err != nil {
-		return err
-	}
-	return rawHTTP(c, 0, getRequest("/bomb/zeros.br"), encodedResponse("br", body))
-}
-
-func writeLZMABomb(c *Capture, n int) error {
-	body, err := EncodeZeros("lzma", n)
-	if err != nil {
-		return err
-	}
-	return rawHTTP(c, 0, getRequest("/bomb/zeros.lzma"), encodedResponse("lzma", body))
+// encodeZerosAs is EncodeZeros for one coding, in bomb's shape.
+func encodeZerosAs(coding string) func(int) ([]byte, error) {
+	return func(mib int) ([]byte, error) { return EncodeZeros(coding, mib) }
 }
 
 // writeNestedBomb writes a bomb under three codings (within the default

@@ -57,6 +57,10 @@ type Config struct {
 	AnomaliesPerFlow int `yaml:"anomalies-per-flow"`
 	// EventTypes lists the EVE event types written; empty means all.
 	EventTypes []string `yaml:"event-types"`
+	// Explain adds wirescan.explain to every alert: where each content of
+	// the rule matched and the bytes around it (costs a re-evaluation of
+	// the rule per alert; for triage, not for floods).
+	Explain bool `yaml:"explain"`
 	// AnomalyRate limits anomaly events per name and worker (beyond
 	// AnomaliesPerFlow): an attacker's many flows can't each add a line.
 	AnomalyRate AnomalyRateConfig `yaml:"anomaly-rate"`

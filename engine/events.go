@@ -55,6 +55,9 @@ func (c *conn) Alert(a detect.Alert) {
 		return
 	}
 	attachTx(ev, a.Tx)
+	if c.w.e.cfg.Explain {
+		ev.Wirescan.Explain = c.w.explain(c, a.Match, a.Tx, nil)
+	}
 	c.w.writeAlert(c, a.Dir, ev, a.Match.Rule, fileDigest{})
 }
 
@@ -87,6 +90,9 @@ func (w *worker) fileAlert(f *trackedFile, m signatures.Match) {
 			ev.Wirescan.MatchHex = hex.EncodeToString(b)
 			ev.Wirescan.MatchPrintable = printable(b)
 		}
+	}
+	if w.e.cfg.Explain {
+		ev.Wirescan.Explain = w.explain(fs.conn, m, f.Meta.Tx, f)
 	}
 	if f.State == files.StateOpen && len(fs.deferred) < maxDeferredAlerts && w.e.holdsForHash() {
 		// The allowlist or a policy entry may silence this alert by the

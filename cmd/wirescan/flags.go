@@ -45,6 +45,8 @@ type configFlags struct {
 	maxTracked                   int
 	// evidence asks for pcaps of alerting flows in LOGDIR/evidence.
 	evidence bool
+	// explain puts wirescan.explain into every alert.
+	explain bool
 	cache    rulesCacheFlag
 	loader   *ruleLoader // made by ruleLoader, once
 }
@@ -68,6 +70,7 @@ func (c *configFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.threshold, "threshold", "", "Suricata threshold.config `file`: suppress, threshold, event_filter, rate_filter")
 	fs.StringVar(&c.allowlist, "allowlist", "", "known-good hash list `file` (SHA-256/MD5, one a line): files on it never alert")
 	c.cache.register(fs)
+	fs.BoolVar(&c.explain, "explain", false, "add wirescan.explain to every alert: where each content of the rule matched, with the bytes around it (see wirescan explain)")
 	fs.BoolVar(&c.evidence, "evidence", false, "write the packets of each alerting flow to LOGDIR/evidence/<flow_id>.pcap (replay, live; needs -l)")
 }
 
@@ -103,6 +106,9 @@ func (c *configFlags) load() (engine.Config, error) {
 	}
 	if err := cfg.Validate(); err != nil {
 		return cfg, usageError{strings.ReplaceAll(err.Error(), "\n", "\nwirescan: ")}
+	}
+	if c.explain {
+		cfg.Explain = true
 	}
 	if c.policy == "" {
 		c.policy = cfg.PolicyFile

@@ -282,6 +282,9 @@ type Extra struct {
 	// Silenced is the stats event's account of alerts that matched but
 	// were not logged, per mechanism and signature (never invisible).
 	Silenced *Silenced `json:"silenced,omitempty"`
+	// Explain says why an alert's rule matched (with --explain): each
+	// content and pcre of the rule, where it matched and the bytes around.
+	Explain *Explanation `json:"explain,omitempty"`
 	// Outputs is the stats event's account of each output: what it was
 	// given, delivered, spooled and lost.
 	Outputs []OutputCounters `json:"outputs,omitempty"`
@@ -326,4 +329,44 @@ type SilencedSID struct {
 	Suppressed  uint64 `json:"suppressed,omitempty"`
 	Thresholded uint64 `json:"thresholded,omitempty"`
 	Allowlisted uint64 `json:"allowlisted,omitempty"`
+}
+
+// Explanation is why an alert's rule matched: what the rule inspects, where
+// each of its elements matched, the bytes around each match, and where the
+// rule comes from. A partial explanation (Located false) still lists the
+// elements: their occurrences lay before the bytes the engine still held.
+type Explanation struct {
+	// Rule is the rule's origin ("rules/local.rules:12", "builtin"), Rev its
+	// revision and Ruleset the version (hash) of the set it came from.
+	Rule    string `json:"rule"`
+	Rev     int    `json:"rev"`
+	Ruleset string `json:"ruleset"`
+	// Located is true when every element was placed.
+	Located bool `json:"located"`
+	// Parts are the rule's contents and pcres, in rule order.
+	Parts []ExplainPart `json:"parts,omitempty"`
+	// Facts are conditions decided on end-of-file facts (hashes, size).
+	Facts []string `json:"facts,omitempty"`
+	// Note says what could not be explained, and why.
+	Note string `json:"note,omitempty"`
+}
+
+// ExplainPart is one element of the rule and its occurrence.
+type ExplainPart struct {
+	// Buffer is what the element inspects ("file_data", "http.uri", ...).
+	Buffer string `json:"buffer"`
+	// Kind is "content" or "pcre"; Pattern the element as written;
+	// Options its modifiers.
+	Kind    string `json:"kind"`
+	Pattern string `json:"pattern"`
+	Options string `json:"options,omitempty"`
+	Negated bool   `json:"negated,omitempty"`
+	// Start and End locate the occurrence [Start, End) in the buffer (file
+	// offsets for file data); absent when not located or negated.
+	Start *int64 `json:"start,omitempty"`
+	End   *int64 `json:"end,omitempty"`
+	// Context are the bytes around the occurrence, from ContextStart, in
+	// hex: what an analyst would see in a hex editor.
+	ContextStart *int64 `json:"context_start,omitempty"`
+	Context      string `json:"context_hex,omitempty"`
 }

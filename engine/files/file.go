@@ -58,6 +58,8 @@ type File[O, S any] struct {
 	pending  []piece
 	buffered int64
 	history  []byte // last HistoryBytes delivered bytes, ring
+	cur      []byte // the piece being delivered to the consumer, during Data
+	curOff   int64
 	histPos  int
 	head     []byte // first sniffLen bytes for Sniff
 	md5      hash.Hash
@@ -307,7 +309,11 @@ func (f *File[O, S]) deliver(b []byte) {
 	f.next += int64(len(b))
 	f.Size = f.next
 	f.t.stats.Bytes += uint64(len(b))
+	// While the consumer scans b, BytesBefore can show any of its bytes,
+	// not only the history's tail of a piece larger than the history.
+	f.cur, f.curOff = b, off
 	f.t.consumer.Data(f, off, b)
+	f.cur = nil
 }
 
 func (f *File[O, S]) deliverGap(n int64) {
@@ -374,17 +380,29 @@ func (f *File[O, S]) compareHistory(off int64, b []byte) {
 }
 
 // BytesBefore returns up to n delivered bytes ending at file offset end, as
-// far as the overlap history reaches (the last HistoryBytes bytes, never
-// across a hole): the context of a match, for the analyst. The slice is a
-// copy.
+// far as the overlap history (the last HistoryBytes bytes, never across a
+// hole) and, while the Consumer's Data runs, the piece being delivered
+// reach: the context of a match, for the analyst. The slice is a copy.
 func (f *File[O, S]) BytesBefore(end int64, n int) []byte {
 	histStart := f.next - int64(len(f.history))
-	if end > f.next || end <= histStart || n <= 0 {
+	lo := histStart
+	if f.cur != nil {
+		lo = min(lo, f.curOff) // the piece being delivered is held whole
+	}
+	if end > f.next || end <= lo || n <= 0 {
 		return nil
 	}
-	start := max(end-int64(n), histStart)
+	start := max(end-int64(n), lo)
 	out := make([]byte, 0, end-start)
 	for pos := start; pos < end; pos++ {
+		if f.cur != nil && pos >= f.curOff && pos < f.curOff+int64(len(f.cur)) {
+			out = append(out, f.cur[pos-f.curOff])
+			continue
+		}
+		if pos < histStart {
+			out = out[:0] // before both: keep only what is contiguous up to end
+			continue
+		}
 		idx := int(pos - histStart)
 		if len(f.history) == f.t.cfg.HistoryBytes {
 			idx = (f.histPos + idx) % len(f.history)

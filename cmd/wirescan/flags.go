@@ -47,8 +47,8 @@ type configFlags struct {
 	evidence bool
 	// explain puts wirescan.explain into every alert.
 	explain bool
-	cache    rulesCacheFlag
-	loader   *ruleLoader // made by ruleLoader, once
+	cache   rulesCacheFlag
+	loader  *ruleLoader // made by ruleLoader, once
 }
 
 // ruleLoader returns the loader of the -S files (the same for every load of

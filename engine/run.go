@@ -13,6 +13,7 @@ import (
 	"github.com/wirescan/wirescan/engine/capture"
 	"github.com/wirescan/wirescan/engine/decode"
 	"github.com/wirescan/wirescan/engine/flow"
+	"github.com/wirescan/wirescan/engine/output/statsevent"
 	"github.com/wirescan/wirescan/engine/stats"
 )
 
@@ -33,14 +34,16 @@ type Summary struct {
 	Flows                      uint64
 	Files                      uint64
 	FilesTruncated             uint64
-	Alerts                     uint64
-	Anomalies                  uint64
-	FileBytes                  uint64
-	KernelDrops                uint64
-	Damaged                    uint64
-	Elapsed                    time.Duration
-	Decode                     decode.Stats
-	Workers                    []stats.Worker
+	// Alerts counts signature matches that raise an alert; Silenced those
+	// of them the allowlist, thresholds or the policy held back.
+	Alerts, Silenced uint64
+	Anomalies        uint64
+	FileBytes        uint64
+	KernelDrops      uint64
+	Damaged          uint64
+	Elapsed          time.Duration
+	Decode           decode.Stats
+	Workers          []stats.Worker
 }
 
 // KernelStatser is implemented by live sources that can report what the
@@ -396,6 +399,8 @@ func (e *Engine) finishRun(workers []*worker, start time.Time, runErr error) (Su
 	}
 	sum.Packets = e.readPackets.Load()
 	sum.Bytes = e.readBytes.Load()
+	snap := e.Snapshot()
+	sum.Silenced = statsevent.AlertsSuppressed(statsevent.Silenced(&snap))
 	e.flushIncidents(e.policy.Load(), time.Time{})
 	e.EmitStats(time.Time{})
 	if err := e.out.flush(); err != nil && runErr == nil {

@@ -76,6 +76,10 @@ func New(cfg Config, rules *signatures.Set, w EventWriter) (*Engine, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	if cfg.Explain {
+		// Explanations look back as far as any file's history reaches.
+		cfg.Files.InOrderHistoryBytes = cfg.Files.HistoryBytes
+	}
 	e := &Engine{
 		cfg:              cfg,
 		out:              newOutput(w, cfg.EventTypes),

@@ -80,6 +80,11 @@ type FileMeta struct {
 	// ResourceKey identifies the resource across transactions and connections
 	// (for HTTP: host + URI), used to join ranges. Empty when not applicable.
 	ResourceKey string
+	// InOrder is set by protocols that deliver a file's bytes strictly in
+	// order, never twice (HTTP: TCP reassembly already resolved
+	// retransmissions). The tracker then keeps only a short history for
+	// match context instead of the overlap history an SMB file needs.
+	InOrder bool
 	// Tx is the transaction metadata; it stays valid (and may be updated by the
 	// parser, e.g. an HTTP status arriving later) until the file is closed.
 	Tx Metadata

@@ -57,7 +57,8 @@ type File[O, S any] struct {
 	next     int64
 	pending  []piece
 	buffered int64
-	history  []byte // last HistoryBytes delivered bytes, ring
+	history  []byte // last histCap delivered bytes, ring
+	histCap  int    // the history's size: Config.HistoryBytes, or InOrderHistoryBytes
 	cur      []byte // the piece being delivered to the consumer, during Data
 	curOff   int64
 	histPos  int
@@ -81,8 +82,15 @@ type piece struct {
 	data []byte
 }
 
+// initHashes starts an open file: its digests and its history size.
 func (f *File[O, S]) initHashes() {
 	f.State = StateOpen
+	f.histCap = f.t.cfg.HistoryBytes
+	if f.Meta.InOrder && !f.isJoin {
+		// A range-joined file's pieces come at offsets: it keeps the full
+		// history.
+		f.histCap = min(f.histCap, f.t.cfg.InOrderHistoryBytes)
+	}
 	f.sha256 = sha256.New()
 	if f.t.cfg.MD5 {
 		f.md5 = md5.New()
@@ -332,9 +340,9 @@ func (f *File[O, S]) deliverGap(n int64) {
 	f.t.consumer.Gap(f, off, n)
 }
 
-// remember keeps the last HistoryBytes delivered bytes.
+// remember keeps the last histCap delivered bytes.
 func (f *File[O, S]) remember(b []byte) {
-	h := f.t.cfg.HistoryBytes
+	h := f.histCap
 	if h <= 0 {
 		return
 	}
@@ -369,7 +377,7 @@ func (f *File[O, S]) compareHistory(off int64, b []byte) {
 			continue
 		}
 		idx := int(pos - histStart)
-		if len(f.history) == f.t.cfg.HistoryBytes {
+		if len(f.history) == f.histCap {
 			idx = (f.histPos + idx) % len(f.history)
 		}
 		if f.history[idx] != b[i] {
@@ -380,7 +388,8 @@ func (f *File[O, S]) compareHistory(off int64, b []byte) {
 }
 
 // BytesBefore returns up to n delivered bytes ending at file offset end, as
-// far as the overlap history (the last HistoryBytes bytes, never across a
+// far as the overlap history (the last HistoryBytes bytes, InOrderHistoryBytes
+// for in-order files; never across a
 // hole) and, while the Consumer's Data runs, the piece being delivered
 // reach: the context of a match, for the analyst. The slice is a copy.
 func (f *File[O, S]) BytesBefore(end int64, n int) []byte {
@@ -404,7 +413,7 @@ func (f *File[O, S]) BytesBefore(end int64, n int) []byte {
 			continue
 		}
 		idx := int(pos - histStart)
-		if len(f.history) == f.t.cfg.HistoryBytes {
+		if len(f.history) == f.histCap {
 			idx = (f.histPos + idx) % len(f.history)
 		}
 		out = append(out, f.history[idx])

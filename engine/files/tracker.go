@@ -16,6 +16,11 @@ type Config struct {
 	// HistoryBytes is how many recently delivered bytes a file keeps to check
 	// that a retransmitted or overlapping piece carries the same bytes.
 	HistoryBytes int `yaml:"history-bytes"`
+	// InOrderHistoryBytes is the history of a file whose protocol delivers
+	// it strictly in order (app.FileMeta.InOrder, HTTP): nothing to compare,
+	// only the context of a match at the start of a piece to show, so a
+	// connection in mid-response holds a few hundred bytes, not 16 KiB.
+	InOrderHistoryBytes int `yaml:"in-order-history-bytes"`
 	// MaxFileOffset rejects pieces beyond this offset (hostile SMB offsets).
 	MaxFileOffset int64 `yaml:"max-file-offset"`
 	// MaxJoinedFiles bounds the HTTP range-joined files kept across flows.
@@ -34,13 +39,14 @@ type Config struct {
 // tracker, 16 KiB of overlap history.
 func DefaultConfig() Config {
 	return Config{
-		MaxWindowBytes:   32 << 20,
-		MaxBufferedBytes: 256 << 20,
-		HistoryBytes:     16 << 10,
-		MaxFileOffset:    1 << 40,
-		MaxJoinedFiles:   1024,
-		MD5:              true,
-		SHA1:             true,
+		MaxWindowBytes:      32 << 20,
+		MaxBufferedBytes:    256 << 20,
+		HistoryBytes:        16 << 10,
+		InOrderHistoryBytes: 256,
+		MaxFileOffset:       1 << 40,
+		MaxJoinedFiles:      1024,
+		MD5:                 true,
+		SHA1:                true,
 	}
 }
 
@@ -160,6 +166,8 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("files: max-buffered-bytes %d: must not be negative", c.MaxBufferedBytes)
 	case c.HistoryBytes < 0 || c.HistoryBytes > 1<<20:
 		return fmt.Errorf("files: history-bytes %d: not in [0, %d]", c.HistoryBytes, 1<<20)
+	case c.InOrderHistoryBytes < 0 || c.InOrderHistoryBytes > 1<<20:
+		return fmt.Errorf("files: in-order-history-bytes %d: not in [0, %d]", c.InOrderHistoryBytes, 1<<20)
 	case c.MaxFileOffset < 1:
 		return fmt.Errorf("files: max-file-offset %d: must be positive", c.MaxFileOffset)
 	case c.MaxJoinedFiles < 0:

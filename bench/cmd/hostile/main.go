@@ -15,7 +15,7 @@ import (
 
 func main() {
 	out := flag.String("o", "", "capture `file` to write (required)")
-	kind := flag.String("kind", "synflood", "what to write: synflood, halfopen (n half-open HTTP responses), download (an EICAR download under a flood of n SYNs and n/10 half-open responses)")
+	kind := flag.String("kind", "synflood", "what to write: synflood, halfopen (n half-open HTTP responses), idle (n connections that only shake hands), download (an EICAR download under a flood of n SYNs and n/10 half-open responses)")
 	n := flag.Int("n", 1000000, "SYNs (synflood, download) or connections (halfopen)")
 	seed := flag.Uint64("seed", 1, "generator seed: the same seed gives the same capture")
 	flag.Parse()
@@ -40,6 +40,8 @@ func write(path, kind string, n int, seed uint64) error {
 		err = pcapgen.WriteSynFlood(bw, n, seed)
 	case "halfopen":
 		err = pcapgen.WriteDownloadUnderFlood(bw, 0, n)
+	case "idle":
+		err = pcapgen.WriteIdleConnections(bw, n)
 	case "download":
 		err = pcapgen.WriteDownloadUnderFlood(bw, n, n/10)
 	default:

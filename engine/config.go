@@ -152,7 +152,7 @@ func DefaultConfig() Config {
 		FileStore:           filestore.Config{MaxFileBytes: 256 << 20},
 		Evidence:            evidence.Config{MaxPacketsPerFlow: 64, MaxBytesPerFlow: 16 << 20, Memcap: 128 << 20},
 		AnomaliesPerFlow:    10,
-		EventTypes:          []string{"alert", "incident", "fileinfo", "anomaly", "http", "smb", "flow", "stats"},
+		EventTypes:          []string{"alert", "incident", "fileinfo", "anomaly", "http", "smb", "dcerpc", "flow", "stats"},
 		ProbeBytes:          512,
 		FlowLog:             FlowLogPayload,
 		AnomalyRate:         AnomalyRateConfig{Burst: 100, Interval: time.Minute},

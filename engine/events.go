@@ -44,6 +44,8 @@ func attachTx(ev *eve.Event, tx app.Metadata) {
 		ev.HTTP = tx.EVE()
 	case "smb":
 		ev.SMB = tx.EVE()
+	case "dcerpc":
+		ev.DCERPC = tx.EVE()
 	}
 }
 

@@ -50,6 +50,9 @@ type Event struct {
 	HTTP any `json:"http,omitempty"`
 	// SMB is the SMB transaction object (app.Metadata.EVE()).
 	SMB any `json:"smb,omitempty"`
+	// DCERPC is the DCERPC call object of a "dcerpc" event (DCERPC over
+	// TCP; over SMB named pipes it is smb.dcerpc).
+	DCERPC any `json:"dcerpc,omitempty"`
 	// FileInfo is the file record of a "fileinfo" event.
 	FileInfo *FileInfo `json:"fileinfo,omitempty"`
 	// Files lists the files an alert fired on ("files" in alert events).

@@ -158,6 +158,7 @@ func decodeTables(r *flat.Reader, rules []*Rule) (*Set, *rawTables, error) {
 	s.stats.MemoryBytes = int64(r.Uint64())
 	s.position, s.pcreWin = r.Int(), r.Int()
 	s.needTail, s.fileAbsent = r.Bool(), r.Bool()
+	s.exeNeed = r.Bool()
 	m, err := mpm.DecodeFrom(r)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w: %w", errCacheEntry, err)
@@ -445,6 +446,8 @@ func reparse(r *Rule, opts Options) error {
 		t, err = parseRule(r.Raw, &parseCtx{dir: filepath.Dir(r.File), opts: opts.withDefaults()})
 	case ".ndb":
 		t, err = parseNDB(r.Raw)
+	case ".ldb":
+		t, err = parseLDB(r.Raw)
 	case ".hdb", ".hsb":
 		t, err = parseHashSig(r.Raw)
 	default:

@@ -124,12 +124,12 @@ func parseOffset(s string) (n, shift int64, err error) {
 	a, b, has := strings.Cut(s, ",")
 	n, err = strconv.ParseInt(a, 10, 32)
 	if err != nil || n < 0 {
-		return 0, 0, fmt.Errorf("bad ndb offset %q", truncate(s))
+		return 0, 0, fmt.Errorf("bad offset %q", truncate(s))
 	}
 	if has {
 		shift, err = strconv.ParseInt(b, 10, 32)
 		if err != nil || shift < 0 {
-			return 0, 0, fmt.Errorf("bad ndb offset shift %q", truncate(s))
+			return 0, 0, fmt.Errorf("bad offset shift %q", truncate(s))
 		}
 	}
 	return n, shift, nil

@@ -78,6 +78,7 @@ func compileSet(rules []*Rule, opts Options, ft flowbitTable, top bool) (*Set, e
 		}
 		s.groupOf[i] = g
 		s.crules[i] = cr
+		s.exeNeed = s.exeNeed || cr.waits
 		if r.dataAbsent == absentOrElse {
 			s.absentRules = append(s.absentRules, int32(i))
 		}
@@ -88,6 +89,8 @@ func compileSet(rules []*Rule, opts Options, ft flowbitTable, top bool) (*Set, e
 			if act, toggle := hasAction(cr.fbits); act && !toggle && r.event == "" {
 				s.flowSetters = append(s.flowSetters, int32(i))
 			}
+		case r.ldb != nil && r.ldb.zeroTrue:
+			s.endOnly[r.kind] = append(s.endOnly[r.kind], int32(i))
 		case r.file.clamHash != nil:
 			k := r.file.clamHash.algo + ":" + r.file.clamHash.sum
 			s.hashIdx[k] = append(s.hashIdx[k], int32(i))
@@ -174,6 +177,11 @@ func compileRule(r *Rule) (crule, error) {
 			c.eof, c.eofN, c.eofShift = true, r.clam.eofN, r.clam.eofShift
 		}
 	}
+	if r.ldb != nil {
+		if err := cr.compileLDB(); err != nil {
+			return cr, err
+		}
+	}
 	for _, c := range cr.chains {
 		if len(c.elems) > 1<<16 {
 			return cr, fmt.Errorf("chain of %d elements: %w", len(c.elems), ErrLimit)
@@ -194,6 +202,10 @@ func compileRule(r *Rule) (crule, error) {
 		if c.negAbs || c.negLast || c.endswith || len(c.dataat) > 0 || c.eof {
 			cr.needEnd = true
 		}
+	}
+	if cr.ldb != nil {
+		cr.needEnd = !cr.ldb.monotone || cr.ldb.fileSize != nil
+		return cr, nil
 	}
 	cr.simple = len(cr.chains) == 1 && len(cr.chains[0].elems) == 1 && !cr.needEnd && !cr.chains[0].elems[0].neg &&
 		cr.chains[0].elems[0].sp == nil

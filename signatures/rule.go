@@ -66,6 +66,7 @@ type ruleBody struct {
 	dataAbsent absentMode  // file.data; absent[: or_else] (see absent.go)
 	file       fileCond    // end-of-file conditions
 	clam       *clamInfo   // set for ClamAV body signatures
+	ldb        *ldbInfo    // set for ClamAV logical signatures
 
 	dce   *dceCond // dcerpc.iface / dcerpc.opnum
 	event string   // app-layer-event name ("smb.file_overlap"); MatchEvent only

@@ -43,6 +43,11 @@ type Scanner struct {
 	histLo int64
 	cur    []byte
 	wbuf   []byte
+	// ClamAV logical signatures (ldb_scan.go): the header parser, the
+	// candidates waiting for it and a reused count buffer.
+	exe      *peParser
+	deferred []deferredCand
+	lcounts  []uint32
 	// Overflow counts positions dropped or work cut by per-rule bounds; a
 	// non-zero value means a rule might have been missed on adversarial input.
 	Overflow int64
@@ -86,6 +91,9 @@ func (s *Set) NewScanner(kind Kind, ctx *Context) *Scanner {
 	if s.pcreWin > 0 {
 		sc.initPcre()
 	}
+	if s.exeNeed && rk == kindFile {
+		sc.exe = newPEParser()
+	}
 	return sc
 }
 
@@ -98,6 +106,7 @@ func (sc *Scanner) Write(b []byte) []Match {
 		return nil
 	}
 	sc.out = sc.out[:0]
+	sc.feedHeaders(b)
 	sc.cur = b
 	hits := sc.set.mpm.Scan(&sc.mst, b, sc.hits[:0])
 	for _, h := range hits {
@@ -133,6 +142,9 @@ func (sc *Scanner) Gap(n int64) {
 	}
 	sc.mst.Reset()
 	sc.tailN = 0
+	if sc.exe != nil {
+		sc.exe.end() // kept candidates are replayed by the next Write or End
+	}
 	sc.dropPcre()
 	sc.pos += n
 	sc.histLo = sc.pos
@@ -198,6 +210,10 @@ func (sc *Scanner) candidate(rf ref, s, e int64) {
 		return
 	}
 	cr := sc.set.crule(rf.rule)
+	if cr.waits && sc.waiting(cr) {
+		sc.deferCand(rf, s, e)
+		return
+	}
 	if sc.prof != nil {
 		start, n := time.Now(), len(sc.out)
 		steps := sc.check(cr, rf, s, e)
@@ -226,6 +242,10 @@ func (sc *Scanner) check(cr *crule, rf ref, s, e int64) int {
 	w := walker{k: sc.set.position, budget: candidateBudget, overflow: &sc.Overflow, sc: sc, rule: rf.rule, chain: rf.chain}
 	w.occur(c, cp, int(rf.elem), s, e)
 	steps := 1 + candidateBudget - w.budget
+	if cr.ldb != nil {
+		sc.ldbAfter(rf.rule, cr, p, e)
+		return steps
+	}
 	if cr.needEnd || !cp.done {
 		return steps
 	}
@@ -264,6 +284,10 @@ func (sc *Scanner) End(f FileFacts) []Match {
 		return nil
 	}
 	sc.out = sc.out[:0]
+	if sc.exe != nil {
+		sc.exe.end()
+		sc.replayDeferred()
+	}
 	sc.endPcre()
 	sc.ended = true
 	s := sc.set
@@ -271,7 +295,7 @@ func (sc *Scanner) End(f FileFacts) []Match {
 	var hits []int32
 	for rid, p := range sc.prog {
 		cr := s.crule(rid)
-		if _, ok := sc.done[rid]; !ok && cr.needEnd && sc.endOK(cr, p, &f, size) {
+		if _, ok := sc.done[rid]; !ok && (cr.needEnd || cr.ldb != nil) && sc.endOK(cr, p, &f, size) {
 			hits = append(hits, rid)
 		}
 	}
@@ -332,6 +356,9 @@ func (sc *Scanner) hashHits(hits []int32, f *FileFacts) []int32 {
 
 // endOK decides a rule at end of data.
 func (sc *Scanner) endOK(cr *crule, p *progress, f *FileFacts, size int64) bool {
+	if cr.ldb != nil {
+		return sc.ldbHolds(cr, p, f, size)
+	}
 	for i := range cr.chains {
 		c := &cr.chains[i]
 		if p == nil {

@@ -42,6 +42,7 @@ type Set struct {
 	position    int   // remembered positions per rule stage
 	pcreWin     int   // largest streamed pcre window (width+1), 0 if none
 	pcreStarts  []ref // streamed pcre elements anchored at offset 0
+	exeNeed     bool  // some rule needs the file's headers (Scanner parses them)
 
 	subs        []subSet     // rules with transformed file data, per transform list
 	flowTable   flowbitTable // flowbit names, shared with transform sub-sets
@@ -96,6 +97,8 @@ type crule struct {
 	magic   *cbuf
 	fbits   []cflowbit // interned flowbits
 	pkt     *cbuf      // tcp-pkt and chunk rules: the whole-buffer condition
+	ldb     *ldbInfo   // ClamAV logical signature (ldb_scan.go)
+	waits   bool       // its candidates wait for the file's headers (ldb_scan.go)
 }
 
 // subSet holds the file and stream rules whose data goes through one list of

@@ -206,7 +206,7 @@ func (l *ldbInfo) parseTDB(s string) error {
 			}
 		case "Container":
 			if v != "CL_TYPE_ANY" {
-				return unsupported("ldb Container:%s (wirescan does not look inside containers; only CL_TYPE_ANY, a file not in a container)", truncate(v))
+				return unsupported("ldb Container:%s (only CL_TYPE_ANY: wirescan does not look inside containers)", truncate(v))
 			}
 		case "Intermediates", "IconGroup1", "IconGroup2", "HandlerType":
 			return unsupported("ldb target description %s", k)

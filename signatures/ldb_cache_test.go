@@ -1,0 +1,69 @@
+package signatures
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestLdbCacheRoundTrip loads a .ldb file without the cache, then through
+// it (a miss, then a hit): the rules, warnings and matches on PE and other
+// files are the same, PE-relative signatures included, and the hit parses
+// a logical signature only when one of its patterns occurs.
+func TestLdbCacheRoundTrip(t *testing.T) {
+	pe, _ := testPE(t)
+	lines := []string{
+		"EP;Engine:51-255,Target:1;0;EP+0:558bec",
+		"Mixed;Target:1,NumberOfSections:3-3;0&1&2;EP+0:558bec;S1+0:" + hx("DATA") + ";*:" + hx("END"),
+		"Count;Target:0;0>1;" + hx("...."),
+		"NoTilde;Target:0;0=0;7e7e7e7e", // true with no match: decided at End (eager)
+		"AtEOF;Target:0;0;EOF-6:" + hx("fghi"),
+		"Wide;Target:0;0;" + hx("hi") + "::wa",
+		"Html;Target:3;0;" + hx("<script"), // skipped: a warning
+	}
+	path := filepath.Join(t.TempDir(), "local.ldb")
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	plain, pw, err := Load([]string{path}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := NewCache(t.TempDir(), 0)
+	miss, mw, err := Load([]string{path}, Options{Cache: c})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hit, hw, err := Load([]string{path}, Options{Cache: c})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := c.Stats(); st.Misses != 1 || st.Hits != 1 || !hit.Stats().Cached {
+		t.Fatalf("cache stats %+v", st)
+	}
+	if len(pw) != 1 || !strings.Contains(pw[0].String(), "local.ldb:7: ldb Target:3") || !slices.Equal(pw, mw) || !slices.Equal(pw, hw) {
+		t.Fatalf("warnings %v / %v / %v", pw, mw, hw)
+	}
+	if !hit.exeNeed {
+		t.Fatal("the cached Set does not parse PE headers")
+	}
+	if hit.lazy.ready[2].Load() {
+		t.Fatal("rule Count compiled at load: logical signatures should be lazy")
+	}
+	files := [][]byte{pe, []byte("abc....xx....defghi"), []byte("~~~~ hi"), []byte("h\x00i\x00")}
+	for _, f := range files {
+		for name, ch := range chunkings(len(f), testSeed) {
+			want := scan(plain, FileData, anyCtx(), f, ch, nil)
+			for _, s := range []*Set{miss, hit} {
+				if got := scan(s, FileData, anyCtx(), f, ch, nil); !slices.Equal(got, want) {
+					t.Fatalf("%q %s: %v, uncached %v", f[:min(8, len(f))], name, got, want)
+				}
+			}
+		}
+	}
+	if got := hitSIDs(scan(hit, FileData, anyCtx(), pe, []int{len(pe)}, nil)); got != ldbSIDs(plain, []int{1, 2, 3, 4, 6}) { // Wide: "hi" in the DOS stub
+		t.Errorf("PE file: %s (%s)", got, ldbNames(plain, got))
+	}
+}

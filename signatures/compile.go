@@ -208,7 +208,7 @@ func compileRule(r *Rule) (crule, error) {
 		return cr, nil
 	}
 	cr.simple = len(cr.chains) == 1 && len(cr.chains[0].elems) == 1 && !cr.needEnd && !cr.chains[0].elems[0].neg &&
-		cr.chains[0].elems[0].sp == nil
+		cr.chains[0].elems[0].sp == nil && !r.evCond // evCond: progress is kept to decide again at End
 	return cr, nil
 }
 

@@ -459,8 +459,8 @@ func (p *ruleParser) finish() error {
 	if err := p.finishAbsent(); err != nil {
 		return err
 	}
-	if r.event != "" && r.kind != kindTx {
-		return unsupported("%s together with file or stream content", p.evKw)
+	if r.event != "" && (r.kind != kindTx || len(r.bufs) > 0) {
+		p.eventAsCondition()
 	}
 	return nil
 }

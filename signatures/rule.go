@@ -70,6 +70,9 @@ type ruleBody struct {
 
 	dce   *dceCond // dcerpc.iface / dcerpc.opnum
 	event string   // app-layer-event name ("smb.file_overlap"); MatchEvent only
+	// evCond: the rule had an app-layer-event or stream-event besides
+	// content; the event became a flowbit test (event.go).
+	evCond bool
 
 	flowbits []flowbitOp // flowbits keywords, in rule order
 }

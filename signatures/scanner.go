@@ -295,7 +295,7 @@ func (sc *Scanner) End(f FileFacts) []Match {
 	var hits []int32
 	for rid, p := range sc.prog {
 		cr := s.crule(rid)
-		if _, ok := sc.done[rid]; !ok && (cr.needEnd || cr.ldb != nil) && sc.endOK(cr, p, &f, size) {
+		if _, ok := sc.done[rid]; !ok && (cr.needEnd || cr.ldb != nil || cr.r.evCond) && sc.endOK(cr, p, &f, size) {
 			hits = append(hits, rid)
 		}
 	}

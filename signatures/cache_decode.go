@@ -376,6 +376,12 @@ func (s *Set) finishCached(opts Options, flags []uint32, subIDs [][]int32) error
 		sub.version = ""
 		s.subs = append(s.subs, subSet{xs: rs[0].dataXform, set: sub})
 	}
+	// Mixed rules test flowbits, so they are eager and parsed by now.
+	stats := s.stats
+	if err := s.compileMix(rules, opts); err != nil {
+		return fmt.Errorf("%w: %w", errCacheEntry, err)
+	}
+	s.stats = stats // the entry's statistics already count the stream parts
 	return nil
 }
 

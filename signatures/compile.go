@@ -155,6 +155,11 @@ func compileSet(rules []*Rule, opts Options, ft flowbitTable, top bool) (*Set, e
 		s.stats.States += sub.set.stats.States
 		s.stats.MemoryBytes += sub.set.stats.MemoryBytes
 	}
+	if top {
+		if err := s.compileMix(rules, opts); err != nil {
+			return nil, err
+		}
+	}
 	return s, nil
 }
 
@@ -208,7 +213,7 @@ func compileRule(r *Rule) (crule, error) {
 		return cr, nil
 	}
 	cr.simple = len(cr.chains) == 1 && len(cr.chains[0].elems) == 1 && !cr.needEnd && !cr.chains[0].elems[0].neg &&
-		cr.chains[0].elems[0].sp == nil && !r.evCond // evCond: progress is kept to decide again at End
+		cr.chains[0].elems[0].sp == nil && !r.lateTest // lateTest: progress is kept to decide again at End
 	return cr, nil
 }
 

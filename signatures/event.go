@@ -81,7 +81,7 @@ func (p *ruleParser) appLayerEvent(v string) error {
 func (p *ruleParser) eventAsCondition() {
 	r := p.r
 	r.flowbits = append(r.flowbits, flowbitOp{op: fbIsset, names: []string{eventFlowbit(r.event)}})
-	r.event, r.evCond, r.perDirection = "", true, false
+	r.event, r.lateTest, r.perDirection = "", true, false
 }
 
 // eventFlowbit names the per-flow bit of an anomaly; the leading space

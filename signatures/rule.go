@@ -70,9 +70,13 @@ type ruleBody struct {
 
 	dce   *dceCond // dcerpc.iface / dcerpc.opnum
 	event string   // app-layer-event name ("smb.file_overlap"); MatchEvent only
-	// evCond: the rule had an app-layer-event or stream-event besides
-	// content; the event became a flowbit test (event.go).
-	evCond bool
+	// lateTest: an implicit flowbit test that may hold only after the
+	// content matched (an app-layer-event besides content, event.go; the
+	// stream part of a mixed rule, mixed.go): decided again at End.
+	lateTest bool
+	// mix is the stream part of a rule mixing stream content and
+	// file_data, compiled into Set.mix (mixed.go).
+	mix *Rule
 
 	flowbits []flowbitOp // flowbits keywords, in rule order
 }

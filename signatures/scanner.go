@@ -34,7 +34,11 @@ type Scanner struct {
 	ended bool
 	prof  *Profile
 	flow  *FlowState
-	subs  []subScan // scanners of transformed data
+	// toServer is the direction of the scanned bytes (per-direction
+	// implicit flowbits of mixed stream/file_data rules, mixed.go).
+	toServer bool
+	subs     []subScan // scanners of transformed data
+	mix      *Scanner  // the stream parts of mixed rules (mixed.go); its matches are dropped
 	// Streamed pcre (pcre_scan.go): pending checks in window-end order, the
 	// last bytes (a power of two, indexed by offset), the first offset they
 	// hold validly, the current Write and a reused window buffer.
@@ -81,10 +85,14 @@ func (s *Set) NewScanner(kind Kind, ctx *Context) *Scanner {
 			subs = append(subs, subScan{xf: newXfChain(sub.xs), sc: c})
 		}
 	}
-	if !h.any && gd == nil && subs == nil {
+	var mix *Scanner
+	if s.mix != nil && kind == Stream {
+		mix = s.mix.NewScanner(Stream, ctx)
+	}
+	if !h.any && gd == nil && subs == nil && mix == nil {
 		return nil
 	}
-	sc := &Scanner{set: s, rk: rk, gd: gd, prof: ctx.Profile, flow: ctx.Flow, subs: subs}
+	sc := &Scanner{set: s, rk: rk, gd: gd, prof: ctx.Profile, flow: ctx.Flow, toServer: ctx.ToServer, subs: subs, mix: mix}
 	if h.any {
 		sc.gs = h.static
 	}
@@ -106,6 +114,9 @@ func (sc *Scanner) Write(b []byte) []Match {
 		return nil
 	}
 	sc.out = sc.out[:0]
+	if sc.mix != nil {
+		sc.mix.Write(b) // sets the flowbits the mixed rules' file parts test
+	}
 	sc.feedHeaders(b)
 	sc.cur = b
 	hits := sc.set.mpm.Scan(&sc.mst, b, sc.hits[:0])
@@ -142,6 +153,7 @@ func (sc *Scanner) Gap(n int64) {
 	}
 	sc.mst.Reset()
 	sc.tailN = 0
+	sc.mix.Gap(n)
 	if sc.exe != nil {
 		sc.exe.end() // kept candidates are replayed by the next Write or End
 	}
@@ -263,10 +275,10 @@ func (sc *Scanner) check(cr *crule, rf ref, s, e int64) int {
 func (sc *Scanner) report(rule int32, off int64) {
 	cr := sc.set.crule(rule)
 	if len(cr.fbits) > 0 {
-		if !cr.flowOK(sc.flow) {
+		if !cr.flowOK(sc.flow, sc.toServer) {
 			return
 		}
-		cr.flowApply(sc.flow)
+		cr.flowApply(sc.flow, sc.toServer)
 	}
 	if sc.done == nil {
 		sc.done = map[int32]struct{}{}
@@ -284,6 +296,10 @@ func (sc *Scanner) End(f FileFacts) []Match {
 		return nil
 	}
 	sc.out = sc.out[:0]
+	if sc.mix != nil {
+		sc.mix.End(f)
+		sc.Overflow += sc.mix.Overflow
+	}
 	if sc.exe != nil {
 		sc.exe.end()
 		sc.replayDeferred()
@@ -295,7 +311,7 @@ func (sc *Scanner) End(f FileFacts) []Match {
 	var hits []int32
 	for rid, p := range sc.prog {
 		cr := s.crule(rid)
-		if _, ok := sc.done[rid]; !ok && (cr.needEnd || cr.ldb != nil || cr.r.evCond) && sc.endOK(cr, p, &f, size) {
+		if _, ok := sc.done[rid]; !ok && (cr.needEnd || cr.ldb != nil || cr.r.lateTest) && sc.endOK(cr, p, &f, size) {
 			hits = append(hits, rid)
 		}
 	}

@@ -45,6 +45,7 @@ type Set struct {
 	exeNeed     bool  // some rule needs the file's headers (Scanner parses them)
 
 	subs        []subSet     // rules with transformed file data, per transform list
+	mix         *Set         // the stream parts of rules mixing stream content and file_data (mixed.go)
 	flowTable   flowbitTable // flowbit names, shared with transform sub-sets
 	flowSetters []int32      // tx rules that set/unset flowbits (no toggle)
 

@@ -46,7 +46,11 @@ func TestParseRule(t *testing.T) {
 		{name: "within too short", line: `alert tcp any any -> any any (content:"a"; content:"bcd"; within:2; sid:1;)`, err: `"within" 2 shorter than its content`},
 		{name: "offset with distance", line: `alert tcp any any -> any any (content:"a"; content:"b"; offset:1; distance:2; sid:1;)`, err: "cannot mix"},
 		{name: "modifier without content", line: `alert tcp any any -> any any (nocase; sid:1;)`, err: `keyword "nocase" without a preceding content`},
-		{name: "mixed stream and file", line: `alert ip any any -> any any (content:"a"; file_data; content:"b"; sid:1;)`, err: "mixing stream content and file_data"},
+		{name: "mixed stream and file", line: `alert ip any any -> any any (content:"a"; file_data; content:"b"; sid:1;)`,
+			check: func(r *Rule) bool {
+				return r.kind == kindFile && r.mix != nil && r.mix.kind == kindStream && r.mix.noAlert && r.lateTest && len(r.flowbits) == 1
+			}},
+		{name: "mixed with an anchored stream part", line: `alert http any any -> any any (content:"GET"; depth:3; file_data; content:"b"; sid:1;)`, err: "anchored stream content"},
 		{name: "flow other", line: `alert tcp any any -> any any (flow:only_stream; sid:1;)`, err: `flow option "only_stream" not supported`},
 		{name: "bad classtype", line: `alert tcp any any -> any any (classtype:nope; sid:1;)`, err: `unknown classtype "nope"`},
 		{name: "bad header", line: `alert tcp any any any any (sid:1;)`, err: "rule header needs 7 fields"},

@@ -27,16 +27,21 @@ func TestLdbCacheRoundTrip(t *testing.T) {
 	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	plain, pw, err := Load([]string{path}, Options{})
+	ndb := filepath.Join(filepath.Dir(path), "pe.ndb")
+	if err := os.WriteFile(ndb, []byte("PE.Ndb.EP:1:EP+0:558bec\nPE.Ndb.Elf:6:*:558bec\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	paths := []string{path, ndb}
+	plain, pw, err := Load(paths, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	c := NewCache(t.TempDir(), 0)
-	miss, mw, err := Load([]string{path}, Options{Cache: c})
+	miss, mw, err := Load(paths, Options{Cache: c})
 	if err != nil {
 		t.Fatal(err)
 	}
-	hit, hw, err := Load([]string{path}, Options{Cache: c})
+	hit, hw, err := Load(paths, Options{Cache: c})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +68,7 @@ func TestLdbCacheRoundTrip(t *testing.T) {
 			}
 		}
 	}
-	if got := hitSIDs(scan(hit, FileData, anyCtx(), pe, []int{len(pe)}, nil)); got != ldbSIDs(plain, []int{1, 2, 3, 4, 6}) { // Wide: "hi" in the DOS stub
+	if got := hitSIDs(scan(hit, FileData, anyCtx(), pe, []int{len(pe)}, nil)); got != ldbSIDs(plain, []int{1, 2, 3, 4, 6, 7}) { // Wide: "hi" in the DOS stub; 7: the .ndb EP signature
 		t.Errorf("PE file: %s (%s)", got, ldbNames(plain, got))
 	}
 }

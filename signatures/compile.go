@@ -209,7 +209,7 @@ func compileRule(r *Rule) (crule, error) {
 		}
 	}
 	if cr.ldb != nil {
-		cr.needEnd = !cr.ldb.monotone || cr.ldb.fileSize != nil
+		cr.needEnd = !cr.ldb.monotone || cr.ldb.fileSize != nil || cr.ldb.pcre
 		return cr, nil
 	}
 	cr.simple = len(cr.chains) == 1 && len(cr.chains[0].elems) == 1 && !cr.needEnd && !cr.chains[0].elems[0].neg &&

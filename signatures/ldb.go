@@ -24,6 +24,7 @@ type ldbInfo struct {
 	nsect    *[2]int64 // NumberOfSections:a-b
 	monotone bool      // the expression can only turn true as counts grow
 	zeroTrue bool      // the expression holds with no match at all
+	pcre     bool      // some subsignature is a PCRE: decided at End
 }
 
 // ldbSub is one subsignature: its chains and how it was written.
@@ -35,7 +36,8 @@ type ldbSub struct {
 	anchor         peAnchor // PE-relative offset, or none
 	eof            bool     // EOF-n[,shift]: the origin must lie in [size-n, size-n+shift]
 	eofN, eofShift int64
-	lead           int64 // fixed wildcard bytes before the first element
+	lead           int64    // fixed wildcard bytes before the first element
+	pcre           *ldbPcre // PCRE subsignature (ldb_pcre.go)
 }
 
 // waitsForHeaders reports whether the signature can only be evaluated once
@@ -132,11 +134,18 @@ func parseLDB(line string) (*Rule, error) {
 	}
 	info.expr = expr
 	info.monotone = expr.monotone()
-	info.zeroTrue, _, _ = expr.eval(make([]uint32, len(subs)))
+	info.zeroTrue, _, _ = expr.eval(make([]uint32, len(subs))) // PCRE subsignatures count 0 too: a trigger on nothing
 	var items []item
 	chains := 0
 	for i, s := range subs {
-		sub, its, err := parseLdbSubsig(s)
+		var sub ldbSub
+		var its []item
+		if isLdbPcre(s) {
+			sub, its, err = parseLdbPcre(s, i)
+			info.pcre = true
+		} else {
+			sub, its, err = parseLdbSubsig(s)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("subsignature %d: %w", i, err)
 		}
@@ -148,10 +157,23 @@ func parseLDB(line string) (*Rule, error) {
 			return nil, fmt.Errorf("more than %d elements: %w", maxSigElements, ErrLimit)
 		}
 	}
+	if info.pcre && info.waitsForHeaders() {
+		return nil, unsupported("ldb PCRE subsignature in a signature that needs the file's headers (a Target other than 0 and 7, PE offsets)")
+	}
 	r := newClamRule(name, line)
 	r.data = items
 	r.ldb = info
 	return r, nil
+}
+
+// isLdbPcre recognises a PCRE subsignature: "Trigger/PCRE/Flags", the
+// trigger made of subsignature indexes and expression characters.
+func isLdbPcre(s string) bool {
+	i := strings.IndexByte(s, '/')
+	if i < 0 || strings.LastIndexByte(s, '/') == i {
+		return false
+	}
+	return strings.Trim(s[:i], "0123456789&|()=<>,:*EOFPSL+-") == "" && !strings.HasPrefix(s, "${")
 }
 
 // Target types (docs.clamav.net, "ClamAV File Types"): which a logical
@@ -255,8 +277,6 @@ func parseLdbSubsig(s string) (ldbSub, []item, error) {
 		return sub, nil, unsupported("ldb macro subsignature %q", truncate(s))
 	case isByteCompare(s):
 		return sub, nil, unsupported("ldb byte compare subsignature %q", truncate(s))
-	case strings.Count(s, "/") >= 2:
-		return sub, nil, unsupported("ldb PCRE subsignature %q", truncate(s))
 	}
 	body, mods, _ := strings.Cut(s, "::")
 	sub.mods = mods
@@ -400,6 +420,13 @@ func (cr *crule) compileLDB() error {
 		}
 	}
 	cr.ldb, cr.waits = l, l.waitsForHeaders()
+	if l.pcre {
+		for _, sub := range l.subs {
+			if sub.pcre != nil && len(cr.chains[sub.chain].elems) != 1 {
+				return fmt.Errorf("PCRE subsignature compiled to %d elements", len(cr.chains[sub.chain].elems))
+			}
+		}
+	}
 	return nil
 }
 

@@ -22,6 +22,8 @@ func TestLdbCacheRoundTrip(t *testing.T) {
 		"AtEOF;Target:0;0;EOF-6:" + hx("fghi"),
 		"Wide;Target:0;0;" + hx("hi") + "::wa",
 		"Html;Target:3;0;" + hx("<script"), // skipped: a warning
+		"Pcre;Target:0;0&1>1;" + hx("marker") + ";0/id=\\d{3}/g",
+		"PcreAnchored;Target:0;1;" + hx("abc") + ";0/^abc/",
 	}
 	path := filepath.Join(t.TempDir(), "local.ldb")
 	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
@@ -54,10 +56,10 @@ func TestLdbCacheRoundTrip(t *testing.T) {
 	if !hit.exeNeed {
 		t.Fatal("the cached Set does not parse PE headers")
 	}
-	if hit.lazy.ready[2].Load() {
+	if hit.lazy.ready[2].Load() || hit.lazy.ready[6].Load() {
 		t.Fatal("rule Count compiled at load: logical signatures should be lazy")
 	}
-	files := [][]byte{pe, []byte("abc....xx....defghi"), []byte("~~~~ hi"), []byte("h\x00i\x00")}
+	files := [][]byte{pe, []byte("abc....xx....defghi"), []byte("~~~~ hi"), []byte("h\x00i\x00"), []byte("abc marker id=123 id=456")}
 	for _, f := range files {
 		for name, ch := range chunkings(len(f), testSeed) {
 			want := scan(plain, FileData, anyCtx(), f, ch, nil)
@@ -68,7 +70,10 @@ func TestLdbCacheRoundTrip(t *testing.T) {
 			}
 		}
 	}
-	if got := hitSIDs(scan(hit, FileData, anyCtx(), pe, []int{len(pe)}, nil)); got != ldbSIDs(plain, []int{1, 2, 3, 4, 6, 7}) { // Wide: "hi" in the DOS stub; 7: the .ndb EP signature
+	if got := hitSIDs(scan(hit, FileData, anyCtx(), []byte("abc marker id=123 id=456"), []int{5, 19}, nil)); got != ldbSIDs(plain, []int{4, 7, 8}) {
+		t.Errorf("PCRE: %s (%s)", got, ldbNames(plain, got))
+	}
+	if got := hitSIDs(scan(hit, FileData, anyCtx(), pe, []int{len(pe)}, nil)); got != ldbSIDs(plain, []int{1, 2, 3, 4, 6, 9}) { // Wide: "hi" in the DOS stub; 9: the .ndb EP signature
 		t.Errorf("PE file: %s (%s)", got, ldbNames(plain, got))
 	}
 }

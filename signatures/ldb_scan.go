@@ -110,6 +110,9 @@ func (sc *Scanner) ldbHolds(cr *crule, p *progress, f *FileFacts, size int64) bo
 				n += eofCount(ch, cp, size)
 			}
 		}
+		if sub.pcre != nil {
+			n = sub.pcre.count(n, counts) // f != nil: PCRE signatures are decided at End
+		}
 		counts = append(counts, n)
 	}
 	sc.lcounts = counts

@@ -24,6 +24,8 @@ func TestParseLDB(t *testing.T) {
 		{"Offsets;Target:0;0|1|2|3;10:4142;10,5:4142;EOF-20,4:4142;*:4142", 0, 4, 4, "(0|(1|(2|3)))"},
 		{"Sections;Target:1;0&1;SE0:4142;S1+0,16:4142", 1, 2, 2, "(0&1)"},
 		{"Elf;Target:6;0;7f454c46", 6, 1, 1, "0"},
+		{"Find.All.ClamAV;Engine:81-255,Target:0;1;6265676c6164697427736e6f7462797465636f6465;0/clamav/g", 0, 2, 2, "1"},
+		{"Pcre;Engine:81-255,Target:0;0&1;6d61726b6572;0/id=\\d{3}/ig", 0, 2, 2, "(0&1)"},
 	}
 	for _, tc := range valid {
 		t.Run(strings.SplitN(tc.line, ";", 2)[0], func(t *testing.T) {
@@ -80,7 +82,15 @@ func TestParseLDB(t *testing.T) {
 		{"A;Target:6,EntryPoint:0-10;0;4142", "EntryPoint/NumberOfSections on Target:6", true},
 		{"A;Target:0;0&1;4142;${6-7}12$", "ldb macro subsignature", true},
 		{"A;Target:0;0&1;4142;0(>>5#hb2#=123)", "ldb byte compare subsignature", true},
-		{"A;Target:0;0&1;4142;0/clam[a]v/i", "ldb PCRE subsignature", true},
+		{"A;Target:0;0&1;4142;0/clam.*av/i", `ldb PCRE subsignature "/clam.*av/i": `, true},
+		{"Firefox.IDB.UseAfterFree;Engine:81-255,Target:0;0&1;4944424b657952616e6765;0/^\\x2e(only|lowerBound|upperBound|bound)\\x28/smi", "no literal prefix of at least 3 bytes", true},
+		{"A;Target:0;0&1;4142;200:0/clamav/", "ldb PCRE subsignature with an offset", true},
+		{"A;Target:0;0&1;4142;0/clamav/x", "ldb PCRE flag x", true},
+		{"A;Target:0;0&1;4142;0/clamav/q", "unknown PCRE flag", false},
+		{"A;Target:0;0&1;4142;0//", "empty PCRE", false},
+		{"A;Target:0;0&1;1/clamav/;4142", "PCRE trigger names subsignature 1, not one before 0", false},
+		{"A;Target:0;0&1;4142;0&/clamav/", "PCRE trigger: logical expression", false},
+		{"A;Target:1;0&1;4142;0/clamav/", "ldb PCRE subsignature in a signature that needs the file's headers", true},
 		{"A;Target:0;0;4142::f", "modifier f (fullword)", true},
 		{"A;Target:0;0;VI:4142", "ldb offset VI", true},
 		{"A;Target:0;0;4142[1-2]43", "ndb construct", true},
@@ -216,4 +226,34 @@ func ldbNames(s *Set, sids string) string {
 		}
 	}
 	return strings.Join(out, " ")
+}
+
+// TestLdbPcre checks PCRE subsignatures: the trigger, the first match
+// (all of them with g) and the counts, under every chunking.
+func TestLdbPcre(t *testing.T) {
+	set := mustLDB(t,
+		"Both;Target:0;0&1;"+hx("marker")+";0/id=\\d{3}/",           // 1
+		"Global;Target:0;1>1;"+hx("marker")+";0/id=\\d{3}/g",       // 2: two ids
+		"First;Target:0;1>1;"+hx("marker")+";0/id=\\d{3}/",         // 3: never (first match only)
+		"NoTrigger;Target:0;1;"+hx("nope")+";0/id=\\d{3}/",         // 4: trigger false
+		"Nocase;Target:0;1;"+hx("marker")+";0/ID=\\d{3}\\b/i",     // 5
+		"Anchored;Target:0;1;"+hx("mark")+";0/^mark/",               // 6: at offset 0 only
+	)
+	for _, tc := range []struct {
+		data string
+		want []int
+	}{
+		{"marker id=123 id=456", []int{1, 2, 5, 6}},
+		{"xmarker id=12 id=4567", []int{1}}, // Nocase: no \b after "id=456"
+		{"id=123 no m-word", nil},
+	} {
+		t.Run(tc.data, func(t *testing.T) {
+			want := ldbSIDs(set, tc.want)
+			for name, ch := range chunkings(len(tc.data), testSeed) {
+				if got := hitSIDs(scan(set, FileData, anyCtx(), []byte(tc.data), ch, nil)); got != want {
+					t.Fatalf("%s: matched %s (%s), want %s (%s)", name, got, ldbNames(set, got), want, ldbNames(set, want))
+				}
+			}
+		})
+	}
 }

@@ -137,6 +137,7 @@ func FuzzParseLDB(f *testing.F) {
 	f.Add("W;Target:0;(0|1)>1,2&2=0;6869::wa;4142::i;EOF-2:5a5a", []byte("hi h\x00i\x00 ab AB ZZ"), uint64(2))
 	f.Add("E;Target:1,EntryPoint:0-4096,NumberOfSections:1-3,FileSize:1-99999;0<2;EP-4,8:cccc{2-4}8b", pe, uint64(3))
 	f.Add("G;Target:6;0&1;0:7f454c46;41{-3}42*43", []byte("\x7fELF A..BxxC"), uint64(4))
+	f.Add("P;Target:0;0&2>1;6d61726b6572;0/id=\\d{3}\\b/gi;(0|1)=1/^mark/", []byte("marker id=123 ID=456 id=7890"), uint64(5))
 	f.Fuzz(func(t *testing.T, line string, data []byte, seed uint64) {
 		r, err := parseLDB(line)
 		if err != nil {

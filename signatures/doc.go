@@ -39,7 +39,9 @@
 // wait, in order, until the headers are parsed or known absent, so nothing
 // is missed and results do not depend on chunking (DESIGN.md). .ndb
 // signatures with another target or a PE offset load as one-subsignature
-// logical signatures.
+// logical signatures. A PCRE subsignature ("Trigger/PCRE/Flags") is a
+// streamed pcre whose count (its first match; every match with g) counts
+// only when its trigger holds at End; such signatures are decided at End.
 //
 // A rule with an app-layer-event or stream-event besides content matches
 // its content only on a connection where the anomaly was raised
@@ -112,10 +114,12 @@
 // beyond flowbits, absent, frame; in ClamAV logical signatures: Target 3
 // (HTML) and 4 (mail), which ClamAV matches normalized, Container types
 // other than CL_TYPE_ANY, Intermediates, IconGroup1/2, HandlerType,
-// EntryPoint and NumberOfSections on ELF and Mach-O, the VI offset, macro,
-// byte compare and PCRE subsignatures, the fullword modifier (::f), and the
-// hex constructs !(...), [x-y], (B), (L), (W). Each is skipped with a
-// Warning naming it.
+// EntryPoint and NumberOfSections on ELF and Mach-O, the VI offset, macro
+// and byte compare subsignatures, PCRE subsignatures the streamed pcre
+// support can't take (see below; also with an offset, the x flag, or in a
+// signature that needs the file's headers), the fullword modifier (::f),
+// and the hex constructs !(...), [x-y], (B), (L), (W). Each is skipped with
+// a Warning naming it.
 //
 // xbits need a table shared by the connections of an IP pair or host, with
 // expiry in packet time: a Context carries one connection's FlowState and

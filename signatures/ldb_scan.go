@@ -43,11 +43,11 @@ func (sc *Scanner) waiting(cr *crule) bool {
 
 // deferCand keeps a candidate until the header parser decides.
 func (sc *Scanner) deferCand(rf ref, s, e int64) {
-	if len(sc.deferred) >= maxDeferred {
+	if len(sc.exe.waiting) >= maxDeferred {
 		sc.Overflow++
 		return
 	}
-	sc.deferred = append(sc.deferred, deferredCand{rf, s, e})
+	sc.exe.waiting = append(sc.exe.waiting, deferredCand{rf, s, e})
 }
 
 // feedHeaders passes the next bytes to the header parser and replays the
@@ -65,11 +65,11 @@ func (sc *Scanner) feedHeaders(b []byte) {
 // replayDeferred feeds the kept candidates, in arrival order, once the
 // header parser has decided.
 func (sc *Scanner) replayDeferred() {
-	if len(sc.deferred) == 0 || !sc.exe.resolved() {
+	if len(sc.exe.waiting) == 0 || !sc.exe.resolved() {
 		return
 	}
-	d := sc.deferred
-	sc.deferred = nil
+	d := sc.exe.waiting
+	sc.exe.waiting = nil
 	for _, c := range d {
 		sc.candidate(c.rf, c.s, c.e)
 	}
@@ -98,7 +98,8 @@ func (sc *Scanner) ldbAfter(rule int32, cr *crule, p *progress, e int64) {
 // decided at End).
 func (sc *Scanner) ldbHolds(cr *crule, p *progress, f *FileFacts, size int64) bool {
 	l := cr.ldb
-	counts := sc.lcounts[:0]
+	var buf [maxLdbSubsigs]uint32
+	counts := buf[:0]
 	for _, sub := range l.subs {
 		var n uint32
 		for c := sub.chain; p != nil && c < sub.chain+sub.nchains; c++ {
@@ -115,7 +116,6 @@ func (sc *Scanner) ldbHolds(cr *crule, p *progress, f *FileFacts, size int64) bo
 		}
 		counts = append(counts, n)
 	}
-	sc.lcounts = counts
 	if ok, _, _ := l.expr.eval(counts); !ok {
 		return false
 	}

@@ -55,6 +55,9 @@ type peParser struct {
 	dos   [64]byte
 	ended bool // end or a gap came: nothing more is parsed
 	info  exeInfo
+	// waiting holds the Scanner's candidates that wait for the headers
+	// (ldb_scan.go).
+	waiting []deferredCand
 	// From the headers, for the next steps.
 	nsect   int
 	epRVA   uint32

@@ -47,11 +47,10 @@ type Scanner struct {
 	histLo int64
 	cur    []byte
 	wbuf   []byte
-	// ClamAV logical signatures (ldb_scan.go): the header parser, the
-	// candidates waiting for it and a reused count buffer.
-	exe      *peParser
-	deferred []deferredCand
-	lcounts  []uint32
+	// exe parses the file's headers for ClamAV logical signatures and
+	// keeps the candidates waiting for them (ldb_scan.go); nil when no
+	// rule needs them.
+	exe *peParser
 	// Overflow counts positions dropped or work cut by per-rule bounds; a
 	// non-zero value means a rule might have been missed on adversarial input.
 	Overflow int64

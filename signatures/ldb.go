@@ -111,7 +111,7 @@ func (a *peAnchor) window(x *exeInfo) (lo, hi int64, ok bool) {
 func parseLDB(line string) (*Rule, error) {
 	f := strings.Split(line, ";")
 	if len(f) < 4 {
-		return nil, fmt.Errorf("ldb signature needs name;target description;logical expression;subsignature...")
+		return nil, fmt.Errorf("ldb signature needs name;target description;logical expression;subsignatures")
 	}
 	name := strings.TrimSpace(f[0])
 	if name == "" {

@@ -54,7 +54,7 @@ func TestParseLDB(t *testing.T) {
 		msg   string
 		unsup bool
 	}{
-		{"A;Target:0;0", "needs name;target description;logical expression;subsignature", false},
+		{"A;Target:0;0", "needs name;target description;logical expression;subsignatures", false},
 		{";Target:0;0;4142", "empty signature name", false},
 		{"A;;0;4142", "empty target description block", false},
 		{"A;Engine:51-255;0;4142", "no Target", false},
@@ -232,12 +232,12 @@ func ldbNames(s *Set, sids string) string {
 // (all of them with g) and the counts, under every chunking.
 func TestLdbPcre(t *testing.T) {
 	set := mustLDB(t,
-		"Both;Target:0;0&1;"+hx("marker")+";0/id=\\d{3}/",           // 1
-		"Global;Target:0;1>1;"+hx("marker")+";0/id=\\d{3}/g",       // 2: two ids
-		"First;Target:0;1>1;"+hx("marker")+";0/id=\\d{3}/",         // 3: never (first match only)
-		"NoTrigger;Target:0;1;"+hx("nope")+";0/id=\\d{3}/",         // 4: trigger false
-		"Nocase;Target:0;1;"+hx("marker")+";0/ID=\\d{3}\\b/i",     // 5
-		"Anchored;Target:0;1;"+hx("mark")+";0/^mark/",               // 6: at offset 0 only
+		"Both;Target:0;0&1;"+hx("marker")+";0/id=\\d{3}/",     // 1
+		"Global;Target:0;1>1;"+hx("marker")+";0/id=\\d{3}/g",  // 2: two ids
+		"First;Target:0;1>1;"+hx("marker")+";0/id=\\d{3}/",    // 3: never (first match only)
+		"NoTrigger;Target:0;1;"+hx("nope")+";0/id=\\d{3}/",    // 4: trigger false
+		"Nocase;Target:0;1;"+hx("marker")+";0/ID=\\d{3}\\b/i", // 5
+		"Anchored;Target:0;1;"+hx("mark")+";0/^mark/",         // 6: at offset 0 only
 	)
 	for _, tc := range []struct {
 		data string

@@ -138,7 +138,7 @@ func TestParseNDB(t *testing.T) {
 		{"A:1:*:41424344", ""}, // PE files only (as a logical signature)
 		{"A:0:EP+10:41424344", ""},
 		{"A:1:SE1:41424344", ""},
-		{"A:3:*:41424344", "ldb Target:3 (HTML: ClamAV matches normalized HTML) not supported"},
+		{"A:3:*:41424344", "ClamAV target type 3 (HTML, matched normalized by ClamAV) not supported"},
 		{"A:x:*:41424344", `bad ndb target "x"`},
 		{"A:1:EP+x:41424344", `bad offset "x"`},
 		{"A:1:*:41/42/", `invalid character in hex signature "41/42/"`},

@@ -201,12 +201,12 @@ func (l *ldbInfo) parseTDB(s string) error {
 			}
 			switch n {
 			case 3:
-				return unsupported("ldb Target:3 (HTML: ClamAV matches normalized HTML)")
+				return unsupported("ClamAV target type 3 (HTML, matched normalized by ClamAV)")
 			case 4:
-				return unsupported("ldb Target:4 (mail: ClamAV matches decoded mail)")
+				return unsupported("ClamAV target type 4 (mail, matched decoded by ClamAV)")
 			}
 			if _, known := ldbTargets[n]; !known {
-				return unsupported("ldb Target:%d", n)
+				return unsupported("ClamAV target type %d", n)
 			}
 			l.target = n
 		case "Engine":

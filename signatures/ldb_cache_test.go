@@ -50,7 +50,7 @@ func TestLdbCacheRoundTrip(t *testing.T) {
 	if st := c.Stats(); st.Misses != 1 || st.Hits != 1 || !hit.Stats().Cached {
 		t.Fatalf("cache stats %+v", st)
 	}
-	if len(pw) != 1 || !strings.Contains(pw[0].String(), "local.ldb:7: ldb Target:3") || !slices.Equal(pw, mw) || !slices.Equal(pw, hw) {
+	if len(pw) != 1 || !strings.Contains(pw[0].String(), "local.ldb:7: ClamAV target type 3") || !slices.Equal(pw, mw) || !slices.Equal(pw, hw) {
 		t.Fatalf("warnings %v / %v / %v", pw, mw, hw)
 	}
 	if !hit.exeNeed {

@@ -93,7 +93,7 @@ func TestLoadWarningsAndErrors(t *testing.T) {
 		`alert http any any -> any any (msg:"cont"; \`+"\n"+` file_data; content:"def"; sid:3;)`+"\n"+
 		`alert http any any -> any any (msg:"dup"; file_data; content:"x"; sid:1;)`+"\n"+
 		`alert http any any -> any any (msg:"md5"; filemd5:md5.txt; sid:4;)`+"\n")
-	ndb := write("a.ndb", "Good.Sig:0:*:41424344\nBad.Sig:1:*:41424344\nDropped.Sig:0:*:45464748\n")
+	ndb := write("a.ndb", "Good.Sig:0:*:41424344\nBad.Sig:3:*:41424344\nDropped.Sig:0:*:45464748\n")
 	ign := write("a.ign2", "Dropped.Sig\n")
 	s, warns, err := Load([]string{rules, ndb, ign}, Options{})
 	if err != nil {
@@ -105,7 +105,7 @@ func TestLoadWarningsAndErrors(t *testing.T) {
 	}
 	want := []string{
 		`a.rules:4: keyword "xbits" not supported`,
-		`a.ndb:2: ndb target "1" not supported`,
+		`a.ndb:2: ClamAV target type 3 (HTML, matched normalized by ClamAV) not supported`,
 		`a.rules:7: duplicate signature gid 1 sid 1 skipped`,
 	}
 	if strings.Join(ws, "\n") != strings.Join(want, "\n") {

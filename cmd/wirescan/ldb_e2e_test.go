@@ -128,7 +128,7 @@ func TestRulesCommandsOnLDB(t *testing.T) {
 		t.Fatalf("rules check exit %d, want 1: %s", code, errb.String())
 	}
 	for _, want := range []string{
-		ldb + ":3: ldb Target:3 (HTML: ClamAV matches normalized HTML) not supported",
+		ldb + ":3: ClamAV target type 3 (HTML, matched normalized by ClamAV) not supported",
 		ldb + ":5: logical expression names subsignatures 0-1 but the line has 1",
 		ldb + `:6: subsignature 1: ldb PCRE subsignature "/ab.*c/i": no literal prefix of at least 3 bytes ((?i:AB)) on streaming data not supported`,
 		"1 rules loaded, 4 skipped",
@@ -143,7 +143,7 @@ func TestRulesCommandsOnLDB(t *testing.T) {
 	}
 	for _, want := range []string{
 		"rules:          1 (4 skipped)",
-		"skipped, by reason:\n       2  ldb Target:3 (HTML: ClamAV matches normalized HTML) not supported\n",
+		"skipped, by reason:\n       2  ClamAV target type 3 (HTML, matched normalized by ClamAV) not supported\n",
 		"       1  ldb PCRE subsignature …: no literal prefix of at least 3 bytes ((?i:AB)) on streaming data not supported\n",
 	} {
 		if !strings.Contains(out.String(), want) {

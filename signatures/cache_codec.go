@@ -151,6 +151,7 @@ func (s *Set) encode(w *flat.Writer, warns []Warning, srcs []source) {
 	w.Int(s.pcreWin)
 	w.Bool(s.needTail)
 	w.Bool(s.fileAbsent)
+	w.Bool(s.exeNeed)
 	s.mpm.Encode(w)
 	w.Int32s(s.pvStart)
 	var exact strtab

@@ -72,6 +72,9 @@ func (r *Rule) Explain(buffer string, data []byte, base, end int64) (parts []Par
 	if r.ruleBody == nil {
 		return nil, false
 	}
+	if r.ldb != nil && buffer == FileDataBuffer {
+		return r.explainLDB(data, base, end)
+	}
 	var items []item
 	var xform []transform
 	var eof bool

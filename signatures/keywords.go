@@ -388,8 +388,9 @@ func (p *ruleParser) finish() error {
 	r := p.r
 	stream := p.bufs[""]
 	data := p.bufs[fileDataBuf]
+	var mixed []item // stream part of a rule with file_data too (mixed.go)
 	if len(stream) > 0 && len(data) > 0 {
-		return unsupported("mixing stream content and file_data in one rule")
+		mixed, stream = stream, nil
 	}
 	if len(stream) > 0 && r.Proto == "file" {
 		data, stream = stream, nil
@@ -459,8 +460,11 @@ func (p *ruleParser) finish() error {
 	if err := p.finishAbsent(); err != nil {
 		return err
 	}
-	if r.event != "" && r.kind != kindTx {
-		return unsupported("%s together with file or stream content", p.evKw)
+	if r.event != "" && (r.kind != kindTx || len(r.bufs) > 0) {
+		p.eventAsCondition()
+	}
+	if len(mixed) > 0 {
+		return p.splitMixed(mixed)
 	}
 	return nil
 }

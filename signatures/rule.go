@@ -66,9 +66,17 @@ type ruleBody struct {
 	dataAbsent absentMode  // file.data; absent[: or_else] (see absent.go)
 	file       fileCond    // end-of-file conditions
 	clam       *clamInfo   // set for ClamAV body signatures
+	ldb        *ldbInfo    // set for ClamAV logical signatures
 
 	dce   *dceCond // dcerpc.iface / dcerpc.opnum
 	event string   // app-layer-event name ("smb.file_overlap"); MatchEvent only
+	// lateTest: an implicit flowbit test that may hold only after the
+	// content matched (an app-layer-event besides content, event.go; the
+	// stream part of a mixed rule, mixed.go): decided again at End.
+	lateTest bool
+	// mix is the stream part of a rule mixing stream content and
+	// file_data, compiled into Set.mix (mixed.go).
+	mix *Rule
 
 	flowbits []flowbitOp // flowbits keywords, in rule order
 }

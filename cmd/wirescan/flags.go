@@ -64,7 +64,7 @@ func (c *configFlags) ruleLoader() ruleLoader {
 func (c *configFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.file, "c", "", "YAML configuration `file` (see 'wirescan config')")
 	fs.Var(&c.sets, "set", "override a configuration key: `key=value` (repeatable)")
-	fs.Var(&c.rules, "S", "signature `file` (.rules, .ndb, .hdb, .hsb, .ign2); repeatable; default: the built-in set")
+	fs.Var(&c.rules, "S", "signature `file` (.rules, .ndb, .ldb, .hdb, .hsb, .ign2); repeatable; default: the built-in set")
 	fs.BoolVar(&c.strict, "strict", false, "fail on any rule that can't be loaded instead of skipping it")
 	fs.StringVar(&c.policy, "policy", "", "alert policy `file` (YAML): suppressions and aggregation of alert floods; see configs/policy.yaml")
 	fs.StringVar(&c.threshold, "threshold", "", "Suricata threshold.config `file`: suppress, threshold, event_filter, rate_filter")

@@ -56,6 +56,11 @@ type conn struct {
 	fileGaps map[app.FileHandle]int // stream gaps seen in the file's direction before it opened
 	gaps     [2]int                 // stream gaps per direction
 	alerted  bool
+	// storeTx is the transaction a filestore rule matched on outside any
+	// file; storeAll is set when such a rule matched no transaction (a
+	// stream or packet rule). Their files, open or still to come, are kept.
+	storeTx  app.Metadata
+	storeAll bool
 	// evidence keeps the flow's recent frames for an evidence pcap; nil
 	// when evidence is disabled.
 	evidence *evidence.Ring

@@ -66,3 +66,42 @@ func TestFilestoreKeepsMatchedFilesBySHA256(t *testing.T) {
 		t.Fatalf("%d temporary files left behind", len(tmp))
 	}
 }
+
+// TestFilestoreOnTransactionMatchKeepsItsFiles: a filestore rule that matches
+// a transaction outside any file (here its URI) keeps that transaction's
+// files, as Suricata does, and no file of the connection's other
+// transactions.
+func TestFilestoreOnTransactionMatchKeepsItsFiles(t *testing.T) {
+	dir := t.TempDir()
+	rules := filepath.Join(dir, "store.rules")
+	os.WriteFile(rules, []byte(`alert http any any -> any any (msg:"store the tool"; http.uri; content:"/downloads/tool"; filestore; sid:8;)`+"\n"), 0o644)
+	logDir := filepath.Join(dir, "log")
+	var out, errb bytes.Buffer
+	if code := run([]string{"replay", "-r", filepath.Join(testdataDir, "http-eicar.pcap"), "-S", rules, "-l", logDir}, nil, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	data, _ := os.ReadFile(filepath.Join(logDir, "eve.json"))
+	var stored []string
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		var ev struct {
+			EventType string `json:"event_type"`
+			FileInfo  struct {
+				Filename string `json:"filename"`
+				SHA256   string `json:"sha256"`
+				Stored   bool   `json:"stored"`
+			} `json:"fileinfo"`
+		}
+		if err := json.Unmarshal([]byte(line), &ev); err != nil {
+			t.Fatal(err)
+		}
+		if ev.EventType == "fileinfo" && ev.FileInfo.Stored {
+			stored = append(stored, ev.FileInfo.Filename)
+			if _, err := os.Stat(filepath.Join(logDir, "filestore", ev.FileInfo.SHA256[:2], ev.FileInfo.SHA256)); err != nil {
+				t.Errorf("%s marked stored but not in the store: %v", ev.FileInfo.Filename, err)
+			}
+		}
+	}
+	if len(stored) != 1 || stored[0] != "/downloads/tool.exe" {
+		t.Fatalf("stored %q, want only /downloads/tool.exe (the matched transaction's file)", stored)
+	}
+}

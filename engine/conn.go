@@ -56,11 +56,9 @@ type conn struct {
 	fileGaps map[app.FileHandle]int // stream gaps seen in the file's direction before it opened
 	gaps     [2]int                 // stream gaps per direction
 	alerted  bool
-	// storeTx is the transaction a filestore rule matched on outside any
-	// file; storeAll is set when such a rule matched no transaction (a
-	// stream or packet rule). Their files, open or still to come, are kept.
-	storeTx  app.Metadata
-	storeAll bool
+	// keeps are what filestore rules with a tx or flow scope asked to
+	// keep: files of the connection, open or still to come (filestore.go).
+	keeps []fileKeep
 	// evidence keeps the flow's recent frames for an evidence pcap; nil
 	// when evidence is disabled.
 	evidence *evidence.Ring

@@ -56,39 +56,11 @@ func (c *conn) Alert(a detect.Alert) {
 	if ev == nil {
 		return
 	}
-	if a.Match.Rule.Filestore {
-		c.keepFilesOf(a.Tx)
-	}
 	attachTx(ev, a.Tx)
 	if c.w.e.cfg.Explain {
 		ev.Wirescan.Explain = c.w.explain(c, a.Match, a.Tx, nil)
 	}
 	c.w.writeAlert(c, a.Dir, ev, a.Match.Rule, fileDigest{})
-}
-
-// keepFilesOf handles a filestore rule that matched outside a file: as in
-// Suricata, the files of the transaction it matched (every file of the
-// connection for a stream or packet rule), those open now and those still
-// to come, are kept.
-func (c *conn) keepFilesOf(tx app.Metadata) {
-	if tx == nil {
-		c.storeAll = true
-	} else {
-		c.storeTx = tx
-	}
-	for _, f := range c.files {
-		if c.keepsFilesOf(f.Meta.Tx) {
-			if fs := c.w.scanState(f); fs.spool != nil {
-				fs.storing = true
-			}
-		}
-	}
-}
-
-// keepsFilesOf reports whether a filestore rule asked for the files of
-// transaction tx. Transactions are pointers, so == is identity.
-func (c *conn) keepsFilesOf(tx app.Metadata) bool {
-	return c.storeAll || (c.storeTx != nil && tx == c.storeTx)
 }
 
 // fileAlert logs a file rule's match: the alert shows the file as it is now
@@ -97,8 +69,8 @@ func (c *conn) keepsFilesOf(tx app.Metadata) bool {
 func (w *worker) fileAlert(f *trackedFile, m signatures.Match) {
 	fs := f.Value
 	fs.sids = append(fs.sids, m.Rule.SID)
-	if m.Rule.Filestore && fs.spool != nil {
-		fs.storing = true
+	if m.Rule.Filestore {
+		fs.conn.keepFiles(f, m.Rule.Store)
 	}
 	dir := f.Meta.Direction
 	ev := w.alertEvent(fs.conn, dir, m)

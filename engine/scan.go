@@ -39,7 +39,7 @@ func (w *worker) scanState(f *trackedFile) *fileScan {
 		if w.e.store != nil && (w.e.store.Force() || c.det.StoresFiles()) {
 			if sp, err := w.e.store.Begin(); err == nil {
 				fs.spool = sp
-				fs.storing = w.e.store.Force() || c.keepsFilesOf(f.Meta.Tx)
+				fs.storing = w.e.store.Force() || c.keepsFile(f)
 			}
 		}
 	}

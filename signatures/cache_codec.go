@@ -22,6 +22,10 @@ const (
 	rfNoAlert
 	rfPerDirection
 	rfEager
+	rfStoreToServer
+	rfStoreToClient
+	rfStoreTx
+	rfStoreFlow
 )
 
 // errCacheEntry is wrapped by decode errors: a damaged or inconsistent entry.
@@ -98,6 +102,18 @@ func (s *Set) encode(w *flat.Writer, warns []Warning, srcs []source) {
 		gid[i], sid[i], rev[i], prio[i], line[i] = uint64(r.GID), uint64(r.SID), uint64(r.Rev), uint64(r.Priority), uint64(r.Line)
 		if r.Filestore {
 			flags[i] |= rfFilestore
+		}
+		if r.Store.ToServer {
+			flags[i] |= rfStoreToServer
+		}
+		if r.Store.ToClient {
+			flags[i] |= rfStoreToClient
+		}
+		switch r.Store.Scope {
+		case StoreTx:
+			flags[i] |= rfStoreTx
+		case StoreFlow:
+			flags[i] |= rfStoreFlow
 		}
 		if r.noAlert {
 			flags[i] |= rfNoAlert

@@ -107,6 +107,13 @@ func decodeRules(r *flat.Reader, srcs []source) (rules []*Rule, flags []uint32, 
 		}
 		x.GID, x.SID, x.Rev, x.Priority, x.Line = int(nums[0][i]), int(nums[1][i]), int(nums[2][i]), int(nums[3][i]), int(nums[4][i])
 		x.Filestore, x.noAlert, x.perDirection = flags[i]&rfFilestore != 0, flags[i]&rfNoAlert != 0, flags[i]&rfPerDirection != 0
+		x.Store.ToServer, x.Store.ToClient = flags[i]&rfStoreToServer != 0, flags[i]&rfStoreToClient != 0
+		switch {
+		case flags[i]&rfStoreTx != 0:
+			x.Store.Scope = StoreTx
+		case flags[i]&rfStoreFlow != 0:
+			x.Store.Scope = StoreFlow
+		}
 		rules[i] = x
 	}
 	meta := r.Uint32s()

@@ -29,8 +29,10 @@ type Rule struct {
 	Raw string
 	// Metadata holds the metadata keyword's key/value pairs.
 	Metadata map[string][]string
-	// Filestore is set when the rule asks for the matching file to be stored.
+	// Filestore is set when the rule has the filestore keyword; Store says
+	// which files it keeps.
 	Filestore bool
+	Store     StoreSpec
 	// Threshold is the rule's threshold: or detection_filter: keyword (a
 	// rule has at most one), nil when it has none. The matcher ignores it:
 	// engine/threshold applies it to the rule's alerts.

@@ -81,7 +81,7 @@ func (p *Parser) openIdentity(ref fileRef, fi *fidInfo) *app.SMBOpen {
 	}
 	o := &app.SMBOpen{ServerGUID: p.conn.serverGUID, SessionID: ref.session,
 		PersistentFileID: binary.LittleEndian.Uint64(ref.fid[:8]),
-		MultiChannel: p.conn.multiChannel, Bound: p.conn.bound}
+		MultiChannel:     p.conn.multiChannel, Bound: p.conn.bound}
 	if fi != nil {
 		o.Durable, o.Reconnect, o.CreateGUID = fi.durable, fi.reconnect, fi.createGUID
 	}

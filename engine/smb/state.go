@@ -99,8 +99,8 @@ type pending struct {
 // connState is everything the parser remembers about one connection beyond
 // framing. All maps are bounded by Config (see evict*).
 type connState struct {
-	dialect2    uint16
-	dialect1    string
+	dialect2 uint16
+	dialect1 string
 	// serverGUID is the NEGOTIATE response's ServerGuid (zero until seen);
 	// multiChannel says the connection negotiated SMB 3 multichannel and
 	// bound that it was bound to an existing session (the files it carries
@@ -108,18 +108,18 @@ type connState struct {
 	serverGUID   fileID
 	multiChannel bool
 	bound        bool
-	seq         uint64
-	nextTxID    uint64
-	nextHandle  uint64
-	encrypted   bool
-	trees       map[treeKey]*treeInfo
-	fids        map[fidKey]*fidInfo
-	files       map[fileKey]*openFile
-	pend        map[pendKey]*pending
-	lastCreate  fileID // FileId of the latest successful SMB2 CREATE response
-	lastCreated bool
-	chainCreate uint64 // message id of the latest CREATE request (compound chains)
-	chainHas    bool
+	seq          uint64
+	nextTxID     uint64
+	nextHandle   uint64
+	encrypted    bool
+	trees        map[treeKey]*treeInfo
+	fids         map[fidKey]*fidInfo
+	files        map[fileKey]*openFile
+	pend         map[pendKey]*pending
+	lastCreate   fileID // FileId of the latest successful SMB2 CREATE response
+	lastCreated  bool
+	chainCreate  uint64 // message id of the latest CREATE request (compound chains)
+	chainHas     bool
 	// chainSession and chainTree are the ids of the previous request, which
 	// a related compound request may inherit (all-ones ids).
 	chainSession uint64

@@ -111,9 +111,9 @@ const (
 type joinEntry[O, S any] struct {
 	owner int // the worker whose tracker owns the file
 	kind  joinKind
-	name  string // the first file's name, for parts that never saw one
 
 	// Guarded by Joiner.mu.
+	name       string // the first name a file of the open carried
 	keys       [maxJoinKeys]joinKey
 	nkeys      int
 	parts      int  // registered files not closed yet
@@ -334,6 +334,11 @@ func (t *Tracker[O, S]) joinSMB(f *File[O, S]) {
 			e.durable = e.durable || o.Durable || o.Reconnect
 			for _, k := range keys {
 				j.addKey(e, k)
+			}
+			if e.name == "" {
+				// The first file's connection never saw the CREATE
+				// (a bound channel): the joined file takes this name.
+				e.name = f.Meta.Name
 			}
 			name := e.name
 			j.mu.Unlock()

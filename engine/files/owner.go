@@ -176,6 +176,15 @@ func (t *Tracker[O, S]) promote(e *joinEntry[O, S]) {
 	t.stats.JoinedOpen++
 	t.stats.JoinParts++
 	jf := &File[O, S]{Meta: c.Meta, ID: t.nextID, Owner: c.Owner, t: t, isJoin: true, entry: e}
+	if jf.Meta.Name == "" {
+		// The first file's connection saw no CREATE (a bound channel, a
+		// pickup midstream): the joined file and the first file take the
+		// name another part's connection saw.
+		t.j.mu.Lock()
+		jf.Meta.Name = e.name
+		t.j.mu.Unlock()
+		c.Meta.Name = jf.Meta.Name
+	}
 	c.moveStreamTo(jf)
 	e.file, e.canon = jf, nil
 	if !e.lingering {
@@ -334,11 +343,16 @@ func (t *Tracker[O, S]) finalize(e *joinEntry[O, S], trunc, late bool) {
 	if e.done {
 		return
 	}
-	e.done = true
 	t.j.mu.Lock()
 	t.j.remove(e)
-	total := e.total
+	total, name := e.total, e.name
 	t.j.mu.Unlock()
+	if total > 1 {
+		// Another connection joined, even if none of its pieces got
+		// here (dropped, or none sent): the file is a joined one.
+		t.promote(e)
+	}
+	e.done = true
 	if i := slices.Index(t.owned, e); i >= 0 {
 		t.owned = slices.Delete(t.owned, i, i+1)
 	}
@@ -347,6 +361,9 @@ func (t *Tracker[O, S]) finalize(e *joinEntry[O, S], trunc, late bool) {
 	case e.file != nil:
 		f = e.file
 		f.parts = total
+		if f.Meta.Name == "" {
+			f.Meta.Name = name
+		}
 		if e.lost.Load() {
 			f.MarkGaps()
 		}

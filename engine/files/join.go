@@ -347,6 +347,9 @@ func (t *Tracker[O, S]) joinSMB(f *File[O, S]) {
 			}
 			f.entry, f.isPart, f.counting = e, true, true
 			t.stats.JoinParts++
+			if e.owner == t.worker {
+				t.promote(e)
+			}
 			return
 		}
 		if j.cfg.MaxJoinCandidates <= 0 || j.cfg.MaxJoinedFiles <= 0 {

@@ -231,7 +231,7 @@ func TestJoinLimits(t *testing.T) {
 		cfg.MaxJoinCandidates = 1
 		tr, _, st := newJoinTracker(t, cfg)
 		a := tr.Open(smbMeta("a", 1, 1), 1)
-		tr.Open(smbMeta("b", 1, 2), 1) // forgets a
+		tr.Open(smbMeta("b", 1, 2), 1)       // forgets a
 		a2 := tr.Open(smbMeta("a", 1, 1), 2) // a candidate again; forgets b
 		if st.JoinCandidatesEvicted != 2 || a2.Part() {
 			t.Fatalf("evicted %d, late file part %v", st.JoinCandidatesEvicted, a2.Part())
@@ -408,3 +408,58 @@ func TestJoinStress(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkFile measures what joining costs a file that travels over one
+// connection: an ordinary file, an SMB open registered as a join candidate
+// (multichannel session) that nobody joins, and for comparison a file that
+// is joined (its bytes arrive over two connections on one worker). Each
+// file is 64 KiB in 1448-byte pieces, opened, written and closed.
+func BenchmarkFile(b *testing.B) {
+	data := make([]byte, 64<<10)
+	for i := range data {
+		data[i] = byte(i * 7)
+	}
+	cases := []struct {
+		name string
+		meta func(i int) app.FileMeta
+		two  bool
+	}{
+		{"ordinary", func(int) app.FileMeta { return app.FileMeta{Name: "f", Size: -1} }, false},
+		{"candidate", func(i int) app.FileMeta { return smbMeta("f", 1, uint64(i)) }, false},
+		{"joined", func(i int) app.FileMeta { return smbMeta("f", 1, uint64(i)) }, true},
+	}
+	for _, tc := range cases {
+		b.Run(tc.name, func(b *testing.B) {
+			cfg := DefaultConfig()
+			var st Stats
+			tr := NewTracker[int, int](&cfg, &st, nopConsumer{})
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			for i := range b.N {
+				f := tr.Open(tc.meta(i), 1)
+				g := f
+				if tc.two {
+					g = tr.Open(tc.meta(i), 2)
+				}
+				for off := 0; off < len(data); off += 1448 {
+					w := f
+					if (off/1448)%2 == 1 {
+						w = g
+					}
+					w.Write(int64(off), data[off:min(off+1448, len(data))])
+				}
+				f.Close(false)
+				if g != f {
+					g.Close(true)
+				}
+			}
+		})
+	}
+}
+
+type nopConsumer struct{}
+
+func (nopConsumer) Data(*tfile, int64, []byte) {}
+func (nopConsumer) Gap(*tfile, int64, int64)   {}
+func (nopConsumer) Anomaly(*tfile, string)     {}
+func (nopConsumer) Closed(*tfile)              {}

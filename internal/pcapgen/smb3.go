@@ -83,7 +83,7 @@ func NewSMB3Channel(cv *Conversation, srv *SMB3Server, seed uint64) *SMB3Channel
 func (ch *SMB3Channel) Negotiate() error {
 	r := ch.run
 	return r.exchange(smb2Negotiate, negotiateReq3(r.guid(), capLargeMTU|capMultiChannel), statusSuccess,
-		negotiateResp3(ch.srv.GUID, ch.srv.caps(), r.cv.Capture().Now(), spnegoInit(nil)))
+		negotiateRespDialect(ch.srv.GUID, smb2Dialect302, ch.srv.caps(), r.cv.Capture().Now(), spnegoInit(nil)))
 }
 
 // Logon runs the two NTLMSSP SESSION_SETUP rounds of a new session, with

@@ -80,10 +80,12 @@ func negotiateReq3(clientGUID [16]byte, caps uint32) []byte {
 	return b
 }
 
-func negotiateResp3(serverGUID [16]byte, caps uint32, now time.Time, secBlob []byte) []byte {
+// negotiateRespDialect is a NEGOTIATE response choosing dialect, with the
+// server's capabilities.
+func negotiateRespDialect(serverGUID [16]byte, dialect uint16, caps uint32, now time.Time, secBlob []byte) []byte {
 	b := binary.LittleEndian.AppendUint16(nil, ssNegotiateResp)
 	b = binary.LittleEndian.AppendUint16(b, securitySigningEnabled)
-	b = binary.LittleEndian.AppendUint16(b, smb2Dialect302)
+	b = binary.LittleEndian.AppendUint16(b, dialect)
 	b = binary.LittleEndian.AppendUint16(b, 0) // NegotiateContextCount/Reserved
 	b = append(b, serverGUID[:]...)
 	b = binary.LittleEndian.AppendUint32(b, caps)

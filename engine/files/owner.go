@@ -366,6 +366,9 @@ func (t *Tracker[O, S]) apply(m *joinMsg[O, S]) {
 // Expire closes, by packet time now, the joined files none of whose parts
 // is open and that saw nothing for JoinTimeout (counted in JoinExpired).
 func (t *Tracker[O, S]) Expire(now time.Time) {
+	if len(t.owned) == 0 {
+		return
+	}
 	var idle []*joinEntry[O, S]
 	t.j.mu.Lock()
 	for _, e := range t.owned {

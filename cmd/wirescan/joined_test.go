@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/wirescan/wirescan/engine/eve/evetest"
@@ -98,6 +99,23 @@ func TestReplayJoinsFilesAcrossConnections(t *testing.T) {
 					t.Errorf("stats file_join.joined %d, want %d", joined, len(exp[name]))
 				}
 			})
+		}
+	}
+}
+
+// TestJoinedReplayIsDeterministic: with one worker, the joined captures give
+// the same events, in the same order, on every replay.
+func TestJoinedReplayIsDeterministic(t *testing.T) {
+	for _, name := range []string{"smb3-multichannel.pcap", "smb3-durable.pcap", "http-range-pieces.pcap"} {
+		a, _, _ := replay(t, "-r", filepath.Join(testdataDir, name))
+		b, _, _ := replay(t, "-r", filepath.Join(testdataDir, name))
+		if len(a) == 0 || len(a) != len(b) {
+			t.Fatalf("%s: %d and %d events", name, len(a), len(b))
+		}
+		for i := range a {
+			if string(a[i]) != string(b[i]) && !strings.Contains(string(a[i]), `"event_type":"stats"`) {
+				t.Fatalf("%s: line %d differs:\n%s\n%s", name, i+1, a[i], b[i])
+			}
 		}
 	}
 }

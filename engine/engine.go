@@ -47,6 +47,9 @@ type Engine struct {
 	// across all connections.
 	parserMem *memcap.Budget
 	seed      maphash.Seed
+	// pickWorker, when set (tests), chooses the worker of a connection in
+	// parallel replay instead of the flow hash.
+	pickWorker func(flow.Key) int
 
 	alertMu          sync.Mutex
 	alertsBy         map[int]uint64

@@ -237,7 +237,8 @@ func (w *worker) emitFileinfo(f *trackedFile) {
 		ev.FileInfo.Stored = true
 		ev.FileInfo.FileID = fs.storeID
 	}
-	ev.Wirescan = &eve.Extra{FileSeen: f.Seen, FileMissing: f.Missing, FileOverflow: f.Overflow}
+	ev.Wirescan = &eve.Extra{FileSeen: f.Seen, FileMissing: f.Missing, FileOverflow: f.Overflow,
+		FilePart: f.Part(), FileParts: f.Parts()}
 	w.e.out.write(ev)
 }
 

@@ -291,6 +291,44 @@ type Extra struct {
 	// Outputs is the stats event's account of each output: what it was
 	// given, delivered, spooled and lost.
 	Outputs []OutputCounters `json:"outputs,omitempty"`
+	// FilePart marks, in a fileinfo, a file whose bytes were also joined
+	// into a file of their own (an HTTP range, or one connection's share of
+	// an SMB file carried by several connections): the whole file is
+	// logged, scanned and hashed as that joined file. An SMB part carries no
+	// hashes (its bytes are not one contiguous file).
+	FilePart bool `json:"file_part,omitempty"`
+	// FileParts is, in the fileinfo of a joined file, how many part files
+	// (connections' pieces) it was joined from.
+	FileParts int `json:"file_parts,omitempty"`
+	// FileJoin is the stats event's account of files joined across
+	// connections and workers, and of what the joiner's limits cost;
+	// omitted while nothing was joined or dropped.
+	FileJoin *FileJoin `json:"file_join,omitempty"`
+}
+
+// FileJoin counts, in "stats" events, the work of the file joiner (see the
+// files package): joined files, their parts, and every piece or file its
+// limits dropped.
+type FileJoin struct {
+	// Joined counts joined files opened; Parts the part files joined.
+	Joined uint64 `json:"joined"`
+	Parts  uint64 `json:"parts"`
+	// ForwardedBytes counts piece bytes handed to the worker that owns
+	// the joined file; DroppedBytes those dropped at
+	// files.max-join-waiting-bytes (the joined file has holes there).
+	ForwardedBytes uint64 `json:"forwarded_bytes"`
+	DroppedBytes   uint64 `json:"dropped_bytes"`
+	// Refused counts files not joined because a limit was reached;
+	// Evicted joined files closed early to make room; Expired joined files
+	// (or files waiting for a durable-handle reconnect) closed by
+	// files.join-timeout.
+	Refused uint64 `json:"refused"`
+	Evicted uint64 `json:"evicted"`
+	Expired uint64 `json:"expired"`
+	// CandidatesEvicted counts SMB opens forgotten at
+	// files.max-join-candidates: another connection's pieces of them are
+	// no longer joined.
+	CandidatesEvicted uint64 `json:"candidates_evicted"`
 }
 
 // OutputCounters is one output's delivery account in "stats" events.

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -199,13 +200,27 @@ func (c *Config) Set(kv string) error {
 	if err := yaml.Unmarshal([]byte(val), &probe); err != nil {
 		return fmt.Errorf("config: --set %s: bad value: %w", key, err)
 	}
-	text := sb.String() + " " + val + "\n"
-	dec := yaml.NewDecoder(strings.NewReader(text))
-	dec.KnownFields(true)
-	if err := dec.Decode(c); err != nil {
+	err := c.decodeSet(sb.String(), val)
+	var te *yaml.TypeError
+	if err != nil && errors.As(err, &te) && strings.Contains(val, ",") && !strings.HasPrefix(strings.TrimSpace(val), "[") {
+		// A list key given as a,b,c (the shell-friendly form): retry as
+		// the YAML list [a,b,c].
+		if c.decodeSet(sb.String(), "["+val+"]") == nil {
+			return nil
+		}
+	}
+	if err != nil {
 		return fmt.Errorf("config: --set %s: %w", key, err)
 	}
 	return nil
+}
+
+// decodeSet decodes one `key: value` document (key already indented into
+// its YAML path) into c, refusing unknown keys.
+func (c *Config) decodeSet(path, val string) error {
+	dec := yaml.NewDecoder(strings.NewReader(path + " " + val + "\n"))
+	dec.KnownFields(true)
+	return dec.Decode(c)
 }
 
 // YAML renders the configuration, for `wirescan config`.

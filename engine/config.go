@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -57,6 +58,10 @@ type Config struct {
 	AnomaliesPerFlow int `yaml:"anomalies-per-flow"`
 	// EventTypes lists the EVE event types written; empty means all.
 	EventTypes []string `yaml:"event-types"`
+	// Explain adds wirescan.explain to every alert: where each content of
+	// the rule matched and the bytes around it (costs a re-evaluation of
+	// the rule per alert; for triage, not for floods).
+	Explain bool `yaml:"explain"`
 	// AnomalyRate limits anomaly events per name and worker (beyond
 	// AnomaliesPerFlow): an attacker's many flows can't each add a line.
 	AnomalyRate AnomalyRateConfig `yaml:"anomaly-rate"`
@@ -148,7 +153,7 @@ func DefaultConfig() Config {
 		FileStore:           filestore.Config{MaxFileBytes: 256 << 20},
 		Evidence:            evidence.Config{MaxPacketsPerFlow: 64, MaxBytesPerFlow: 16 << 20, Memcap: 128 << 20},
 		AnomaliesPerFlow:    10,
-		EventTypes:          []string{"alert", "incident", "fileinfo", "anomaly", "http", "smb", "flow", "stats"},
+		EventTypes:          []string{"alert", "incident", "fileinfo", "anomaly", "http", "smb", "dcerpc", "flow", "stats"},
 		ProbeBytes:          512,
 		FlowLog:             FlowLogPayload,
 		AnomalyRate:         AnomalyRateConfig{Burst: 100, Interval: time.Minute},
@@ -195,13 +200,27 @@ func (c *Config) Set(kv string) error {
 	if err := yaml.Unmarshal([]byte(val), &probe); err != nil {
 		return fmt.Errorf("config: --set %s: bad value: %w", key, err)
 	}
-	text := sb.String() + " " + val + "\n"
-	dec := yaml.NewDecoder(strings.NewReader(text))
-	dec.KnownFields(true)
-	if err := dec.Decode(c); err != nil {
+	err := c.decodeSet(sb.String(), val)
+	var te *yaml.TypeError
+	if err != nil && errors.As(err, &te) && strings.Contains(val, ",") && !strings.HasPrefix(strings.TrimSpace(val), "[") {
+		// A list key given as a,b,c (the shell-friendly form): retry as
+		// the YAML list [a,b,c].
+		if c.decodeSet(sb.String(), "["+val+"]") == nil {
+			return nil
+		}
+	}
+	if err != nil {
 		return fmt.Errorf("config: --set %s: %w", key, err)
 	}
 	return nil
+}
+
+// decodeSet decodes one `key: value` document (key already indented into
+// its YAML path) into c, refusing unknown keys.
+func (c *Config) decodeSet(path, val string) error {
+	dec := yaml.NewDecoder(strings.NewReader(path + " " + val + "\n"))
+	dec.KnownFields(true)
+	return dec.Decode(c)
 }
 
 // YAML renders the configuration, for `wirescan config`.

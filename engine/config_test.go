@@ -29,10 +29,17 @@ func TestConfigSet(t *testing.T) {
 	if c.Stream.MaxBufferedSegments != DefaultConfig().Stream.MaxBufferedSegments {
 		t.Fatal("a sibling key was reset")
 	}
+	// A list in the shell-friendly form a,b,c.
+	if err := c.Set("event-types=alert,fileinfo,frame"); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(c.EventTypes, " ") != "alert fileinfo frame" {
+		t.Fatalf("event-types=alert,fileinfo,frame gave %q", c.EventTypes)
+	}
 }
 
 func TestConfigSetErrors(t *testing.T) {
-	for _, kv := range []string{"nokey", "=1", "stream.nosuch=1", "workers=lots", "a..b=1"} {
+	for _, kv := range []string{"nokey", "=1", "stream.nosuch=1", "workers=lots", "workers=1,2", "a..b=1"} {
 		c := DefaultConfig()
 		if err := c.Set(kv); err == nil {
 			t.Errorf("Set(%q) succeeded", kv)

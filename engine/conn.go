@@ -56,6 +56,9 @@ type conn struct {
 	fileGaps map[app.FileHandle]int // stream gaps seen in the file's direction before it opened
 	gaps     [2]int                 // stream gaps per direction
 	alerted  bool
+	// keeps are what filestore rules with a tx or flow scope asked to
+	// keep: files of the connection, open or still to come (filestore.go).
+	keeps []fileKeep
 	// evidence keeps the flow's recent frames for an evidence pcap; nil
 	// when evidence is disabled.
 	evidence *evidence.Ring
@@ -78,6 +81,9 @@ const (
 	embryonicCost = int64(unsafe.Sizeof(conn{})+unsafe.Sizeof(flow.Entry[*conn]{})) + 96
 	activeCost    = int64(unsafe.Sizeof(reassembly.Stream{})+unsafe.Sizeof(detect.Flow{})) + 256
 	parserCost    = int64(max(unsafe.Sizeof(http.Parser{}), unsafe.Sizeof(smb.Parser{}))) + 1024
+	// fileCost is an open file: its tracker state, digests, scanner and
+	// short history (measured: about 1.3 KiB for an HTTP download).
+	fileCost = int64(unsafe.Sizeof(trackedFile{})+unsafe.Sizeof(fileScan{})) + 1024
 )
 
 // activate builds the state a connection needs once it is more than one
@@ -191,11 +197,13 @@ func (c *conn) onEnd(dir app.Direction) {
 func (c *conn) FileOpen(h app.FileHandle, meta app.FileMeta) {
 	if old := c.files[h]; old != nil {
 		old.Close(true)
+		c.w.flows.Charge(c.entry, -fileCost)
 	}
 	if c.files == nil {
 		c.files = map[app.FileHandle]*trackedFile{}
 	}
 	c.files[h] = c.w.files.Open(meta, c)
+	c.w.flows.Charge(c.entry, fileCost)
 	if c.fileGaps == nil {
 		c.fileGaps = map[app.FileHandle]int{}
 	}
@@ -231,6 +239,7 @@ func (c *conn) FileClose(h app.FileHandle, truncated bool) {
 		}
 		delete(c.fileGaps, h)
 		f.Close(truncated)
+		c.w.flows.Charge(c.entry, -fileCost)
 	}
 }
 

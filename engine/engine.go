@@ -47,6 +47,9 @@ type Engine struct {
 	// across all connections.
 	parserMem *memcap.Budget
 	seed      maphash.Seed
+	// pickWorker, when set (tests), chooses the worker of a connection in
+	// parallel replay instead of the flow hash.
+	pickWorker func(flow.Key) int
 
 	alertMu          sync.Mutex
 	alertsBy         map[int]uint64
@@ -75,6 +78,10 @@ type Engine struct {
 func New(cfg Config, rules *signatures.Set, w EventWriter) (*Engine, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
+	}
+	if cfg.Explain {
+		// Explanations look back as far as any file's history reaches.
+		cfg.Files.InOrderHistoryBytes = cfg.Files.HistoryBytes
 	}
 	e := &Engine{
 		cfg:              cfg,

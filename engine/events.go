@@ -44,6 +44,8 @@ func attachTx(ev *eve.Event, tx app.Metadata) {
 		ev.HTTP = tx.EVE()
 	case "smb":
 		ev.SMB = tx.EVE()
+	case "dcerpc":
+		ev.DCERPC = tx.EVE()
 	}
 }
 
@@ -55,6 +57,9 @@ func (c *conn) Alert(a detect.Alert) {
 		return
 	}
 	attachTx(ev, a.Tx)
+	if c.w.e.cfg.Explain {
+		ev.Wirescan.Explain = c.w.explain(c, a.Match, a.Tx, nil)
+	}
 	c.w.writeAlert(c, a.Dir, ev, a.Match.Rule, fileDigest{})
 }
 
@@ -64,8 +69,8 @@ func (c *conn) Alert(a detect.Alert) {
 func (w *worker) fileAlert(f *trackedFile, m signatures.Match) {
 	fs := f.Value
 	fs.sids = append(fs.sids, m.Rule.SID)
-	if m.Rule.Filestore && fs.spool != nil {
-		fs.storing = true
+	if m.Rule.Filestore {
+		fs.conn.keepFiles(f, m.Rule.Store)
 	}
 	dir := f.Meta.Direction
 	ev := w.alertEvent(fs.conn, dir, m)
@@ -87,6 +92,9 @@ func (w *worker) fileAlert(f *trackedFile, m signatures.Match) {
 			ev.Wirescan.MatchHex = hex.EncodeToString(b)
 			ev.Wirescan.MatchPrintable = printable(b)
 		}
+	}
+	if w.e.cfg.Explain {
+		ev.Wirescan.Explain = w.explain(fs.conn, m, f.Meta.Tx, f)
 	}
 	if f.State == files.StateOpen && len(fs.deferred) < maxDeferredAlerts && w.e.holdsForHash() {
 		// The allowlist or a policy entry may silence this alert by the
@@ -229,7 +237,8 @@ func (w *worker) emitFileinfo(f *trackedFile) {
 		ev.FileInfo.Stored = true
 		ev.FileInfo.FileID = fs.storeID
 	}
-	ev.Wirescan = &eve.Extra{FileSeen: f.Seen, FileMissing: f.Missing, FileOverflow: f.Overflow}
+	ev.Wirescan = &eve.Extra{FileSeen: f.Seen, FileMissing: f.Missing, FileOverflow: f.Overflow,
+		FilePart: f.Part(), FileParts: f.Parts()}
 	w.e.out.write(ev)
 }
 

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"github.com/wirescan/wirescan/engine/app"
+	"github.com/wirescan/wirescan/engine/dcerpc"
 	"github.com/wirescan/wirescan/engine/http"
 	"github.com/wirescan/wirescan/engine/smb"
 )
@@ -21,6 +22,9 @@ func (w *worker) registry() *app.Registry {
 			p := http.NewParser(&e.cfg.HTTP, &w.stats.HTTP, s)
 			p.SetBudget(e.parserMem)
 			return p
+		}},
+		app.Protocol{Proto: app.DCERPC, Ports: []uint16{135}, Probe: dcerpc.Probe, New: func(s app.Sink) app.Parser {
+			return dcerpc.NewTCPParser(dcerpc.Limits{MaxCalls: e.cfg.SMB.MaxOutstanding, MaxStubBytes: e.cfg.SMB.MaxDCERPCStubBytes}, &w.stats.DCERPC, s)
 		}},
 	)
 }

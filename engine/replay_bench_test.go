@@ -14,25 +14,30 @@ import (
 	"github.com/wirescan/wirescan/signatures"
 )
 
-var (
-	mixOnce sync.Once
-	mixData []byte
-	mixErr  error
-)
-
-// syntheticMix is a 64 MiB capture of benign HTTP and SMB2 transfers, made
-// once per test binary.
-func syntheticMix(b *testing.B) []byte {
-	mixOnce.Do(func() {
-		var buf bytes.Buffer
-		mixErr = pcapgen.SyntheticMix(&buf, 64<<20, 1)
-		mixData = buf.Bytes()
-	})
-	if mixErr != nil {
-		b.Fatal(mixErr)
-	}
-	return mixData
+// onceCapture makes a generated capture once per test binary.
+type onceCapture struct {
+	once  sync.Once
+	write func(*bytes.Buffer) error
+	data  []byte
+	err   error
 }
+
+func (c *onceCapture) get(b *testing.B) []byte {
+	c.once.Do(func() {
+		var buf bytes.Buffer
+		c.err = c.write(&buf)
+		c.data = buf.Bytes()
+	})
+	if c.err != nil {
+		b.Fatal(c.err)
+	}
+	return c.data
+}
+
+// mix is a 64 MiB capture of benign HTTP and SMB2 transfers.
+var mix = onceCapture{write: func(buf *bytes.Buffer) error { return pcapgen.SyntheticMix(buf, 64<<20, 1) }}
+
+func syntheticMix(b *testing.B) []byte { return mix.get(b) }
 
 func benchReplay(b *testing.B, workers int) {
 	data := syntheticMix(b)

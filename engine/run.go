@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/netip"
 	"sync"
 	"time"
@@ -12,7 +13,9 @@ import (
 
 	"github.com/wirescan/wirescan/engine/capture"
 	"github.com/wirescan/wirescan/engine/decode"
+	"github.com/wirescan/wirescan/engine/files"
 	"github.com/wirescan/wirescan/engine/flow"
+	"github.com/wirescan/wirescan/engine/output/statsevent"
 	"github.com/wirescan/wirescan/engine/stats"
 )
 
@@ -33,14 +36,16 @@ type Summary struct {
 	Flows                      uint64
 	Files                      uint64
 	FilesTruncated             uint64
-	Alerts                     uint64
-	Anomalies                  uint64
-	FileBytes                  uint64
-	KernelDrops                uint64
-	Damaged                    uint64
-	Elapsed                    time.Duration
-	Decode                     decode.Stats
-	Workers                    []stats.Worker
+	// Alerts counts signature matches that raise an alert; Silenced those
+	// of them the allowlist, thresholds or the policy held back.
+	Alerts, Silenced uint64
+	Anomalies        uint64
+	FileBytes        uint64
+	KernelDrops      uint64
+	Damaged          uint64
+	Elapsed          time.Duration
+	Decode           decode.Stats
+	Workers          []stats.Worker
 }
 
 // KernelStatser is implemented by live sources that can report what the
@@ -147,11 +152,17 @@ read:
 	return err
 }
 
-// startWorkers creates n workers and makes them visible to Snapshot.
+// startWorkers creates n workers and makes them visible to Snapshot. Several
+// workers share one file joiner (files of one resource or SMB open whose
+// connections landed on different workers).
 func (e *Engine) startWorkers(n int) []*worker {
 	workers := make([]*worker, n)
+	var joiner *files.Joiner[*conn, *fileScan]
+	if n > 1 {
+		joiner = files.NewJoiner[*conn, *fileScan](&e.cfg.Files, n)
+	}
 	for i := range workers {
-		workers[i] = newWorker(e, i)
+		workers[i] = newWorker(e, i, joiner)
 	}
 	e.workersMu.Lock()
 	e.workers = workers
@@ -166,10 +177,56 @@ func (w *worker) process(p *decode.Packet) {
 	w.stats.BusyNanos += int64(time.Since(t0))
 }
 
-// stop finishes every flow of w and publishes its final counters.
+// stop finishes every flow of w, the only worker, and publishes its final
+// counters.
 func (w *worker) stop() {
 	w.drain("shutdown")
 	w.maybePublish(true)
+}
+
+// stopGroup ends several workers together. A joined file's parts may be on
+// any worker, so each step starts when every worker finished the one
+// before: all packets processed, then all flows finished (their files'
+// last pieces and closes sent to the owners of joined files), then the
+// joined files closed. While a worker waits it keeps applying what the
+// others send it.
+type stopGroup struct {
+	packets, flows         sync.WaitGroup
+	packetsDone, flowsDone chan struct{}
+}
+
+func newStopGroup(n int) *stopGroup {
+	g := &stopGroup{packetsDone: make(chan struct{}), flowsDone: make(chan struct{})}
+	g.packets.Add(n)
+	g.flows.Add(n)
+	go func() { g.packets.Wait(); close(g.packetsDone) }()
+	go func() { g.flows.Wait(); close(g.flowsDone) }()
+	return g
+}
+
+// stopWith finishes w as one of the workers of g (see stopGroup).
+func (w *worker) stopWith(g *stopGroup) {
+	w.files.Progress(math.MaxInt64)
+	g.packets.Done()
+	w.awaitPolling(g.packetsDone)
+	w.drainFlows("shutdown")
+	g.flows.Done()
+	w.awaitPolling(g.flowsDone)
+	w.drainFiles()
+	w.maybePublish(true)
+}
+
+// awaitPolling waits for done, applying meanwhile what other workers send
+// to w's joined files.
+func (w *worker) awaitPolling(done <-chan struct{}) {
+	for {
+		w.files.Poll()
+		select {
+		case <-done:
+			return
+		case <-w.files.Notify():
+		}
+	}
 }
 
 // Run reads src to its end (or until ctx is done), then finishes every flow.
@@ -206,16 +263,25 @@ func (e *Engine) RunSharded(ctx context.Context, srcs []capture.Source, warn fun
 	start := time.Now()
 	workers := e.startWorkers(len(srcs))
 	errs := make([]error, len(srcs))
+	var g *stopGroup
+	if len(workers) > 1 {
+		g = newStopGroup(len(workers))
+	}
 	var wg sync.WaitGroup
 	for i, w := range workers {
 		wg.Add(1)
+		w.clockByTime = true
 		go func() {
 			defer wg.Done()
 			errs[i] = e.readLoop(ctx, w.shardLoop(srcs[i], warn))
 			if ks, ok := srcs[i].(KernelStatser); ok {
 				w.readKernelStats(ks)
 			}
-			w.stop()
+			if g == nil {
+				w.stop()
+			} else {
+				w.stopWith(g)
+			}
 		}()
 	}
 	wg.Wait()
@@ -239,13 +305,24 @@ func (w *worker) shardLoop(src capture.Source, warn func(error)) loop {
 		packet: func(_ int, p *decode.Packet) { w.process(p) },
 		idle: func() {
 			now := time.Now()
-			w.withTime(now, func() { w.flows.Expire(now, w.expire) })
+			w.withTime(now, func() {
+				w.flows.Expire(now, w.expire)
+				w.files.Expire(now)
+			})
+			// Nothing is waiting in the ring: every later packet of this
+			// socket is younger than now.
+			w.files.Progress(now.UnixNano())
+			w.files.Poll()
 		},
 		tick: func(force bool) {
 			if ks != nil && time.Since(lastKernel) > time.Second {
 				lastKernel = time.Now()
 				w.readKernelStats(ks)
 			}
+			if !w.now.IsZero() {
+				w.files.Progress(w.now.UnixNano())
+			}
+			w.files.Poll()
 			w.maybePublish(force)
 		},
 	}
@@ -261,13 +338,23 @@ func (w *worker) readKernelStats(ks KernelStatser) {
 // decodes itself (raw[i]: only Raw, LinkType, Timestamp, Num and Length are
 // set) and packets the reader decoded (tunnels, fragments, anything
 // QuickTCP leaves to the full decoder). Frames and payloads live in buf.
+// upTo is the number of the last packet the reader had read when it sent
+// the batch: once the worker has processed the batch, it has processed
+// every packet of its own up to there (files.Tracker.Progress).
 type batch struct {
 	pkts []decode.Packet
 	raw  []bool
 	buf  []byte
+	upTo uint64
 }
 
 const batchPackets = 256
+
+// progressEvery is how many packets the reader reads between sending every
+// worker its batch, full or not (or an empty one): a worker whose
+// connections are quiet still learns, and publishes, how far the capture
+// has got, so joined files waiting for every worker end soon.
+const progressEvery = 4096
 
 // runParallel reads with l on this goroutine and dispatches the decoded
 // packets, by a symmetric hash of their connection, to one goroutine per
@@ -276,6 +363,7 @@ const batchPackets = 256
 func (e *Engine) runParallel(ctx context.Context, l loop, workers []*worker) error {
 	chans := make([]chan *batch, len(workers))
 	free := make(chan *batch, len(workers)*8)
+	g := newStopGroup(len(workers))
 	var wg sync.WaitGroup
 	for i, w := range workers {
 		chans[i] = make(chan *batch, 8)
@@ -283,7 +371,17 @@ func (e *Engine) runParallel(ctx context.Context, l loop, workers []*worker) err
 		go func(in <-chan *batch) {
 			defer wg.Done()
 			dec := decode.NewDecoder(&e.cfg.Decode, &w.stats.Decode)
-			for b := range in {
+			for {
+				var b *batch
+				select {
+				case b = <-in:
+				case <-w.files.Notify():
+					w.files.Poll()
+					continue
+				}
+				if b == nil {
+					break
+				}
 				for i := range b.pkts {
 					p := &b.pkts[i]
 					if b.raw[i] {
@@ -294,6 +392,8 @@ func (e *Engine) runParallel(ctx context.Context, l loop, workers []*worker) err
 					}
 					w.process(p)
 				}
+				w.files.Progress(int64(b.upTo))
+				w.files.Poll()
 				w.maybePublish(false)
 				b.pkts, b.raw, b.buf = b.pkts[:0], b.raw[:0], b.buf[:0]
 				select {
@@ -301,7 +401,7 @@ func (e *Engine) runParallel(ctx context.Context, l loop, workers []*worker) err
 				default:
 				}
 			}
-			w.stop()
+			w.stopWith(g)
 		}(chans[i])
 	}
 	pending := make([]*batch, len(workers))
@@ -319,6 +419,9 @@ func (e *Engine) runParallel(ctx context.Context, l loop, workers []*worker) err
 	batchFor := func(src, dst netip.Addr, sport, dport uint16, proto uint8) (int, *batch) {
 		key, _ := flow.NewKey(src, dst, sport, dport, proto, 0)
 		i := int(key.Hash(e.seed) % uint64(len(workers)))
+		if e.pickWorker != nil {
+			i = e.pickWorker(key) % len(workers)
+		}
 		b := pending[i]
 		if b == nil {
 			b = get()
@@ -326,8 +429,24 @@ func (e *Engine) runParallel(ctx context.Context, l loop, workers []*worker) err
 		}
 		return i, b
 	}
+	var lastNum uint64
+	sinceProgress := 0
 	send := func(i int, b *batch) {
 		if len(b.pkts) == batchPackets || len(b.buf) > 200<<10 {
+			b.upTo = lastNum
+			chans[i] <- b
+			pending[i] = nil
+		}
+		if sinceProgress++; sinceProgress < progressEvery {
+			return
+		}
+		sinceProgress = 0
+		for i := range workers {
+			b := pending[i]
+			if b == nil {
+				b = get()
+			}
+			b.upTo = lastNum
 			chans[i] <- b
 			pending[i] = nil
 		}
@@ -340,6 +459,7 @@ func (e *Engine) runParallel(ctx context.Context, l loop, workers []*worker) err
 		if !ok {
 			return false
 		}
+		lastNum = pkt.Num
 		i, b := batchFor(ep.Src, ep.Dst, ep.SrcPort, ep.DstPort, 6)
 		off := len(b.buf)
 		b.buf = append(b.buf, pkt.Data...)
@@ -350,6 +470,7 @@ func (e *Engine) runParallel(ctx context.Context, l loop, workers []*worker) err
 		return true
 	}
 	l.packet = func(_ int, p *decode.Packet) {
+		lastNum = p.Num
 		i, b := batchFor(p.SrcIP, p.DstIP, p.SrcPort, p.DstPort, p.IPProto)
 		cp := *p
 		if e.evidence != nil {
@@ -367,6 +488,7 @@ func (e *Engine) runParallel(ctx context.Context, l loop, workers []*worker) err
 	err := e.readLoop(ctx, l)
 	for i, b := range pending {
 		if b != nil {
+			b.upTo = lastNum
 			chans[i] <- b
 		}
 		close(chans[i])
@@ -396,6 +518,8 @@ func (e *Engine) finishRun(workers []*worker, start time.Time, runErr error) (Su
 	}
 	sum.Packets = e.readPackets.Load()
 	sum.Bytes = e.readBytes.Load()
+	snap := e.Snapshot()
+	sum.Silenced = statsevent.AlertsSuppressed(statsevent.Silenced(&snap))
 	e.flushIncidents(e.policy.Load(), time.Time{})
 	e.EmitStats(time.Time{})
 	if err := e.out.flush(); err != nil && runErr == nil {

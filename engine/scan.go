@@ -26,20 +26,20 @@ type fileScan struct {
 }
 
 // scanState returns f's scan state, creating it at the file's first event.
-// A part of an HTTP range-joined file is not scanned (the joined file is),
-// so a match is reported once.
+// A part of a joined file (an HTTP range, one connection's share of an SMB
+// open) is not scanned (the joined file is), so a match is reported once.
 func (w *worker) scanState(f *trackedFile) *fileScan {
 	if f.Value != nil {
 		return f.Value
 	}
 	c := f.Owner
 	fs := &fileScan{conn: c}
-	if !f.RangePart() {
+	if !f.Part() {
 		fs.scanner = c.det.FileScanner(f.Meta.Name, f.Meta.Direction, f.Meta.Tx)
 		if w.e.store != nil && (w.e.store.Force() || c.det.StoresFiles()) {
 			if sp, err := w.e.store.Begin(); err == nil {
 				fs.spool = sp
-				fs.storing = w.e.store.Force()
+				fs.storing = w.e.store.Force() || c.keepsFile(f)
 			}
 		}
 	}
@@ -74,8 +74,18 @@ func (w *worker) Anomaly(f *trackedFile, name string) {
 	f.Owner.anomaly(f.Meta.Direction, "applayer", name)
 }
 
-// Closed implements files.Consumer: end-of-file rules, then the fileinfo event.
+// Closed implements files.Consumer: end-of-file rules, then the fileinfo
+// event. A joined file that ended later than the packet that ended it
+// (files.File.EndedAt) is logged with that packet's time.
 func (w *worker) Closed(f *trackedFile) {
+	if at, ok := f.EndedAt(); ok {
+		w.withTime(at, func() { w.closed(f) })
+		return
+	}
+	w.closed(f)
+}
+
+func (w *worker) closed(f *trackedFile) {
 	fs := w.scanState(f)
 	if fs.scanner != nil {
 		facts := signatures.FileFacts{

@@ -5,6 +5,7 @@ import (
 
 	"github.com/wirescan/wirescan/engine/eve"
 	"github.com/wirescan/wirescan/engine/output/statsevent"
+	"github.com/wirescan/wirescan/engine/stats"
 )
 
 // EmitStats writes one EVE stats event from the current snapshot, stamped
@@ -18,5 +19,26 @@ func (e *Engine) EmitStats(at time.Time) {
 	}
 	s := e.Snapshot()
 	e.out.write(&eve.Event{Timestamp: at, EventType: "stats", Stats: statsevent.Build(s),
-		Wirescan: &eve.Extra{Silenced: statsevent.Silenced(&s), Outputs: statsevent.Outputs(&s)}})
+		Wirescan: &eve.Extra{Silenced: statsevent.Silenced(&s), Outputs: statsevent.Outputs(&s), FileJoin: fileJoin(&s)}})
+}
+
+// fileJoin is the stats event's account of the file joiner, nil while it
+// joined, dropped and refused nothing.
+func fileJoin(s *stats.Snapshot) *eve.FileJoin {
+	var fj eve.FileJoin
+	for i := range s.Workers {
+		f := &s.Workers[i].Files
+		fj.Joined += f.Joined
+		fj.Parts += f.JoinParts
+		fj.ForwardedBytes += f.JoinForwardedBytes
+		fj.DroppedBytes += f.JoinDroppedBytes
+		fj.Refused += f.JoinRefused
+		fj.Evicted += f.JoinEvicted
+		fj.Expired += f.JoinExpired
+		fj.CandidatesEvicted += f.JoinCandidatesEvicted
+	}
+	if fj == (eve.FileJoin{}) {
+		return nil
+	}
+	return &fj
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"sync"
 	"testing"
 
 	"github.com/wirescan/wirescan/engine"
@@ -15,29 +14,16 @@ import (
 )
 
 var (
-	synOnce sync.Once
-	synData []byte
-	synErr  error
+	// synFlood is 300k SYNs from distinct sources.
+	synFlood = onceCapture{write: func(buf *bytes.Buffer) error { return pcapgen.WriteSynFlood(buf, 300_000, 1) }}
+	// halfOpen is 20k HTTP responses left in mid-transfer around an EICAR
+	// download.
+	halfOpen = onceCapture{write: func(buf *bytes.Buffer) error { return pcapgen.WriteDownloadUnderFlood(buf, 0, 20_000) }}
 )
 
-// synFlood is a capture of 300k SYNs from distinct sources, made once per
-// test binary.
-func synFlood(b *testing.B) []byte {
-	synOnce.Do(func() {
-		var buf bytes.Buffer
-		synErr = pcapgen.WriteSynFlood(&buf, 300_000, 1)
-		synData = buf.Bytes()
-	})
-	if synErr != nil {
-		b.Fatal(synErr)
-	}
-	return synData
-}
-
-// BenchmarkSynFlood replays a SYN flood (one worker, built-in rules):
-// packets per second and bytes allocated per packet of a flow-table flood.
-func BenchmarkSynFlood(b *testing.B) {
-	data := synFlood(b)
+// replayHostile replays data (one worker, built-in rules) b.N times and
+// reports packets per second besides bytes and allocations.
+func replayHostile(b *testing.B, data []byte) {
 	cfg := engine.DefaultConfig()
 	b.ReportAllocs()
 	b.SetBytes(int64(len(data)))
@@ -47,7 +33,7 @@ func BenchmarkSynFlood(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		src, err := capture.NewReader(bytes.NewReader(data), "syn.pcap", cfg.Capture)
+		src, err := capture.NewReader(bytes.NewReader(data), "hostile.pcap", cfg.Capture)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -60,38 +46,8 @@ func BenchmarkSynFlood(b *testing.B) {
 	b.ReportMetric(float64(pkts)/b.Elapsed().Seconds(), "pkts/s")
 }
 
-var (
-	halfOnce sync.Once
-	halfData []byte
-	halfErr  error
-)
+// BenchmarkSynFlood: what a flood of new flows costs per packet.
+func BenchmarkSynFlood(b *testing.B) { replayHostile(b, synFlood.get(b)) }
 
-// BenchmarkHalfOpenHTTP replays 20k half-open HTTP responses around an
-// EICAR download (one worker, built-in rules): what each such connection
-// costs.
-func BenchmarkHalfOpenHTTP(b *testing.B) {
-	halfOnce.Do(func() {
-		var buf bytes.Buffer
-		halfErr = pcapgen.WriteDownloadUnderFlood(&buf, 0, 20_000)
-		halfData = buf.Bytes()
-	})
-	if halfErr != nil {
-		b.Fatal(halfErr)
-	}
-	cfg := engine.DefaultConfig()
-	b.ReportAllocs()
-	b.SetBytes(int64(len(halfData)))
-	for b.Loop() {
-		e, err := engine.New(cfg, signatures.Builtin(), eve.NewWriter(io.Discard))
-		if err != nil {
-			b.Fatal(err)
-		}
-		src, err := capture.NewReader(bytes.NewReader(halfData), "half.pcap", cfg.Capture)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := e.Run(context.Background(), src, nil); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
+// BenchmarkHalfOpenHTTP: what connections left in mid-response cost.
+func BenchmarkHalfOpenHTTP(b *testing.B) { replayHostile(b, halfOpen.get(b)) }

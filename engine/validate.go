@@ -8,7 +8,7 @@ import (
 
 // EventTypes lists every EVE event type the engine can write; the
 // event-types key may name only these.
-var eventTypeNames = []string{"alert", "incident", "fileinfo", "anomaly", "http", "smb", "flow", "stats", "frame"}
+var eventTypeNames = []string{"alert", "incident", "fileinfo", "anomaly", "http", "smb", "dcerpc", "flow", "stats", "frame"}
 
 // Validate checks every key of the configuration, the engine's own and each
 // stage's, and returns all problems found (joined), each naming its key. New

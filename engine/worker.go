@@ -34,6 +34,10 @@ type worker struct {
 	pub      publisher
 	protos   *app.Registry
 	nextFlow uint64
+	// clockByTime makes the worker's position (files.Tracker.SetClock) the
+	// packet time, for live capture where packet numbers are per socket;
+	// in replay it is the capture's packet number.
+	clockByTime bool
 
 	// The packet being processed: events take their time and pcap_cnt from it.
 	now       time.Time
@@ -41,12 +45,18 @@ type worker struct {
 	lastSweep time.Time
 }
 
-func newWorker(e *Engine, index int) *worker {
+// newWorker creates worker index; joiner, when not nil, is the file joiner
+// it shares with the other workers (files of one resource or SMB open seen
+// on connections of different workers).
+func newWorker(e *Engine, index int, joiner *files.Joiner[*conn, *fileScan]) *worker {
 	w := &worker{e: e, index: index, anomalyWins: map[string]*anomalyWindow{},
 		oneSided: map[flow.Key]*flow.Entry[*conn]{}, alias: map[flow.Key]*flow.Entry[*conn]{}}
 	w.stats = stats.NewWorker()
 	w.flows = flow.NewTable[*conn](&e.cfg.Flow, e.flowMem, &w.stats.Flows)
 	w.files = files.NewTracker[*conn, *fileScan](&e.cfg.Files, &w.stats.Files, w)
+	if joiner != nil {
+		w.files.Join(joiner, index)
+	}
 	w.protos = w.registry()
 	if e.profiling {
 		w.prof = signatures.NewProfile()
@@ -57,6 +67,11 @@ func newWorker(e *Engine, index int) *worker {
 // handle processes one decoded packet.
 func (w *worker) handle(p *decode.Packet) {
 	w.now, w.pktNum = p.Timestamp, p.Num
+	pos := int64(p.Num)
+	if w.clockByTime {
+		pos = p.Timestamp.UnixNano()
+	}
+	w.files.SetClock(pos, p.Timestamp)
 	w.stats.Packets++
 	w.stats.Bytes += uint64(p.Length)
 	if w.lastSweep.IsZero() {
@@ -65,6 +80,7 @@ func (w *worker) handle(p *decode.Packet) {
 	if p.Timestamp.Sub(w.lastSweep) >= time.Second {
 		w.lastSweep = p.Timestamp
 		w.flows.Expire(p.Timestamp, w.expire)
+		w.files.Expire(p.Timestamp)
 		w.e.flushIncidents(w.e.policy.Load(), p.Timestamp)
 	}
 	if p.IPProto != 6 {
@@ -208,15 +224,30 @@ func (w *worker) evict(e *flow.Entry[*conn]) {
 func (w *worker) withTime(t time.Time, fn func()) {
 	now, num := w.now, w.pktNum
 	w.now, w.pktNum = t, 0
+	w.files.SetTime(t)
 	fn()
 	w.now, w.pktNum = now, num
+	w.files.SetTime(now)
 }
 
 // drain finishes every flow (end of replay, shutdown) and closes joined files.
 func (w *worker) drain(reason string) {
+	w.drainFlows(reason)
+	w.drainFiles()
+}
+
+// drainFlows finishes every flow; files other connections may still join
+// are not kept for a reconnect any more.
+func (w *worker) drainFlows(reason string) {
+	w.files.Drain()
 	w.flows.Drain(func(e *flow.Entry[*conn]) {
 		w.withTime(e.Value.last, func() { e.Value.finish(reason) })
 	})
+}
+
+// drainFiles closes the joined files the worker owns, once no worker's
+// connection can add to them, and writes the last anomaly summaries.
+func (w *worker) drainFiles() {
 	w.files.Close()
 	w.flushAnomalySummaries()
 }

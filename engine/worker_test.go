@@ -63,7 +63,7 @@ func newTestWorker(t *testing.T, cfg Config, rules *signatures.Set) (*worker, *r
 	if err != nil {
 		t.Fatal(err)
 	}
-	return newWorker(e, 0), rec
+	return newWorker(e, 0, nil), rec
 }
 
 func run(w *worker, pkts []pkt) {

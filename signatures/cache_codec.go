@@ -22,6 +22,10 @@ const (
 	rfNoAlert
 	rfPerDirection
 	rfEager
+	rfStoreToServer
+	rfStoreToClient
+	rfStoreTx
+	rfStoreFlow
 )
 
 // errCacheEntry is wrapped by decode errors: a damaged or inconsistent entry.
@@ -99,6 +103,18 @@ func (s *Set) encode(w *flat.Writer, warns []Warning, srcs []source) {
 		if r.Filestore {
 			flags[i] |= rfFilestore
 		}
+		if r.Store.ToServer {
+			flags[i] |= rfStoreToServer
+		}
+		if r.Store.ToClient {
+			flags[i] |= rfStoreToClient
+		}
+		switch r.Store.Scope {
+		case StoreTx:
+			flags[i] |= rfStoreTx
+		case StoreFlow:
+			flags[i] |= rfStoreFlow
+		}
 		if r.noAlert {
 			flags[i] |= rfNoAlert
 		}
@@ -151,6 +167,7 @@ func (s *Set) encode(w *flat.Writer, warns []Warning, srcs []source) {
 	w.Int(s.pcreWin)
 	w.Bool(s.needTail)
 	w.Bool(s.fileAbsent)
+	w.Bool(s.exeNeed)
 	s.mpm.Encode(w)
 	w.Int32s(s.pvStart)
 	var exact strtab

@@ -107,6 +107,13 @@ func decodeRules(r *flat.Reader, srcs []source) (rules []*Rule, flags []uint32, 
 		}
 		x.GID, x.SID, x.Rev, x.Priority, x.Line = int(nums[0][i]), int(nums[1][i]), int(nums[2][i]), int(nums[3][i]), int(nums[4][i])
 		x.Filestore, x.noAlert, x.perDirection = flags[i]&rfFilestore != 0, flags[i]&rfNoAlert != 0, flags[i]&rfPerDirection != 0
+		x.Store.ToServer, x.Store.ToClient = flags[i]&rfStoreToServer != 0, flags[i]&rfStoreToClient != 0
+		switch {
+		case flags[i]&rfStoreTx != 0:
+			x.Store.Scope = StoreTx
+		case flags[i]&rfStoreFlow != 0:
+			x.Store.Scope = StoreFlow
+		}
 		rules[i] = x
 	}
 	meta := r.Uint32s()
@@ -158,6 +165,7 @@ func decodeTables(r *flat.Reader, rules []*Rule) (*Set, *rawTables, error) {
 	s.stats.MemoryBytes = int64(r.Uint64())
 	s.position, s.pcreWin = r.Int(), r.Int()
 	s.needTail, s.fileAbsent = r.Bool(), r.Bool()
+	s.exeNeed = r.Bool()
 	m, err := mpm.DecodeFrom(r)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w: %w", errCacheEntry, err)
@@ -375,6 +383,12 @@ func (s *Set) finishCached(opts Options, flags []uint32, subIDs [][]int32) error
 		sub.version = ""
 		s.subs = append(s.subs, subSet{xs: rs[0].dataXform, set: sub})
 	}
+	// Mixed rules test flowbits, so they are eager and parsed by now.
+	stats := s.stats
+	if err := s.compileMix(rules, opts); err != nil {
+		return fmt.Errorf("%w: %w", errCacheEntry, err)
+	}
+	s.stats = stats // the entry's statistics already count the stream parts
 	return nil
 }
 
@@ -445,6 +459,8 @@ func reparse(r *Rule, opts Options) error {
 		t, err = parseRule(r.Raw, &parseCtx{dir: filepath.Dir(r.File), opts: opts.withDefaults()})
 	case ".ndb":
 		t, err = parseNDB(r.Raw)
+	case ".ldb":
+		t, err = parseLDB(r.Raw)
 	case ".hdb", ".hsb":
 		t, err = parseHashSig(r.Raw)
 	default:

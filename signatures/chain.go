@@ -64,7 +64,8 @@ type chain struct {
 	eof      bool   // ClamAV EOF-n[,shift] anchor on the origin
 	eofN     int64
 	eofShift int64
-	lead     int64 // bytes between the origin and the first element
+	lead     int64    // bytes between the origin and the first element
+	pe       peAnchor // ClamAV logical signature: start relative to PE headers
 }
 
 // compileItems turns a buffer's items into chains. streaming splits long

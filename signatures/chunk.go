@@ -76,12 +76,12 @@ func (s *Set) matchWhole(rules []int32, ctx *Context, base int64, data []byte) [
 		if ctx.Profile != nil {
 			start = time.Now()
 		}
-		end, ok := int64(-1), cr.pkt.mayMatch(data) && cr.flowOK(ctx.Flow) && s.applies(cr, ctx)
+		end, ok := int64(-1), cr.pkt.mayMatch(data) && cr.flowOK(ctx.Flow, ctx.ToServer) && s.applies(cr, ctx)
 		if ok {
 			end, ok = cr.pkt.matchEnd(data)
 		}
 		if ok {
-			cr.flowApply(ctx.Flow)
+			cr.flowApply(ctx.Flow, ctx.ToServer)
 			off := int64(-1)
 			if base >= 0 && end >= 0 {
 				off = base + end

@@ -2,6 +2,7 @@ package signatures
 
 import (
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"strconv"
@@ -86,7 +87,10 @@ func parseNDB(line string) (*Rule, error) {
 	switch f[1] {
 	case "0", "7":
 	default:
-		return nil, unsupported("ndb target %q", truncate(f[1]))
+		return parseNDBAsLogical(name, line, f[1], f[2], f[3])
+	}
+	if off := f[2]; strings.HasPrefix(off, "EP") || strings.HasPrefix(off, "S") {
+		return parseNDBAsLogical(name, line, f[1], off, f[3])
 	}
 	items, lead, err := parseHexSig(f[3])
 	if err != nil {
@@ -124,13 +128,41 @@ func parseOffset(s string) (n, shift int64, err error) {
 	a, b, has := strings.Cut(s, ",")
 	n, err = strconv.ParseInt(a, 10, 32)
 	if err != nil || n < 0 {
-		return 0, 0, fmt.Errorf("bad ndb offset %q", truncate(s))
+		return 0, 0, fmt.Errorf("bad offset %q", truncate(s))
 	}
 	if has {
 		shift, err = strconv.ParseInt(b, 10, 32)
 		if err != nil || shift < 0 {
-			return 0, 0, fmt.Errorf("bad ndb offset shift %q", truncate(s))
+			return 0, 0, fmt.Errorf("bad offset shift %q", truncate(s))
 		}
 	}
 	return n, shift, nil
+}
+
+// parseNDBAsLogical parses an .ndb signature that needs the file's headers
+// (a target other than 0 and 7, a PE-relative offset) as the logical
+// signature "name;Target:t;0;offset:hexsig", which is what it means.
+func parseNDBAsLogical(name, line, target, off, sig string) (*Rule, error) {
+	info := &ldbInfo{target: -1}
+	if err := info.parseTDB("Target:" + target); err != nil {
+		if errors.Is(err, ErrUnsupported) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("bad ndb target %q", truncate(target))
+	}
+	if strings.ContainsAny(sig, ":/$") {
+		return nil, fmt.Errorf("invalid character in hex signature %q", truncate(sig))
+	}
+	sub, items, err := parseLdbSubsig(off + ":" + sig)
+	if err != nil {
+		return nil, err
+	}
+	sub.nitems = len(items)
+	info.subs = []ldbSub{sub}
+	info.expr = &lnode{}
+	info.monotone = true
+	r := newClamRule(name, line)
+	r.data = items
+	r.ldb = info
+	return r, nil
 }

@@ -78,6 +78,7 @@ func compileSet(rules []*Rule, opts Options, ft flowbitTable, top bool) (*Set, e
 		}
 		s.groupOf[i] = g
 		s.crules[i] = cr
+		s.exeNeed = s.exeNeed || cr.waits
 		if r.dataAbsent == absentOrElse {
 			s.absentRules = append(s.absentRules, int32(i))
 		}
@@ -88,6 +89,8 @@ func compileSet(rules []*Rule, opts Options, ft flowbitTable, top bool) (*Set, e
 			if act, toggle := hasAction(cr.fbits); act && !toggle && r.event == "" {
 				s.flowSetters = append(s.flowSetters, int32(i))
 			}
+		case r.ldb != nil && r.ldb.zeroTrue:
+			s.endOnly[r.kind] = append(s.endOnly[r.kind], int32(i))
 		case r.file.clamHash != nil:
 			k := r.file.clamHash.algo + ":" + r.file.clamHash.sum
 			s.hashIdx[k] = append(s.hashIdx[k], int32(i))
@@ -152,6 +155,11 @@ func compileSet(rules []*Rule, opts Options, ft flowbitTable, top bool) (*Set, e
 		s.stats.States += sub.set.stats.States
 		s.stats.MemoryBytes += sub.set.stats.MemoryBytes
 	}
+	if top {
+		if err := s.compileMix(rules, opts); err != nil {
+			return nil, err
+		}
+	}
 	return s, nil
 }
 
@@ -172,6 +180,11 @@ func compileRule(r *Rule) (crule, error) {
 		c.lead = r.clam.lead
 		if r.clam.eof {
 			c.eof, c.eofN, c.eofShift = true, r.clam.eofN, r.clam.eofShift
+		}
+	}
+	if r.ldb != nil {
+		if err := cr.compileLDB(); err != nil {
+			return cr, err
 		}
 	}
 	for _, c := range cr.chains {
@@ -195,8 +208,12 @@ func compileRule(r *Rule) (crule, error) {
 			cr.needEnd = true
 		}
 	}
+	if cr.ldb != nil {
+		cr.needEnd = !cr.ldb.monotone || cr.ldb.fileSize != nil || cr.ldb.pcre
+		return cr, nil
+	}
 	cr.simple = len(cr.chains) == 1 && len(cr.chains[0].elems) == 1 && !cr.needEnd && !cr.chains[0].elems[0].neg &&
-		cr.chains[0].elems[0].sp == nil
+		cr.chains[0].elems[0].sp == nil && !r.lateTest // lateTest: progress is kept to decide again at End
 	return cr, nil
 }
 

@@ -154,3 +154,23 @@ func (c *sizeCond) match(x int64) bool {
 	}
 	return x == c.lo
 }
+
+// String renders the condition as the filesize and bsize keywords write it.
+func (c sizeCond) String() string {
+	n := func(v int64) string { return strconv.FormatInt(v, 10) }
+	switch c.op {
+	case '<':
+		return "<" + n(c.lo)
+	case '>':
+		return ">" + n(c.lo)
+	case 'l':
+		return "<=" + n(c.lo)
+	case 'g':
+		return ">=" + n(c.lo)
+	case 'r':
+		return n(c.lo) + "<>" + n(c.hi)
+	case '!':
+		return "!" + n(c.lo)
+	}
+	return n(c.lo)
+}

@@ -44,7 +44,8 @@ func TestParseDCERPCAndSMBKeywords(t *testing.T) {
 		{name: "opnum too big", line: `alert smb any any -> any any (dcerpc.opnum:70000; sid:1;)`, err: "bad value"},
 		{name: "smb.version 3", line: `alert smb any any -> any any (smb.version:3; sid:1;)`, err: "want 1 or 2"},
 		{name: "decoder event", line: `alert tcp any any -> any any (app-layer-event:overlap; sid:1;)`, err: "not supported"},
-		{name: "event with file data", line: `alert smb any any -> any any (app-layer-event:smb.x; file_data; content:"a"; sid:1;)`, err: "app-layer-event together"},
+		{name: "event with file data", line: `alert smb any any -> any any (app-layer-event:smb.x; file_data; content:"a"; sid:1;)`,
+			check: func(r *Rule) bool { return r.lateTest && r.event == "" && r.kind == kindFile && !r.PerDirection() }},
 		{name: "stream-event suricata spelling", line: `alert tcp any any -> any any (stream-event:reassembly_overlap_different_data; sid:1;)`,
 			check: func(r *Rule) bool { return r.event == "stream.overlap_different_data" && r.kind == kindTx }},
 		{name: "stream-event same spelling", line: `alert tcp any any -> any any (stream-event:pkt_invalid_timestamp; sid:1;)`,
@@ -54,7 +55,10 @@ func TestParseDCERPCAndSMBKeywords(t *testing.T) {
 		{name: "stream-event empty", line: `alert tcp any any -> any any (stream-event:; sid:1;)`, err: "bad value"},
 		{name: "stream-event dotted", line: `alert tcp any any -> any any (stream-event:stream.x; sid:1;)`, err: "bad value"},
 		{name: "two events", line: `alert tcp any any -> any any (stream-event:a; app-layer-event:http.b; sid:1;)`, err: "more than one"},
-		{name: "stream-event with content", line: `alert tcp any any -> any any (stream-event:a; content:"x"; sid:1;)`, err: "stream-event together"},
+		{name: "stream-event with content", line: `alert tcp any any -> any any (stream-event:a; content:"x"; sid:1;)`,
+			check: func(r *Rule) bool {
+				return r.lateTest && r.kind == kindStream && r.flowbits[0].names[0] == " event:stream.a"
+			}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r, err := ParseRule(tc.line)

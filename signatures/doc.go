@@ -20,6 +20,36 @@
 // until then a verdict involving them is tentative. Header, flow, file-name and
 // protocol-buffer conditions are decided once, when the Scanner starts.
 //
+// ClamAV logical signatures (.ldb, ldb.go) are matched the same way, one
+// chain per subsignature: a subsignature's count is the number of distinct
+// end offsets at which it matched (ClamAV counts distinct start offsets;
+// the two agree for fixed-length subsignatures), the logical expression is
+// evaluated on the counts as libclamav does (no operator precedence; block
+// modifiers =X, >X, <X with ",Y" distinct subsignatures), and the target
+// description is checked: Target 0 and 7 (matched raw, as .ndb), 1 (a PE
+// file whose headers parse), 2, 5, 6, 9, 10, 11, 12 (by magic bytes at
+// offset 0), FileSize, EntryPoint (the entry point's file offset),
+// NumberOfSections, Container:CL_TYPE_ANY (every file wirescan scans is a
+// root object); Engine is accepted and not checked. An expression without
+// '=' and '<' and without FileSize is reported as soon as it holds, at the
+// end offset of the occurrence that made it hold; the others at End.
+// Subsignature offsets EP+n, EP-n, Sx+n, SEx and SL+n (each with ",shift")
+// are resolved from the PE headers, which the Scanner parses from the
+// bytes it is given (pe.go); candidates of signatures that need the headers
+// wait, in order, until the headers are parsed or known absent, so nothing
+// is missed and results do not depend on chunking (DESIGN.md). .ndb
+// signatures with another target or a PE offset load as one-subsignature
+// logical signatures. A PCRE subsignature ("Trigger/PCRE/Flags") is a
+// streamed pcre whose count (its first match; every match with g) counts
+// only when its trigger holds at End; such signatures are decided at End.
+//
+// A rule with an app-layer-event or stream-event besides content matches
+// its content only on a connection where the anomaly was raised
+// (MatchEvent records it in Context.Flow); a rule mixing raw stream content
+// and file_data matches a file when its stream part matched in the file's
+// direction of the connection (mixed.go). Both are decided again at End
+// when the condition came after the content.
+//
 // Exactness has one documented bound: per rule and per chain element a Scanner
 // remembers at most 64 recent candidate positions (and spends at most 1024 steps
 // per candidate). Inputs that produce more live candidates than that for one rule
@@ -67,17 +97,33 @@
 // Every input-driven size is bounded (Options): line length, rules per set,
 // automaton states (short literals), warnings, hash-list lines; and per
 // rule: 256 content items, 16 KiB per content, 1024 ClamAV elements with at most 256 literal alternatives
-// each. A rule over a per-rule limit is skipped with a Warning; a set over a set
-// limit fails to load with an error wrapping ErrLimit.
+// each; 64 subsignatures and 512 expression nodes per logical signature.
+// A rule over a per-rule limit is skipped with a Warning; a set over a set
+// limit fails to load with an error wrapping ErrLimit. Per Scanner, the PE
+// header parser reads only the headers it needs, gives up on headers ending
+// past 1 MiB or with more than 96 sections (the file is then not a PE file
+// for logical signatures) and holds at most 3840 bytes; at most 1024
+// candidates wait for the headers (more are dropped and counted in
+// Scanner.Overflow).
 //
 // # Not handled yet
 //
 // pcre on file data or streams whose match is unbounded (.*, +, {n,}) or
 // that is neither anchored (^, /A) nor begins with a literal of at least 3
 // bytes (see below), hash transforms (to_md5, ...) on file data, xbits and other stateful keywords
-// beyond flowbits, absent, frame, PE-relative ClamAV offsets and targets other
-// than 0 and 7, logical (.ldb) signatures. Each is skipped with a Warning
-// naming it.
+// beyond flowbits, absent, frame; in ClamAV logical signatures: Target 3
+// (HTML) and 4 (mail), which ClamAV matches normalized, Container types
+// other than CL_TYPE_ANY, Intermediates, IconGroup1/2, HandlerType,
+// EntryPoint and NumberOfSections on ELF and Mach-O, the VI offset, macro
+// and byte compare subsignatures, PCRE subsignatures the streamed pcre
+// support can't take (see below; also with an offset, the x flag, or in a
+// signature that needs the file's headers), the fullword modifier (::f),
+// and the hex constructs !(...), [x-y], (B), (L), (W). Each is skipped with
+// a Warning naming it.
+//
+// xbits need a table shared by the connections of an IP pair or host, with
+// expiry in packet time: a Context carries one connection's FlowState and
+// no time, so the engine would have to pass both (see DESIGN.md).
 //
 // pcre on file data and streams (pcre_stream.go) is checked on a window of
 // its maximum match width W (+1 byte when \b, \B or $ may look past it,

@@ -71,8 +71,26 @@ func (p *ruleParser) appLayerEvent(v string) error {
 	return p.setEvent("app-layer-event", v)
 }
 
+// eventAsCondition turns the event of a rule that also inspects content (a
+// file, stream or protocol buffer) into a condition: the rule is matched as
+// any content rule, and reports only once the anomaly was raised on the
+// connection (MatchEvent sets a per-flow bit for it, checked like
+// "flowbits:isset"; a file or stream rule whose content completed before
+// the anomaly is decided again at End). Suricata attaches the event to the
+// transaction; here it holds for the rest of the connection.
+func (p *ruleParser) eventAsCondition() {
+	r := p.r
+	r.flowbits = append(r.flowbits, flowbitOp{op: fbIsset, names: []string{eventFlowbit(r.event)}})
+	r.event, r.lateTest, r.perDirection = "", true, false
+}
+
+// eventFlowbit names the per-flow bit of an anomaly; the leading space
+// keeps it apart from flowbit names, which can't contain one.
+func eventFlowbit(name string) string { return " event:" + name }
+
 // MatchEvent evaluates the app-layer-event rules for the anomaly name raised
-// in the transaction or flow ctx describes (ctx.Proto is the flow's
+// in the transaction or flow ctx describes, and records the anomaly in
+// ctx.Flow for rules that combine it with content (ctx.Proto is the flow's
 // protocol; name is what the parser or file tracker reported). Header, flow
 // and direction conditions apply as in MatchTransaction. Like Suricata, an
 // event rule without a direction matches in each direction it is evaluated
@@ -84,6 +102,9 @@ func (s *Set) MatchEvent(ctx *Context, name string) []Match {
 	}
 	if a, ok := eventAliases[name][ctx.Proto]; ok {
 		name = a
+	}
+	if i, ok := s.flowTable[eventFlowbit(name)]; ok {
+		ctx.Flow.put(i, true) // for rules with the event and content
 	}
 	var out []Match
 	for _, rid := range s.txRules {

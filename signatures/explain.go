@@ -72,6 +72,9 @@ func (r *Rule) Explain(buffer string, data []byte, base, end int64) (parts []Par
 	if r.ruleBody == nil {
 		return nil, false
 	}
+	if r.ldb != nil && buffer == FileDataBuffer {
+		return r.explainLDB(data, base, end)
+	}
 	var items []item
 	var xform []transform
 	var eof bool
@@ -292,4 +295,34 @@ func locateChain(data []byte, folded *[]byte, c *chain, base, end int64) ([]occ,
 		pick = cand.prev
 	}
 	return out, true
+}
+
+// Facts describes, for explanations, the conditions of r decided on the
+// file's end-of-file facts rather than on its bytes: ClamAV hash
+// signatures, hash lists (filemd5, filesha256), filesize. Each is one line
+// as the rule meant it ("sha256 = 275a…, size 68").
+func (r *Rule) Facts() []string {
+	if r.ruleBody == nil {
+		return nil
+	}
+	var out []string
+	f := &r.file
+	if h := f.clamHash; h != nil {
+		size := "any size"
+		if h.size >= 0 {
+			size = "size " + strconv.FormatInt(h.size, 10)
+		}
+		out = append(out, "file "+h.algo+" = "+h.sum+", "+size+" (ClamAV hash signature)")
+	}
+	for _, l := range f.hashes {
+		op := "in"
+		if l.neg {
+			op = "not in"
+		}
+		out = append(out, "file "+l.algo+" "+op+" a list of "+strconv.Itoa(len(l.set))+" hashes")
+	}
+	if s := f.size; s != nil {
+		out = append(out, "filesize "+s.String())
+	}
+	return out
 }

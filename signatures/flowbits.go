@@ -42,6 +42,7 @@ type flowbitOp struct {
 	op    byte
 	names []string
 	any   bool // '|': one of the names
+	dir   bool // two names: the bit of the scanned direction (to server, to client); implicit ops only
 }
 
 // cflowbit is a flowbitOp with interned names.
@@ -49,6 +50,18 @@ type cflowbit struct {
 	op   byte
 	bits []int
 	any  bool
+	dir  bool // bits[0] to server, bits[1] to client: the one of the direction applies
+}
+
+// dirBits returns the bits an op applies to in a direction.
+func (o *cflowbit) dirBits(toServer bool) []int {
+	switch {
+	case !o.dir:
+		return o.bits
+	case toServer:
+		return o.bits[:1]
+	}
+	return o.bits[1:2]
 }
 
 // FlowState holds one flow's flowbits. The zero value and nil are "no bit
@@ -145,7 +158,7 @@ type flowbitTable map[string]int
 func (t flowbitTable) compile(ops []flowbitOp) ([]cflowbit, error) {
 	var out []cflowbit
 	for _, o := range ops {
-		c := cflowbit{op: o.op, any: o.any}
+		c := cflowbit{op: o.op, any: o.any, dir: o.dir}
 		for _, n := range o.names {
 			i, ok := t[n]
 			if !ok {
@@ -181,15 +194,17 @@ func flowClass(ops []cflowbit) int {
 	return 2
 }
 
-// flowOK reports whether the rule's flowbit tests hold in f.
-func (cr *crule) flowOK(f *FlowState) bool {
-	for _, o := range cr.fbits {
+// flowOK reports whether the rule's flowbit tests hold in f for bytes
+// travelling in the given direction.
+func (cr *crule) flowOK(f *FlowState, toServer bool) bool {
+	for i := range cr.fbits {
+		o := &cr.fbits[i]
 		if o.op < fbIsset {
 			continue
 		}
 		want := o.op == fbIsset
 		hit := !o.any
-		for _, b := range o.bits {
+		for _, b := range o.dirBits(toServer) {
 			if o.any {
 				if f.isSet(b) == want {
 					hit = true
@@ -207,10 +222,12 @@ func (cr *crule) flowOK(f *FlowState) bool {
 	return true
 }
 
-// flowApply performs the rule's flowbit actions on f.
-func (cr *crule) flowApply(f *FlowState) {
-	for _, o := range cr.fbits {
-		for _, b := range o.bits {
+// flowApply performs the rule's flowbit actions on f, for bytes travelling
+// in the given direction.
+func (cr *crule) flowApply(f *FlowState, toServer bool) {
+	for i := range cr.fbits {
+		o := &cr.fbits[i]
+		for _, b := range o.dirBits(toServer) {
 			switch o.op {
 			case fbSet:
 				f.put(b, true)
@@ -249,8 +266,8 @@ func (s *Set) presetFlowbits(ctx *Context) {
 	for _, c := range []*Context{ctx, &rev} {
 		for _, rid := range s.flowSetters {
 			cr := s.crule(rid)
-			if cr.flowOK(c.Flow) && s.applies(cr, c) {
-				cr.flowApply(c.Flow)
+			if cr.flowOK(c.Flow, c.ToServer) && s.applies(cr, c) {
+				cr.flowApply(c.Flow, c.ToServer)
 			}
 		}
 	}

@@ -25,6 +25,13 @@ type gap struct{ lo, hi int64 }
 // maxVerify bytes); wildcards become distance/shift constraints. lead is the
 // fixed number of wildcard bytes before the first element.
 func parseHexSig(sig string) (items []item, lead int64, err error) {
+	return parseHexSigForm(sig, false)
+}
+
+// parseHexSigForm is parseHexSig; wide interleaves every literal byte with
+// a zero byte (ClamAV's "::w" subsignature modifier; wildcards and gaps
+// are not widened).
+func parseHexSigForm(sig string, wide bool) (items []item, lead int64, err error) {
 	if len(sig) > maxHexSigLen {
 		return nil, 0, fmt.Errorf("hex signature longer than %d characters: %w", maxHexSigLen, ErrLimit)
 	}
@@ -107,6 +114,9 @@ func parseHexSig(sig string) (items []item, lead int64, err error) {
 			if err != nil {
 				return nil, 0, err
 			}
+			if wide {
+				u = widen(u)
+			}
 			seg = append(seg, u)
 			i += j + 1
 		case c == '?' && i+1 < len(sig) && sig[i+1] == '?':
@@ -117,6 +127,9 @@ func parseHexSig(sig string) (items []item, lead int64, err error) {
 			i += 2
 		case i+1 < len(sig) && (isHex(c) || c == '?') && (isHex(sig[i+1]) || sig[i+1] == '?'):
 			seg = append(seg, hexUnit(c, sig[i+1]))
+			if wide {
+				seg = append(seg, singleBytes[0])
+			}
 			i += 2
 		case c == '!' || c == '[' || c == 'B' || c == 'L':
 			return nil, 0, unsupported("ndb construct %q", string(c))
@@ -261,6 +274,19 @@ func parseAlternation(s string) (unit, error) {
 		}
 	}
 	return u, nil
+}
+
+// widen returns the alternatives of u with a zero byte after each byte.
+func widen(u unit) unit {
+	out := make(unit, len(u))
+	for i, a := range u {
+		w := make([]byte, 0, 2*len(a))
+		for _, c := range a {
+			w = append(w, c, 0)
+		}
+		out[i] = w
+	}
+	return out
 }
 
 // product returns every concatenation a+b. as is consumed: its strings may

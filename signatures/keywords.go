@@ -105,7 +105,7 @@ func (p *ruleParser) option(o option) error {
 	case "flow":
 		return p.flow(o.val)
 	case "filestore":
-		r.Filestore = true
+		return p.filestore(o.val)
 	case "flowbits":
 		return p.flowbits(o.val)
 	case "noalert":
@@ -388,11 +388,16 @@ func (p *ruleParser) finish() error {
 	r := p.r
 	stream := p.bufs[""]
 	data := p.bufs[fileDataBuf]
-	if len(stream) > 0 && len(data) > 0 {
-		return unsupported("mixing stream content and file_data in one rule")
-	}
 	if len(stream) > 0 && r.Proto == "file" {
 		data, stream = stream, nil
+	}
+	// A rule that inspects files (file_data, or a file keyword or buffer
+	// such as fileext, filestore or file.name) and also has raw content is
+	// a mixed rule: its raw content is the stream part (mixed.go), never
+	// taken for file content or dropped.
+	var mixed []item
+	if len(stream) > 0 && r.Proto != "tcp-pkt" && (len(data) > 0 || p.fileKw || p.bufs["file.name"] != nil || p.bufs["file.magic"] != nil) {
+		mixed, stream = stream, nil
 	}
 	switch {
 	case r.Proto == "tcp-pkt":
@@ -459,8 +464,11 @@ func (p *ruleParser) finish() error {
 	if err := p.finishAbsent(); err != nil {
 		return err
 	}
-	if r.event != "" && r.kind != kindTx {
-		return unsupported("%s together with file or stream content", p.evKw)
+	if r.event != "" && (r.kind != kindTx || len(r.bufs) > 0) {
+		p.eventAsCondition()
+	}
+	if len(mixed) > 0 {
+		return p.splitMixed(mixed)
 	}
 	return nil
 }

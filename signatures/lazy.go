@@ -53,6 +53,7 @@ func (s *Set) compileLazy(i int32) {
 		return
 	}
 	cr.chains, cr.simple, cr.needEnd, cr.bufs, cr.magic, cr.pkt = c.chains, c.simple, c.needEnd, c.bufs, c.magic, c.pkt
+	cr.ldb, cr.waits = c.ldb, c.waits
 }
 
 // tombstone returns chains shaped like the pattern references of rule i whose

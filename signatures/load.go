@@ -11,7 +11,7 @@ import (
 	"strings"
 )
 
-// Load reads Suricata .rules files and ClamAV .ndb, .hdb, .hsb and .ign2 files
+// Load reads Suricata .rules files and ClamAV .ndb, .ldb, .hdb, .hsb and .ign2 files
 // (chosen by extension) and compiles them into one Set. A rule or signature that
 // fails to parse or uses an unsupported feature is skipped with a Warning naming
 // file:line and the keyword or construct, unless opts.Strict, where it is a
@@ -44,7 +44,7 @@ func load(paths []string, srcs []source, opts Options) (*Set, []Warning, error) 
 	}
 	var keep []*Rule
 	for _, r := range l.rules {
-		if (r.clam != nil || r.file.clamHash != nil) && l.ignore[r.Msg] {
+		if (r.clam != nil || r.ldb != nil || r.file.clamHash != nil) && l.ignore[r.Msg] {
 			continue
 		}
 		key := [2]int{r.GID, r.SID}
@@ -96,6 +96,8 @@ func (l *loader) file(path string, data []byte) error {
 		parse = func(line string, _ int) (*Rule, error) { return parseRule(line, pc) }
 	case ".ndb":
 		parse = func(line string, _ int) (*Rule, error) { return parseNDB(line) }
+	case ".ldb":
+		parse = func(line string, _ int) (*Rule, error) { return parseLDB(line) }
 	case ".hdb", ".hsb":
 		parse = func(line string, _ int) (*Rule, error) { return parseHashSig(line) }
 	case ".ign2":

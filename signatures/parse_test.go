@@ -46,7 +46,11 @@ func TestParseRule(t *testing.T) {
 		{name: "within too short", line: `alert tcp any any -> any any (content:"a"; content:"bcd"; within:2; sid:1;)`, err: `"within" 2 shorter than its content`},
 		{name: "offset with distance", line: `alert tcp any any -> any any (content:"a"; content:"b"; offset:1; distance:2; sid:1;)`, err: "cannot mix"},
 		{name: "modifier without content", line: `alert tcp any any -> any any (nocase; sid:1;)`, err: `keyword "nocase" without a preceding content`},
-		{name: "mixed stream and file", line: `alert ip any any -> any any (content:"a"; file_data; content:"b"; sid:1;)`, err: "mixing stream content and file_data"},
+		{name: "mixed stream and file", line: `alert ip any any -> any any (content:"a"; file_data; content:"b"; sid:1;)`,
+			check: func(r *Rule) bool {
+				return r.kind == kindFile && r.mix != nil && r.mix.kind == kindStream && r.mix.noAlert && r.lateTest && len(r.flowbits) == 1
+			}},
+		{name: "mixed with an anchored stream part", line: `alert http any any -> any any (content:"GET"; depth:3; file_data; content:"b"; sid:1;)`, err: "anchored stream content"},
 		{name: "flow other", line: `alert tcp any any -> any any (flow:only_stream; sid:1;)`, err: `flow option "only_stream" not supported`},
 		{name: "bad classtype", line: `alert tcp any any -> any any (classtype:nope; sid:1;)`, err: `unknown classtype "nope"`},
 		{name: "bad header", line: `alert tcp any any any any (sid:1;)`, err: "rule header needs 7 fields"},
@@ -89,7 +93,7 @@ func TestLoadWarningsAndErrors(t *testing.T) {
 		`alert http any any -> any any (msg:"cont"; \`+"\n"+` file_data; content:"def"; sid:3;)`+"\n"+
 		`alert http any any -> any any (msg:"dup"; file_data; content:"x"; sid:1;)`+"\n"+
 		`alert http any any -> any any (msg:"md5"; filemd5:md5.txt; sid:4;)`+"\n")
-	ndb := write("a.ndb", "Good.Sig:0:*:41424344\nBad.Sig:1:*:41424344\nDropped.Sig:0:*:45464748\n")
+	ndb := write("a.ndb", "Good.Sig:0:*:41424344\nBad.Sig:3:*:41424344\nDropped.Sig:0:*:45464748\n")
 	ign := write("a.ign2", "Dropped.Sig\n")
 	s, warns, err := Load([]string{rules, ndb, ign}, Options{})
 	if err != nil {
@@ -101,7 +105,7 @@ func TestLoadWarningsAndErrors(t *testing.T) {
 	}
 	want := []string{
 		`a.rules:4: keyword "xbits" not supported`,
-		`a.ndb:2: ndb target "1" not supported`,
+		`a.ndb:2: ClamAV target type 3 (HTML, matched normalized by ClamAV) not supported`,
 		`a.rules:7: duplicate signature gid 1 sid 1 skipped`,
 	}
 	if strings.Join(ws, "\n") != strings.Join(want, "\n") {

@@ -16,6 +16,8 @@ type chainProg struct {
 	pending                []posEnt   // prefixes whose negated last element has not been seen
 	anchor                 int64      // latest end of a prefix added to pending
 	npend                  int        // streamed pcre checks pending (Scanner.pend)
+	count                  uint32     // completions with distinct (increasing) ends
+	lastEnd                int64      // end of the last counted completion
 }
 
 // progress is a rule's streaming state, allocated on its first candidate.
@@ -83,7 +85,7 @@ func (w *walker) occur(c *chain, cp *chainProg, j int, s, e int64) {
 		return
 	}
 	if j == 0 {
-		if el.absOK(s, e) {
+		if el.absOK(s, e) && (c.pe.kind == anchorNone || w.sc.peStartOK(&c.pe, s)) {
 			w.advance(c, cp, 0, posEnt{e, s - c.lead}, e)
 		}
 		return
@@ -222,6 +224,10 @@ func (w *walker) complete(cp *chainProg, ent posEnt, eof bool) {
 		cp.maxEnd = ent.end
 	}
 	cp.done = true
+	if cp.count == 0 || ent.end > cp.lastEnd {
+		cp.count++
+		cp.lastEnd = ent.end
+	}
 	cp.ends = pushBounded(cp.ends, ent.end, w.k)
 	if eof {
 		cp.origins = pushBounded(cp.origins, ent.origin, w.k)

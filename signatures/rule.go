@@ -29,8 +29,10 @@ type Rule struct {
 	Raw string
 	// Metadata holds the metadata keyword's key/value pairs.
 	Metadata map[string][]string
-	// Filestore is set when the rule asks for the matching file to be stored.
+	// Filestore is set when the rule has the filestore keyword; Store says
+	// which files it keeps.
 	Filestore bool
+	Store     StoreSpec
 	// Threshold is the rule's threshold: or detection_filter: keyword (a
 	// rule has at most one), nil when it has none. The matcher ignores it:
 	// engine/threshold applies it to the rule's alerts.
@@ -66,9 +68,17 @@ type ruleBody struct {
 	dataAbsent absentMode  // file.data; absent[: or_else] (see absent.go)
 	file       fileCond    // end-of-file conditions
 	clam       *clamInfo   // set for ClamAV body signatures
+	ldb        *ldbInfo    // set for ClamAV logical signatures
 
 	dce   *dceCond // dcerpc.iface / dcerpc.opnum
 	event string   // app-layer-event name ("smb.file_overlap"); MatchEvent only
+	// lateTest: an implicit flowbit test that may hold only after the
+	// content matched (an app-layer-event besides content, event.go; the
+	// stream part of a mixed rule, mixed.go): decided again at End.
+	lateTest bool
+	// mix is the stream part of a rule mixing stream content and
+	// file_data, compiled into Set.mix (mixed.go).
+	mix *Rule
 
 	flowbits []flowbitOp // flowbits keywords, in rule order
 }

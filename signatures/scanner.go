@@ -34,7 +34,11 @@ type Scanner struct {
 	ended bool
 	prof  *Profile
 	flow  *FlowState
-	subs  []subScan // scanners of transformed data
+	// toServer is the direction of the scanned bytes (per-direction
+	// implicit flowbits of mixed stream/file_data rules, mixed.go).
+	toServer bool
+	subs     []subScan // scanners of transformed data
+	mix      *Scanner  // the stream parts of mixed rules (mixed.go); its matches are dropped
 	// Streamed pcre (pcre_scan.go): pending checks in window-end order, the
 	// last bytes (a power of two, indexed by offset), the first offset they
 	// hold validly, the current Write and a reused window buffer.
@@ -43,6 +47,10 @@ type Scanner struct {
 	histLo int64
 	cur    []byte
 	wbuf   []byte
+	// exe parses the file's headers for ClamAV logical signatures and
+	// keeps the candidates waiting for them (ldb_scan.go); nil when no
+	// rule needs them.
+	exe *peParser
 	// Overflow counts positions dropped or work cut by per-rule bounds; a
 	// non-zero value means a rule might have been missed on adversarial input.
 	Overflow int64
@@ -76,15 +84,22 @@ func (s *Set) NewScanner(kind Kind, ctx *Context) *Scanner {
 			subs = append(subs, subScan{xf: newXfChain(sub.xs), sc: c})
 		}
 	}
-	if !h.any && gd == nil && subs == nil {
+	var mix *Scanner
+	if s.mix != nil && kind == Stream {
+		mix = s.mix.NewScanner(Stream, ctx)
+	}
+	if !h.any && gd == nil && subs == nil && mix == nil {
 		return nil
 	}
-	sc := &Scanner{set: s, rk: rk, gd: gd, prof: ctx.Profile, flow: ctx.Flow, subs: subs}
+	sc := &Scanner{set: s, rk: rk, gd: gd, prof: ctx.Profile, flow: ctx.Flow, toServer: ctx.ToServer, subs: subs, mix: mix}
 	if h.any {
 		sc.gs = h.static
 	}
 	if s.pcreWin > 0 {
 		sc.initPcre()
+	}
+	if s.exeNeed && rk == kindFile {
+		sc.exe = newPEParser()
 	}
 	return sc
 }
@@ -98,6 +113,10 @@ func (sc *Scanner) Write(b []byte) []Match {
 		return nil
 	}
 	sc.out = sc.out[:0]
+	if sc.mix != nil {
+		sc.mix.Write(b) // sets the flowbits the mixed rules' file parts test
+	}
+	sc.feedHeaders(b)
 	sc.cur = b
 	hits := sc.set.mpm.Scan(&sc.mst, b, sc.hits[:0])
 	for _, h := range hits {
@@ -133,6 +152,10 @@ func (sc *Scanner) Gap(n int64) {
 	}
 	sc.mst.Reset()
 	sc.tailN = 0
+	sc.mix.Gap(n)
+	if sc.exe != nil {
+		sc.exe.end() // kept candidates are replayed by the next Write or End
+	}
 	sc.dropPcre()
 	sc.pos += n
 	sc.histLo = sc.pos
@@ -198,6 +221,10 @@ func (sc *Scanner) candidate(rf ref, s, e int64) {
 		return
 	}
 	cr := sc.set.crule(rf.rule)
+	if cr.waits && sc.waiting(cr) {
+		sc.deferCand(rf, s, e)
+		return
+	}
 	if sc.prof != nil {
 		start, n := time.Now(), len(sc.out)
 		steps := sc.check(cr, rf, s, e)
@@ -226,6 +253,10 @@ func (sc *Scanner) check(cr *crule, rf ref, s, e int64) int {
 	w := walker{k: sc.set.position, budget: candidateBudget, overflow: &sc.Overflow, sc: sc, rule: rf.rule, chain: rf.chain}
 	w.occur(c, cp, int(rf.elem), s, e)
 	steps := 1 + candidateBudget - w.budget
+	if cr.ldb != nil {
+		sc.ldbAfter(rf.rule, cr, p, e)
+		return steps
+	}
 	if cr.needEnd || !cp.done {
 		return steps
 	}
@@ -243,10 +274,10 @@ func (sc *Scanner) check(cr *crule, rf ref, s, e int64) int {
 func (sc *Scanner) report(rule int32, off int64) {
 	cr := sc.set.crule(rule)
 	if len(cr.fbits) > 0 {
-		if !cr.flowOK(sc.flow) {
+		if !cr.flowOK(sc.flow, sc.toServer) {
 			return
 		}
-		cr.flowApply(sc.flow)
+		cr.flowApply(sc.flow, sc.toServer)
 	}
 	if sc.done == nil {
 		sc.done = map[int32]struct{}{}
@@ -264,6 +295,14 @@ func (sc *Scanner) End(f FileFacts) []Match {
 		return nil
 	}
 	sc.out = sc.out[:0]
+	if sc.mix != nil {
+		sc.mix.End(f)
+		sc.Overflow += sc.mix.Overflow
+	}
+	if sc.exe != nil {
+		sc.exe.end()
+		sc.replayDeferred()
+	}
 	sc.endPcre()
 	sc.ended = true
 	s := sc.set
@@ -271,7 +310,7 @@ func (sc *Scanner) End(f FileFacts) []Match {
 	var hits []int32
 	for rid, p := range sc.prog {
 		cr := s.crule(rid)
-		if _, ok := sc.done[rid]; !ok && cr.needEnd && sc.endOK(cr, p, &f, size) {
+		if _, ok := sc.done[rid]; !ok && (cr.needEnd || cr.ldb != nil || cr.r.lateTest) && sc.endOK(cr, p, &f, size) {
 			hits = append(hits, rid)
 		}
 	}
@@ -332,6 +371,9 @@ func (sc *Scanner) hashHits(hits []int32, f *FileFacts) []int32 {
 
 // endOK decides a rule at end of data.
 func (sc *Scanner) endOK(cr *crule, p *progress, f *FileFacts, size int64) bool {
+	if cr.ldb != nil {
+		return sc.ldbHolds(cr, p, f, size)
+	}
 	for i := range cr.chains {
 		c := &cr.chains[i]
 		if p == nil {

@@ -42,8 +42,10 @@ type Set struct {
 	position    int   // remembered positions per rule stage
 	pcreWin     int   // largest streamed pcre window (width+1), 0 if none
 	pcreStarts  []ref // streamed pcre elements anchored at offset 0
+	exeNeed     bool  // some rule needs the file's headers (Scanner parses them)
 
 	subs        []subSet     // rules with transformed file data, per transform list
+	mix         *Set         // the stream parts of rules mixing stream content and file_data (mixed.go)
 	flowTable   flowbitTable // flowbit names, shared with transform sub-sets
 	flowSetters []int32      // tx rules that set/unset flowbits (no toggle)
 
@@ -96,6 +98,8 @@ type crule struct {
 	magic   *cbuf
 	fbits   []cflowbit // interned flowbits
 	pkt     *cbuf      // tcp-pkt and chunk rules: the whole-buffer condition
+	ldb     *ldbInfo   // ClamAV logical signature (ldb_scan.go)
+	waits   bool       // its candidates wait for the file's headers (ldb_scan.go)
 }
 
 // subSet holds the file and stream rules whose data goes through one list of

@@ -84,9 +84,9 @@ func (s *Set) txMatch(cr *crule, ctx *Context) (Match, bool) {
 	if ctx.Profile != nil {
 		start = time.Now()
 	}
-	ok := cr.flowOK(ctx.Flow) && s.applies(cr, ctx)
+	ok := cr.flowOK(ctx.Flow, ctx.ToServer) && s.applies(cr, ctx)
 	if ok {
-		cr.flowApply(ctx.Flow)
+		cr.flowApply(ctx.Flow, ctx.ToServer)
 	}
 	if ctx.Profile != nil {
 		ctx.Profile.add(cr.r, uint64(1+len(cr.bufs)), ok, start)

@@ -45,8 +45,10 @@ type configFlags struct {
 	maxTracked                   int
 	// evidence asks for pcaps of alerting flows in LOGDIR/evidence.
 	evidence bool
-	cache    rulesCacheFlag
-	loader   *ruleLoader // made by ruleLoader, once
+	// explain puts wirescan.explain into every alert.
+	explain bool
+	cache   rulesCacheFlag
+	loader  *ruleLoader // made by ruleLoader, once
 }
 
 // ruleLoader returns the loader of the -S files (the same for every load of
@@ -62,12 +64,13 @@ func (c *configFlags) ruleLoader() ruleLoader {
 func (c *configFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.file, "c", "", "YAML configuration `file` (see 'wirescan config')")
 	fs.Var(&c.sets, "set", "override a configuration key: `key=value` (repeatable)")
-	fs.Var(&c.rules, "S", "signature `file` (.rules, .ndb, .hdb, .hsb, .ign2); repeatable; default: the built-in set")
+	fs.Var(&c.rules, "S", "signature `file` (.rules, .ndb, .ldb, .hdb, .hsb, .ign2); repeatable; default: the built-in set")
 	fs.BoolVar(&c.strict, "strict", false, "fail on any rule that can't be loaded instead of skipping it")
 	fs.StringVar(&c.policy, "policy", "", "alert policy `file` (YAML): suppressions and aggregation of alert floods; see configs/policy.yaml")
 	fs.StringVar(&c.threshold, "threshold", "", "Suricata threshold.config `file`: suppress, threshold, event_filter, rate_filter")
 	fs.StringVar(&c.allowlist, "allowlist", "", "known-good hash list `file` (SHA-256/MD5, one a line): files on it never alert")
 	c.cache.register(fs)
+	fs.BoolVar(&c.explain, "explain", false, "add wirescan.explain to every alert: where each content of the rule matched, with the bytes around it (see wirescan explain)")
 	fs.BoolVar(&c.evidence, "evidence", false, "write the packets of each alerting flow to LOGDIR/evidence/<flow_id>.pcap (replay, live; needs -l)")
 }
 
@@ -103,6 +106,9 @@ func (c *configFlags) load() (engine.Config, error) {
 	}
 	if err := cfg.Validate(); err != nil {
 		return cfg, usageError{strings.ReplaceAll(err.Error(), "\n", "\nwirescan: ")}
+	}
+	if c.explain {
+		cfg.Explain = true
 	}
 	if c.policy == "" {
 		c.policy = cfg.PolicyFile

@@ -11,9 +11,11 @@ import (
 
 // TestDetectionSurvivesAFlood: an EICAR download whose request and response
 // are separated by 50,000 spoofed SYNs and 5,000 half-open HTTP responses
-// is still alerted, with the default limits and with a flow memcap starved
+// is still alerted, with the default limits, with a flow memcap starved
 // so far that the download's own flow is evicted before its response (it
-// is picked up again midstream). The flood writes no event of its own.
+// is picked up again midstream), and with an app-layer memcap that the
+// half-open connections would exhaust if they kept their header buffers.
+// The flood writes no event of its own.
 func TestDetectionSurvivesAFlood(t *testing.T) {
 	var buf bytes.Buffer
 	if err := pcapgen.WriteDownloadUnderFlood(&buf, 50_000, 5_000); err != nil {
@@ -24,6 +26,9 @@ func TestDetectionSurvivesAFlood(t *testing.T) {
 	for _, limits := range [][]string{
 		nil,
 		{"--set", "flow.memcap=8388608", "--set", "flow.embryonic-memcap=1048576"},
+		// 5,000 connections in mid-response must not hold the parsers'
+		// shared budget the download needs for its headers.
+		{"--set", "app-layer-memcap=1048576"},
 	} {
 		args := append([]string{"-r", capture, "--set", "event-types=[alert,anomaly,flow]"}, limits...)
 		lines, stderr, code := replay(t, args...)

@@ -38,6 +38,7 @@ commands:
   diff     replay captures with two signature sets and list the alerts that change
   bench    measure a signature set: load cost, replay throughput, hits, costliest rules
   report   group the alerts of EVE files into incidents (table, --json, --html)
+  explain  say why an alert fired: which contents matched where, the bytes around them
   config   print the default configuration as YAML
   version  print the version
 
@@ -73,6 +74,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = cmdDiff(args[1:], stdout, stderr)
 	case "report":
 		err = cmdReport(args[1:], stdin, stdout, stderr)
+	case "explain":
+		err = cmdExplain(args[1:], stdin, stdout, stderr)
 	case "version", "--version", "-V":
 		fmt.Fprintln(stdout, "wirescan", version)
 	case "help", "-h", "--help":

@@ -116,6 +116,10 @@ func printSummary(w io.Writer, s engine.Summary) {
 	if secs > 0 {
 		rate = float64(s.Bytes) / secs / 1e6
 	}
-	fmt.Fprintf(w, "wirescan: %d packets, %d flows, %d files (%d truncated), %d alerts, %d anomalies in %.2fs (%.1f MB/s)\n",
-		s.Packets, s.Flows, s.Files, s.FilesTruncated, s.Alerts, s.Anomalies, secs, rate)
+	silenced := ""
+	if s.Silenced > 0 {
+		silenced = fmt.Sprintf(" (%d silenced)", s.Silenced)
+	}
+	fmt.Fprintf(w, "wirescan: %d packets, %d flows, %d files (%d truncated), %d alerts%s, %d anomalies in %.2fs (%.1f MB/s)\n",
+		s.Packets, s.Flows, s.Files, s.FilesTruncated, s.Alerts, silenced, s.Anomalies, secs, rate)
 }

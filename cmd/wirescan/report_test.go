@@ -295,3 +295,50 @@ func TestReportFromFleetSinks(t *testing.T) {
 		t.Errorf("unreachable sink: exit %d, %q", code, stderr)
 	}
 }
+
+// TestReportOnTheFlood: the walkthrough's flood (one agent pulled 48 times
+// by 18 hosts over SMB and HTTP, one EICAR download): fewer incidents than
+// alerts, counts adding up to the alerts, one incident with fanout 18 when
+// hosts are collapsed, and an HTML page with its charts.
+func TestReportOnTheFlood(t *testing.T) {
+	dir := t.TempDir()
+	eve := replayInto(t, dir, "-r", filepath.Join(testdataDir, "inventory-flood.pcap"),
+		"-S", filepath.Join(testdataDir, "rules", "walkthrough-v1.rules"))
+	for _, tc := range []struct {
+		by        string
+		incidents int
+	}{{"sid,sha256,client,server", 19}, {"sid,sha256", 2}} {
+		out, stderr, code := runReport(t, nil, "--json", "--by", tc.by, eve)
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		var rep struct {
+			Alerts    int `json:"alerts"`
+			Incidents []struct {
+				Count, Fanout int
+				SID           int `json:"signature_id"`
+			} `json:"incidents"`
+		}
+		if err := json.Unmarshal([]byte(out), &rep); err != nil {
+			t.Fatal(err)
+		}
+		sum := 0
+		for _, in := range rep.Incidents {
+			sum += in.Count
+			if in.SID == 9100001 && in.Fanout != 18 {
+				t.Errorf("--by %s: fanout %d, want 18 hosts", tc.by, in.Fanout)
+			}
+		}
+		if rep.Alerts != 49 || len(rep.Incidents) != tc.incidents || sum != rep.Alerts {
+			t.Errorf("--by %s: %d alerts in %d incidents (want %d) summing to %d", tc.by, rep.Alerts, len(rep.Incidents), tc.incidents, sum)
+		}
+	}
+	page := filepath.Join(dir, "report.html")
+	if _, stderr, code := runReport(t, nil, "--html", page, eve); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	html, _ := os.ReadFile(page)
+	if !strings.Contains(string(html), "<svg") || strings.Contains(string(html), "<script") || strings.Contains(strings.ReplaceAll(string(html), "http://www.w3.org/2000/svg", ""), "http://") {
+		t.Errorf("the page lacks its charts or fetches something")
+	}
+}

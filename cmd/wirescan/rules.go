@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -130,5 +131,46 @@ func rulesStats(paths []string, l ruleLoader, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "compile time:   %s\n", st.CompileTime)
 	}
 	fmt.Fprintf(stdout, "version:        %s\n", set.Version())
+	reasons := map[string]int{}
+	for _, w := range warnings {
+		if w.File != "" { // not the "N more warnings suppressed" summary
+			reasons[skipReason(w.Msg)]++
+		}
+	}
+	if len(reasons) > 0 {
+		keys := make([]string, 0, len(reasons))
+		for k := range reasons {
+			keys = append(keys, k)
+		}
+		sort.Slice(keys, func(i, j int) bool {
+			return reasons[keys[i]] > reasons[keys[j]] || (reasons[keys[i]] == reasons[keys[j]] && keys[i] < keys[j])
+		})
+		fmt.Fprintln(stdout, "skipped, by reason:")
+		for _, k := range keys {
+			fmt.Fprintf(stdout, "  %6d  %s\n", reasons[k], k)
+		}
+	}
+	if n := len(warnings); n > 0 && warnings[n-1].File == "" {
+		fmt.Fprintf(stdout, "  (%s)\n", warnings[n-1].Msg)
+	}
 	return nil
+}
+
+// quotedText matches the quoted parts of a warning (a keyword's value, a
+// subsignature, an expression): skipReason drops them so that warnings of
+// one kind count together.
+var quotedText = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
+
+// subsigPrefix is the "subsignature N: " of ClamAV logical signature
+// warnings.
+var subsigPrefix = regexp.MustCompile(`^subsignature [0-9]+: `)
+
+// skipReason is what a load warning says went wrong, without the
+// particulars: an unsupported keyword keeps its name, other quoted text
+// becomes "…".
+func skipReason(msg string) string {
+	if k, ok := unsupportedKeyword(msg); ok {
+		return `keyword "` + k + `" not supported`
+	}
+	return quotedText.ReplaceAllString(subsigPrefix.ReplaceAllString(msg, ""), "…")
 }

@@ -80,9 +80,53 @@ type FileMeta struct {
 	// ResourceKey identifies the resource across transactions and connections
 	// (for HTTP: host + URI), used to join ranges. Empty when not applicable.
 	ResourceKey string
+	// InOrder is set by protocols that deliver a file's bytes strictly in
+	// order, never twice (HTTP: TCP reassembly already resolved
+	// retransmissions). The tracker then keeps only a short history for
+	// match context instead of the overlap history an SMB file needs.
+	InOrder bool
 	// Tx is the transaction metadata; it stays valid (and may be updated by the
 	// parser, e.g. an HTTP status arriving later) until the file is closed.
 	Tx Metadata
+	// SMB identifies the SMB 2/3 open the file's bytes belong to, so that the
+	// file tracker can join the pieces of one open carried by several
+	// connections (multichannel, durable-handle reconnects). Nil for other
+	// protocols and for SMB files without a usable identity (SMB1, a related
+	// compound's all-ones FileId).
+	SMB *SMBOpen
+}
+
+// SMBOpen is the identity of one SMB 2/3 open (MS-SMB2 3.3.1.10) as far as a
+// sensor on one connection can know it. The parser fills it when it opens a
+// file; it is read-only for everyone else.
+type SMBOpen struct {
+	// ServerGUID is the ServerGuid of the connection's NEGOTIATE response.
+	// It scopes every other id to one server; it is zero when the
+	// NEGOTIATE was not seen (a connection picked up midstream), and then
+	// the open is never joined across connections.
+	ServerGUID [16]byte
+	// SessionID is the SMB2 SessionId the bytes travelled under; every
+	// channel of a multichannel session carries the same one.
+	SessionID uint64
+	// PersistentFileID is the persistent half of the SMB2 FileId, which the
+	// server keeps across channels and across a durable reconnect.
+	PersistentFileID uint64
+	// CreateGUID is the CreateGuid of a durable v2 open (DH2Q) or of its
+	// reconnect (DH2C); zero for other opens.
+	CreateGUID [16]byte
+	// Durable is set when the server granted a durable (DHnQ/DH2Q) or
+	// resilient handle, or this open reconnected one: the open may be
+	// continued on a later connection after this one fails.
+	Durable bool
+	// Reconnect is set when this open reconnected a durable handle
+	// (DHnC/DH2C) on a new connection.
+	Reconnect bool
+	// MultiChannel is set when the connection negotiated SMB 3 with the
+	// multichannel capability: the session may also use other connections.
+	MultiChannel bool
+	// Bound is set when this connection is a channel bound to an existing
+	// session (SESSION_SETUP with SMB2_SESSION_FLAG_BINDING).
+	Bound bool
 }
 
 // Metadata is what a protocol transaction exposes to the rest of the engine:

@@ -42,6 +42,8 @@ const (
 	HTTP
 	// SMB is SMB1/2/3 over NetBIOS session service (or direct TCP).
 	SMB
+	// DCERPC is DCERPC directly over TCP (the endpoint mapper, DCOM).
+	DCERPC
 )
 
 // String returns the EVE app_proto spelling: "http", "smb", "failed", and ""
@@ -52,6 +54,8 @@ func (p Proto) String() string {
 		return "http"
 	case SMB:
 		return "smb"
+	case DCERPC:
+		return "dcerpc"
 	case Failed:
 		return "failed"
 	}

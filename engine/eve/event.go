@@ -50,6 +50,9 @@ type Event struct {
 	HTTP any `json:"http,omitempty"`
 	// SMB is the SMB transaction object (app.Metadata.EVE()).
 	SMB any `json:"smb,omitempty"`
+	// DCERPC is the DCERPC call object of a "dcerpc" event (DCERPC over
+	// TCP; over SMB named pipes it is smb.dcerpc).
+	DCERPC any `json:"dcerpc,omitempty"`
 	// FileInfo is the file record of a "fileinfo" event.
 	FileInfo *FileInfo `json:"fileinfo,omitempty"`
 	// Files lists the files an alert fired on ("files" in alert events).
@@ -282,9 +285,50 @@ type Extra struct {
 	// Silenced is the stats event's account of alerts that matched but
 	// were not logged, per mechanism and signature (never invisible).
 	Silenced *Silenced `json:"silenced,omitempty"`
+	// Explain says why an alert's rule matched (with --explain): each
+	// content and pcre of the rule, where it matched and the bytes around.
+	Explain *Explanation `json:"explain,omitempty"`
 	// Outputs is the stats event's account of each output: what it was
 	// given, delivered, spooled and lost.
 	Outputs []OutputCounters `json:"outputs,omitempty"`
+	// FilePart marks, in a fileinfo, a file whose bytes were also joined
+	// into a file of their own (an HTTP range, or one connection's share of
+	// an SMB file carried by several connections): the whole file is
+	// logged, scanned and hashed as that joined file. An SMB part carries no
+	// hashes (its bytes are not one contiguous file).
+	FilePart bool `json:"file_part,omitempty"`
+	// FileParts is, in the fileinfo of a joined file, how many part files
+	// (connections' pieces) it was joined from.
+	FileParts int `json:"file_parts,omitempty"`
+	// FileJoin is the stats event's account of files joined across
+	// connections and workers, and of what the joiner's limits cost;
+	// omitted while nothing was joined or dropped.
+	FileJoin *FileJoin `json:"file_join,omitempty"`
+}
+
+// FileJoin counts, in "stats" events, the work of the file joiner (see the
+// files package): joined files, their parts, and every piece or file its
+// limits dropped.
+type FileJoin struct {
+	// Joined counts joined files opened; Parts the part files joined.
+	Joined uint64 `json:"joined"`
+	Parts  uint64 `json:"parts"`
+	// ForwardedBytes counts piece bytes handed to the worker that owns
+	// the joined file; DroppedBytes those dropped at
+	// files.max-join-waiting-bytes (the joined file has holes there).
+	ForwardedBytes uint64 `json:"forwarded_bytes"`
+	DroppedBytes   uint64 `json:"dropped_bytes"`
+	// Refused counts files not joined because a limit was reached;
+	// Evicted joined files closed early to make room; Expired joined files
+	// (or files waiting for a durable-handle reconnect) closed by
+	// files.join-timeout.
+	Refused uint64 `json:"refused"`
+	Evicted uint64 `json:"evicted"`
+	Expired uint64 `json:"expired"`
+	// CandidatesEvicted counts SMB opens forgotten at
+	// files.max-join-candidates: another connection's pieces of them are
+	// no longer joined.
+	CandidatesEvicted uint64 `json:"candidates_evicted"`
 }
 
 // OutputCounters is one output's delivery account in "stats" events.
@@ -326,4 +370,44 @@ type SilencedSID struct {
 	Suppressed  uint64 `json:"suppressed,omitempty"`
 	Thresholded uint64 `json:"thresholded,omitempty"`
 	Allowlisted uint64 `json:"allowlisted,omitempty"`
+}
+
+// Explanation is why an alert's rule matched: what the rule inspects, where
+// each of its elements matched, the bytes around each match, and where the
+// rule comes from. A partial explanation (Located false) still lists the
+// elements: their occurrences lay before the bytes the engine still held.
+type Explanation struct {
+	// Rule is the rule's origin ("rules/local.rules:12", "builtin"), Rev its
+	// revision and Ruleset the version (hash) of the set it came from.
+	Rule    string `json:"rule"`
+	Rev     int    `json:"rev"`
+	Ruleset string `json:"ruleset"`
+	// Located is true when every element was placed.
+	Located bool `json:"located"`
+	// Parts are the rule's contents and pcres, in rule order.
+	Parts []ExplainPart `json:"parts,omitempty"`
+	// Facts are conditions decided on end-of-file facts (hashes, size).
+	Facts []string `json:"facts,omitempty"`
+	// Note says what could not be explained, and why.
+	Note string `json:"note,omitempty"`
+}
+
+// ExplainPart is one element of the rule and its occurrence.
+type ExplainPart struct {
+	// Buffer is what the element inspects ("file_data", "http.uri", ...).
+	Buffer string `json:"buffer"`
+	// Kind is "content" or "pcre"; Pattern the element as written;
+	// Options its modifiers.
+	Kind    string `json:"kind"`
+	Pattern string `json:"pattern"`
+	Options string `json:"options,omitempty"`
+	Negated bool   `json:"negated,omitempty"`
+	// Start and End locate the occurrence [Start, End) in the buffer (file
+	// offsets for file data); absent when not located or negated.
+	Start *int64 `json:"start,omitempty"`
+	End   *int64 `json:"end,omitempty"`
+	// Context are the bytes around the occurrence, from ContextStart, in
+	// hex: what an analyst would see in a hex editor.
+	ContextStart *int64 `json:"context_start,omitempty"`
+	Context      string `json:"context_hex,omitempty"`
 }

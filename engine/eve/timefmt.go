@@ -2,6 +2,7 @@ package eve
 
 import (
 	"encoding/json"
+	"fmt"
 	"time"
 )
 
@@ -58,4 +59,44 @@ type flowWire struct {
 // MarshalJSON writes Start and End in TimeLayout like every EVE timestamp.
 func (f *Flow) MarshalJSON() ([]byte, error) {
 	return json.Marshal(flowWire{flowAlias: (*flowAlias)(f), Start: evetime(f.Start), End: evetime(f.End)})
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler: TimeLayout (Suricata's
+// and ours), or RFC 3339 as other tools write it.
+func (t *evetime) UnmarshalText(b []byte) error {
+	for _, layout := range []string{TimeLayout, time.RFC3339Nano} {
+		if v, err := time.Parse(layout, string(b)); err == nil {
+			*t = evetime(v)
+			return nil
+		}
+	}
+	return fmt.Errorf("eve: timestamp %q: want %s", b, TimeLayout)
+}
+
+// UnmarshalJSON decodes a line as Writer writes it (and as Suricata does),
+// for tools that read EVE back (explain, tests).
+func (ev *Event) UnmarshalJSON(b []byte) error {
+	w := struct {
+		Timestamp evetime `json:"timestamp"`
+		*eventAlias
+	}{eventAlias: (*eventAlias)(ev)}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	ev.Timestamp = time.Time(w.Timestamp)
+	return nil
+}
+
+// UnmarshalJSON reads Start and End in TimeLayout.
+func (f *Flow) UnmarshalJSON(b []byte) error {
+	w := struct {
+		*flowAlias
+		Start evetime `json:"start"`
+		End   evetime `json:"end"`
+	}{flowAlias: (*flowAlias)(f)}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	f.Start, f.End = time.Time(w.Start), time.Time(w.End)
+	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"hash"
 	"sort"
+	"time"
 
 	"github.com/wirescan/wirescan/engine/app"
 )
@@ -32,9 +33,11 @@ const (
 type File[O, S any] struct {
 	Meta app.FileMeta
 	ID   uint64 // unique within the tracker (EVE fileinfo.file_id)
-	// Owner is the caller's owner of the file, set at Open. A file that
-	// joins HTTP ranges fetched over several connections takes the owner
-	// of the part that joined it last.
+	// Owner is the caller's owner of the file, set at Open. A joined file
+	// has the owner of the file it was opened for (an SMB open's first
+	// file, an HTTP resource's first range) on the worker that owns it; a
+	// range joined on that same worker lends it its own (the last one
+	// wins). The owner is never another worker's.
 	Owner O
 	// Value is the Consumer's own state of the file (like flow.Entry's):
 	// the zero value until the Consumer sets it, never touched by the
@@ -57,7 +60,10 @@ type File[O, S any] struct {
 	next     int64
 	pending  []piece
 	buffered int64
-	history  []byte // last HistoryBytes delivered bytes, ring
+	history  []byte // last histCap delivered bytes, ring
+	histCap  int    // the history's size: Config.HistoryBytes, or InOrderHistoryBytes
+	cur      []byte // the piece being delivered to the consumer, during Data
+	curOff   int64
 	histPos  int
 	head     []byte // first sniffLen bytes for Sniff
 	md5      hash.Hash
@@ -65,11 +71,20 @@ type File[O, S any] struct {
 	sha256   hash.Hash
 	closed   bool
 
-	joined   *File[O, S] // range-joined file this file's bytes also go to
+	// Joining (join.go, owner.go). entry is the joined file the file is
+	// registered with: as an SMB open's first file (isPart false) or as a
+	// part whose bytes go to the joined file at joinBase+offset.
+	entry    *joinEntry[O, S]
 	joinBase int64
-	isJoin   bool
+	isJoin   bool // the joined file itself
 	isPart   bool
-	joinKey  joinKey
+	// counting parts (SMB) keep no stream of their own: they count bytes
+	// and forward them; extent is the end of the furthest byte carried.
+	counting bool
+	extent   int64
+	closing  bool // Close was called; the tracker holds the file (closeCanon)
+	parts    int  // joined file: the part files it was joined from
+	endAt    time.Time
 }
 
 // piece is an out-of-order range: data, or a known hole when data is nil.
@@ -79,8 +94,15 @@ type piece struct {
 	data []byte
 }
 
+// initHashes starts an open file: its digests and its history size.
 func (f *File[O, S]) initHashes() {
 	f.State = StateOpen
+	f.histCap = f.t.cfg.HistoryBytes
+	if f.Meta.InOrder && !f.isJoin {
+		// A range-joined file's pieces come at offsets: it keeps the full
+		// history.
+		f.histCap = min(f.histCap, f.t.cfg.InOrderHistoryBytes)
+	}
 	f.sha256 = sha256.New()
 	if f.t.cfg.MD5 {
 		f.md5 = md5.New()
@@ -90,28 +112,49 @@ func (f *File[O, S]) initHashes() {
 	}
 }
 
-// RangePart reports whether the file is one HTTP range of a resource whose
-// ranges are also joined into a file of their own: analysers that want each
-// byte once look at the joined file instead.
-func (f *File[O, S]) RangePart() bool { return f.isPart }
+// Part reports whether the file's bytes also go to a joined file (an HTTP
+// range of a resource, or one connection's share of an SMB open carried by
+// several connections): analysers that want each byte once look at the
+// joined file instead. An SMB part delivers no bytes to the Consumer at
+// all and has no hashes; an HTTP range part streams and hashes its range.
+func (f *File[O, S]) Part() bool { return f.isPart }
+
+// Joined reports whether the file is a joined file: the bytes of several
+// parts, from any connection and any worker, in one stream.
+func (f *File[O, S]) Joined() bool { return f.isJoin }
+
+// Parts is, once a joined file closed, how many part files it was joined
+// from.
+func (f *File[O, S]) Parts() int { return f.parts }
+
+// EndedAt returns the packet time the file ended at when it was closed
+// later than that: a joined file that waited for the other workers, for a
+// reconnect or for its timeout. The Consumer's Closed should log it with
+// that time. ok is false for files closed when their end was seen.
+func (f *File[O, S]) EndedAt() (at time.Time, ok bool) { return f.endAt, !f.endAt.IsZero() }
 
 // Next is the offset of the next in-order byte the file waits for.
 func (f *File[O, S]) Next() int64 { return f.next }
 
 // Write places b at file offset off. b is only read during the call.
 func (f *File[O, S]) Write(off int64, b []byte) {
-	if f.closed || len(b) == 0 {
+	if f.closed || f.closing || len(b) == 0 {
 		return
 	}
-	if f.joined != nil {
-		f.joined.Write(f.joinBase+off, b)
+	end := off + int64(len(b))
+	valid := off >= 0 && end >= off && end <= f.t.cfg.MaxFileOffset
+	if f.isPart && valid {
+		f.t.forward(f, off, b)
 	}
 	f.Seen += int64(len(b))
-	end := off + int64(len(b))
-	if off < 0 || end < off || end > f.t.cfg.MaxFileOffset {
+	if !valid {
 		f.t.stats.InvalidOffsets++
 		f.Overflow += int64(len(b))
 		f.anomaly("file.invalid_offset")
+		return
+	}
+	if f.counting {
+		f.extent = max(f.extent, end)
 		return
 	}
 	if off < f.next {
@@ -132,15 +175,21 @@ func (f *File[O, S]) Write(off int64, b []byte) {
 
 // Gap records that n bytes at off are missing.
 func (f *File[O, S]) Gap(off, n int64) {
-	if f.closed || n <= 0 {
+	if f.closed || f.closing || n <= 0 {
 		return
-	}
-	if f.joined != nil {
-		f.joined.Gap(f.joinBase+off, n)
 	}
 	end := off + n
 	if off < 0 || end < off || end > f.t.cfg.MaxFileOffset {
 		f.t.stats.InvalidOffsets++
+		return
+	}
+	if f.isPart {
+		f.t.forwardGap(f, off, n)
+	}
+	if f.counting {
+		f.Gaps = true
+		f.Missing += n
+		f.extent = max(f.extent, end)
 		return
 	}
 	if end <= f.next {
@@ -307,7 +356,11 @@ func (f *File[O, S]) deliver(b []byte) {
 	f.next += int64(len(b))
 	f.Size = f.next
 	f.t.stats.Bytes += uint64(len(b))
+	// While the consumer scans b, BytesBefore can show any of its bytes,
+	// not only the history's tail of a piece larger than the history.
+	f.cur, f.curOff = b, off
 	f.t.consumer.Data(f, off, b)
+	f.cur = nil
 }
 
 func (f *File[O, S]) deliverGap(n int64) {
@@ -324,74 +377,6 @@ func (f *File[O, S]) deliverGap(n int64) {
 	f.Size = f.next
 	f.t.stats.GapBytes += uint64(n)
 	f.t.consumer.Gap(f, off, n)
-}
-
-// remember keeps the last HistoryBytes delivered bytes.
-func (f *File[O, S]) remember(b []byte) {
-	h := f.t.cfg.HistoryBytes
-	if h <= 0 {
-		return
-	}
-	if len(b) >= h {
-		f.history = append(f.history[:0], b[len(b)-h:]...)
-		f.histPos = 0
-		return
-	}
-	for len(b) > 0 {
-		if len(f.history) < h {
-			n := min(len(b), h-len(f.history))
-			f.history = append(f.history, b[:n]...)
-			b = b[n:]
-			continue
-		}
-		n := copy(f.history[f.histPos:], b)
-		f.histPos = (f.histPos + n) % h
-		b = b[n:]
-	}
-}
-
-// compareHistory checks bytes at off (< f.next) against what was delivered,
-// as far as the history reaches.
-func (f *File[O, S]) compareHistory(off int64, b []byte) {
-	histStart := f.next - int64(len(f.history))
-	for i := range b {
-		pos := off + int64(i)
-		if pos >= f.next {
-			return
-		}
-		if pos < histStart {
-			continue
-		}
-		idx := int(pos - histStart)
-		if len(f.history) == f.t.cfg.HistoryBytes {
-			idx = (f.histPos + idx) % len(f.history)
-		}
-		if f.history[idx] != b[i] {
-			f.overlapDiffers()
-			return
-		}
-	}
-}
-
-// BytesBefore returns up to n delivered bytes ending at file offset end, as
-// far as the overlap history reaches (the last HistoryBytes bytes, never
-// across a hole): the context of a match, for the analyst. The slice is a
-// copy.
-func (f *File[O, S]) BytesBefore(end int64, n int) []byte {
-	histStart := f.next - int64(len(f.history))
-	if end > f.next || end <= histStart || n <= 0 {
-		return nil
-	}
-	start := max(end-int64(n), histStart)
-	out := make([]byte, 0, end-start)
-	for pos := start; pos < end; pos++ {
-		idx := int(pos - histStart)
-		if len(f.history) == f.t.cfg.HistoryBytes {
-			idx = (f.histPos + idx) % len(f.history)
-		}
-		out = append(out, f.history[idx])
-	}
-	return out
 }
 
 // overlapped reports, once per file, that a piece overlapped bytes already
@@ -425,15 +410,43 @@ func (f *File[O, S]) MarkGaps() {
 
 // Close ends the file. truncated says the protocol knows the file ended early.
 // Pending pieces are delivered with holes; the state is TRUNCATED when anything
-// is missing. The Consumer's Closed is called once.
+// is missing. The Consumer's Closed is called once: at once for most files;
+// later for an SMB open's first file that another connection may still
+// continue (see Tracker.Poll and DESIGN.md).
 func (f *File[O, S]) Close(truncated bool) {
+	if f.closed || f.closing {
+		return
+	}
+	switch e := f.entry; {
+	case e == nil:
+		f.finishClose(truncated)
+	case f.isJoin:
+		// A joined range file complete (File.Write).
+		f.t.finalize(e, truncated, false)
+	case f.isPart:
+		f.finishClose(truncated)
+		f.t.closePart(f, truncated)
+	default:
+		f.t.closeCanon(f, truncated)
+	}
+}
+
+// finishClose closes the file and hands it to the Consumer.
+func (f *File[O, S]) finishClose(truncated bool) {
 	if f.closed {
 		return
 	}
-	if f.joined != nil {
-		j := f.joined
-		f.joined = nil
-		_ = j // the joined file lives on until complete or the tracker closes
+	f.closed = true
+	if f.counting {
+		f.Size = f.extent
+		f.State = StateClosed
+		if truncated || f.Gaps {
+			f.State = StateTruncated
+			f.t.stats.Truncated++
+		}
+		f.t.stats.Closed++
+		f.t.consumer.Closed(f)
+		return
 	}
 	for len(f.pending) > 0 {
 		f.skipToPending()
@@ -441,7 +454,6 @@ func (f *File[O, S]) Close(truncated bool) {
 	if f.Meta.Size > 0 && f.next < f.Meta.Size {
 		truncated = true
 	}
-	f.closed = true
 	f.State = StateClosed
 	if truncated || f.Gaps {
 		f.State = StateTruncated
@@ -457,10 +469,29 @@ func (f *File[O, S]) Close(truncated bool) {
 	f.Magic = Sniff(f.head)
 	f.history, f.head = nil, nil
 	f.t.stats.Closed++
-	if f.isJoin {
-		f.t.forgetJoined(f.joinKey)
-	}
 	f.t.consumer.Closed(f)
+}
+
+// moveStreamTo hands f's stream (in-order point, reorder window, hashes,
+// history, type sniffing, the Consumer's Value and the byte accounts) to j,
+// the joined file f's open becomes; f goes on as a counting part. Only the
+// owning tracker calls it, between deliveries.
+func (f *File[O, S]) moveStreamTo(j *File[O, S]) {
+	j.Value, j.State, j.Size = f.Value, f.State, f.Size
+	j.Seen, j.Missing, j.Overflow = f.Seen, f.Missing, f.Overflow
+	j.Gaps, j.Overlapped, j.OverlapDiffers = f.Gaps, f.Overlapped, f.OverlapDiffers
+	j.next, j.pending, j.buffered = f.next, f.pending, f.buffered
+	j.history, j.histPos, j.histCap, j.head = f.history, f.histPos, f.histCap, f.head
+	j.md5, j.sha1, j.sha256 = f.md5, f.sha1, f.sha256
+	f.extent = f.next
+	for _, p := range f.pending {
+		f.extent = max(f.extent, p.off+p.n)
+	}
+	var zero S
+	f.Value = zero
+	f.pending, f.buffered, f.history, f.histPos, f.head = nil, 0, nil, 0, nil
+	f.md5, f.sha1, f.sha256 = nil, nil, nil
+	f.isPart, f.counting = true, true
 }
 
 // Head returns the first bytes of the file seen so far (up to 512), for type

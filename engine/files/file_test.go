@@ -315,3 +315,41 @@ func TestBytesBefore(t *testing.T) {
 		t.Fatal("false overlap after a hole")
 	}
 }
+
+// ctxRecorder asks for the bytes before every offset it is given, while the
+// piece is being delivered.
+type ctxRecorder struct {
+	recorder
+	at  int64
+	got []byte
+}
+
+func (r *ctxRecorder) Data(f *tfile, off int64, b []byte) {
+	if r.at > off && r.at <= off+int64(len(b)) {
+		r.got = f.BytesBefore(r.at, 8)
+	}
+}
+
+// TestBytesBeforeInsideALargePiece: a match in the middle of a piece
+// larger than the history still gets its context (an SMB READ of 64 KiB
+// against 16 KiB of history).
+func TestBytesBeforeInsideALargePiece(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.HistoryBytes = 16
+	var st Stats
+	r := &ctxRecorder{at: 40}
+	tr := NewTracker[int, int](&cfg, &st, r)
+	f := tr.Open(app.FileMeta{}, 0)
+	data := make([]byte, 100)
+	for i := range data {
+		data[i] = byte(i)
+	}
+	f.Write(0, data)
+	if want := data[32:40]; !bytes.Equal(r.got, want) {
+		t.Fatalf("context %v, want %v", r.got, want)
+	}
+	if got := f.BytesBefore(40, 8); got != nil {
+		t.Fatalf("after delivery only the history's %d bytes are held, got %v", cfg.HistoryBytes, got)
+	}
+	f.Close(false)
+}

@@ -44,7 +44,7 @@ func (p *Parser) newBody(dir app.Direction, tx *Transaction, msg *message, fr fr
 	b.file.p = p
 	b.ck.reset(p.cfg.MaxChunkLine)
 	b.setupDecoders(msg)
-	b.meta = app.FileMeta{Direction: dir, TxID: tx.ID, Size: -1, Tx: tx}
+	b.meta = app.FileMeta{Direction: dir, TxID: tx.ID, Size: -1, Tx: tx, InOrder: true}
 	if fr == frLength && b.dec.Layers() == 0 {
 		b.meta.Size = length
 	}

@@ -276,6 +276,23 @@ func (h *half) pushHead(c byte) {
 	}
 }
 
+// keepHeadBytes is the header buffer a direction keeps between messages;
+// a larger one (a long header block) is dropped once parsed.
+const keepHeadBytes = 1024
+
+// releaseHead gives the header quota back to the shared budget once a
+// header block is parsed: a connection between messages — or one that
+// stays in mid-response for ever, as an attacker's do — holds no quota, so
+// idle connections can't exhaust app-layer-memcap for the live ones.
+func (h *half) releaseHead() {
+	if cap(h.head) > keepHeadBytes {
+		h.head = nil
+	}
+	p := h.p
+	p.mem.Shrink(p.mem.Held() - int64(p.headQuota[h.dir]))
+	p.headQuota[h.dir] = 0
+}
+
 // headRoom makes sure the header buffer may hold one more byte under the
 // shared budget, reserving headStep bytes at a time.
 func (h *half) headRoom() bool {
@@ -302,6 +319,7 @@ func is09(line []byte) bool {
 func (h *half) headDone() {
 	block := append([]byte(nil), h.head...)
 	h.head = h.head[:0]
+	h.releaseHead()
 	h.state = hsStart
 	if h.dir == app.ToServer {
 		h.request(parseHead(block, false, h.p.cfg.MaxHeaders))

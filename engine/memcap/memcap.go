@@ -132,3 +132,14 @@ func (h *Holder) ReleaseAll() {
 	h.b.Release(h.held)
 	h.held = 0
 }
+
+// Shrink gives back what the holder holds beyond n bytes.
+func (h *Holder) Shrink(n int64) {
+	if n < 0 {
+		n = 0
+	}
+	if n < h.held {
+		h.b.Release(h.held - n)
+		h.held = n
+	}
+}

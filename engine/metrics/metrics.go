@@ -87,6 +87,7 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	structMetrics(ch, "reassembly", sum.Stream, nil)
 	structMetrics(ch, "http", sum.HTTP, nil)
 	structMetrics(ch, "smb", sum.SMB, nil)
+	structMetrics(ch, "dcerpc", sum.DCERPC, nil)
 	structMetrics(ch, "files", sum.Files, map[string]bool{"BufferedBytes": true})
 	counter("wirescan_alerts_total", "Alerts raised.", float64(sum.Alerts))
 	counter("wirescan_anomalies_total", "Protocol and stream anomalies seen.", float64(sum.Anomalies))

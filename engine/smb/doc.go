@@ -34,6 +34,17 @@
 //     BIND_ACK their results. Rule buffers: dcerpc.opnum, dcerpc.iface,
 //     dcerpc.stub_data.to_server/.to_client (encodings: dcerpc.Call.Buffer).
 //   - Anomalies: see events.go.
+//   - The identity of each SMB 2/3 file's open (app.FileMeta.SMB), so that
+//     the file tracker can join the pieces of one open carried by several
+//     connections: the ServerGuid of the connection's NEGOTIATE, the
+//     session id and the persistent FileId; whether the connection
+//     negotiated SMB 3 multichannel (SMB2_GLOBAL_CAP_MULTI_CHANNEL) or was
+//     bound to an existing session (SESSION_SETUP with
+//     SMB2_SESSION_FLAG_BINDING, answered with success); whether the open
+//     is durable (DHnQ/DH2Q granted in the CREATE response, or
+//     FSCTL_LMR_REQUEST_RESILIENCY granted) or reconnects a durable handle
+//     (DHnC/DH2C), with the CreateGuid of v2 handles (smb2_contexts.go).
+//     Counted in Stats.SessionBinds, DurableOpens, DurableReconnects.
 //
 // # Limits (Config)
 //
@@ -66,5 +77,8 @@
 // TRANS2/NT_TRANSACT secondaries, Kerberos, SMB3 decryption, DCERPC over TCP
 // (port 135), non-DCERPC pipes as files (Suricata logs PSEXESVC-style pipe
 // data as files; we drop it), a CLOSE chained after a WRITE_ANDX whose chain
-// lies beyond MaxHeaderBuffer (closed at Close).
+// lies beyond MaxHeaderBuffer (closed at Close), create contexts beyond
+// MaxHeaderBuffer or past the 32nd (not seen: the open is not durable), a
+// handle made resilient after its first data (its file was reported
+// without it).
 package smb

@@ -1,6 +1,8 @@
 package smb
 
 import (
+	"encoding/binary"
+
 	"github.com/wirescan/wirescan/engine/app"
 	"github.com/wirescan/wirescan/engine/dcerpc"
 )
@@ -65,8 +67,25 @@ func (p *Parser) fileFor(ref fileRef, probe []byte) *openFile {
 	}
 	p.conn.files[key] = f
 	p.stats.Files++
-	p.sink.FileOpen(f.h, app.FileMeta{Direction: ref.dir, Name: name, TxID: tx.id - 1, Size: -1, Tx: tx})
+	p.sink.FileOpen(f.h, app.FileMeta{Direction: ref.dir, Name: name, TxID: tx.id - 1, Size: -1, Tx: tx,
+		SMB: p.openIdentity(ref, fi)})
 	return f
+}
+
+// openIdentity is the identity of the SMB 2/3 open a file belongs to (see
+// app.SMBOpen), nil for SMB1 and for a related compound's all-ones FileId
+// (which names no open until its CREATE answers).
+func (p *Parser) openIdentity(ref fileRef, fi *fidInfo) *app.SMBOpen {
+	if ref.version != 2 || ref.fid == allOnesFID {
+		return nil
+	}
+	o := &app.SMBOpen{ServerGUID: p.conn.serverGUID, SessionID: ref.session,
+		PersistentFileID: binary.LittleEndian.Uint64(ref.fid[:8]),
+		MultiChannel:     p.conn.multiChannel, Bound: p.conn.bound}
+	if fi != nil {
+		o.Durable, o.Reconnect, o.CreateGUID = fi.durable, fi.reconnect, fi.createGUID
+	}
+	return o
 }
 
 // deliver hands file bytes to the sink; bytes for a closed file are dropped.

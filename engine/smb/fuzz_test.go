@@ -72,11 +72,44 @@ func FuzzSMB2(f *testing.F) {
 		cat(nbss(readReq(h2{msgID: 7}, fidA, 0, 9)), []byte{0xF0}, nbss(interim(h2{cmd: smb2Read, msgID: 7})), nbss(readResp(h2{msgID: 7, async: true}, data[:9]))),
 		nbss(treeConnectReq(h2{msgID: 1}, `\\h\IPC$`)),
 		nbss([]byte("\xfdSMB0123456789012345678901234567890123456789012345678901234567890")),
+		// SMB 3: multichannel capability, session binding, durable
+		// handle requests and reconnects, resiliency.
+		cat(nbss(negotiateResp3(h2{resp: true}, 0x302, smb2CapMultiChannel)), []byte{0xF0},
+			nbss(sessionSetupReq(h2{msgID: 1, session: sess}, smb2SessionFlagBinding)), []byte{0xF0},
+			nbss(sessionSetupResp(h2{msgID: 1, session: sess}))),
+		cat(nbss(createReqCtx(h2{msgID: 2, session: sess, tree: 1}, "d.bin", contexts(mxac, dh2q))), []byte{0xF0},
+			nbss(createRespCtx(h2{msgID: 2, session: sess, tree: 1}, fidA, 10, contexts(dh2qResp))), []byte{0xF0},
+			nbss(createReqCtx(h2{msgID: 3, session: sess, tree: 1}, "e.bin", contexts(dhnc))), []byte{0xF0},
+			nbss(createRespCtx(h2{msgID: 3, session: sess, tree: 1}, fidA, 10, nil)), []byte{0xF0},
+			nbss(ioctlCtlReq(h2{msgID: 4, session: sess, tree: 1}, fsctlLMRRequestResiliency, fidA)), []byte{0xF0},
+			nbss(ioctlCtlResp(h2{msgID: 4, session: sess, tree: 1}, fsctlLMRRequestResiliency, fidA))),
 	}
 	for _, s := range seeds {
 		f.Add(s)
 	}
 	f.Fuzz(fuzzCheck)
+}
+
+// FuzzCreateContexts feeds arbitrary context chains to the CREATE context
+// decoders: no panic, and what they report is consistent (a v2 handle has
+// its GUID from the chain's bytes).
+func FuzzCreateContexts(f *testing.F) {
+	for _, c := range [][]byte{contexts(dh2q), contexts(mxac, dhnq), contexts(dh2c, dhnc), contexts(dh2qResp),
+		contexts(dh2q)[:30], {}} {
+		f.Add(c, uint16(64))
+	}
+	f.Fuzz(func(t *testing.T, chain []byte, off uint16) {
+		m := append(make([]byte, int(off)), chain...)
+		for _, n := range []int{len(chain), len(chain) / 2, len(chain) + 8} {
+			d, err := parseDurableReq(m, int(off), n)
+			if err == nil && d.v2 && !d.request && !d.reconnect {
+				t.Fatalf("a v2 context that neither requests nor reconnects: %+v", d)
+			}
+			if _, err := parseDurableResp(m, int(off), n); err != nil && n == len(chain) && len(chain) == 0 {
+				t.Fatalf("empty chain: %v", err)
+			}
+		}
+	})
 }
 
 func FuzzSMB1(f *testing.F) {

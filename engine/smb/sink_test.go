@@ -97,7 +97,12 @@ func (s *recSink) FileOpen(h app.FileHandle, meta app.FileMeta) {
 	s.files[h] = f
 	s.order = append(s.order, h)
 	s.lastKind = ""
-	s.log = append(s.log, fmt.Sprintf("open %d dir=%v name=%q size=%d", h, meta.Direction, meta.Name, meta.Size))
+	line := fmt.Sprintf("open %d dir=%v name=%q size=%d", h, meta.Direction, meta.Name, meta.Size)
+	if o := meta.SMB; o != nil {
+		line += fmt.Sprintf(" open=%x/%x/%x guid=%x durable=%v reconnect=%v multichannel=%v bound=%v",
+			o.ServerGUID, o.SessionID, o.PersistentFileID, o.CreateGUID, o.Durable, o.Reconnect, o.MultiChannel, o.Bound)
+	}
+	s.log = append(s.log, line)
 }
 
 func (s *recSink) FileData(h app.FileHandle, off int64, data []byte) {

@@ -102,9 +102,9 @@ func (p *Parser) smb2Response(dir app.Direction, h *hdr2, mb []byte, msgLen int6
 	}
 	switch h.command {
 	case smb2SessionSetup:
-		if pd.tx != nil {
-			pd.tx.sessionID = h.session
-		}
+		p.sessionSetupResp2(h, pd)
+	case smb2Ioctl:
+		p.ioctlResp2Generic(h, pd)
 	case smb2TreeConnect:
 		p.treeConnectResp2(dir, h, mb, pd)
 	case smb2Create:

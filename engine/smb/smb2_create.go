@@ -13,7 +13,15 @@ func (p *Parser) createReq2(dir app.Direction, h *hdr2, mb []byte) {
 	tx.disposition = r.disposition
 	tx.deleteOnClose = r.options&createOptDeleteOnClose != 0
 	tx.directory = r.options&createOptDirectory != 0
-	p.addPending(pendKey{2, h.msgID}, &pending{command: h.command, tx: tx, session: h.session, tree: h.tree, name: tx.filename})
+	pd := &pending{command: h.command, tx: tx, session: h.session, tree: h.tree, name: tx.filename}
+	if err == nil {
+		d, derr := parseDurableReq(mb, r.ctxOff, r.ctxLen)
+		if derr != nil {
+			p.anomaly(dir, AnomalyMalformed)
+		}
+		pd.durable = d
+	}
+	p.addPending(pendKey{2, h.msgID}, pd)
 	p.conn.chainCreate, p.conn.chainHas = h.msgID, true
 }
 
@@ -40,7 +48,9 @@ func (p *Parser) createResp2(dir app.Direction, h *hdr2, mb []byte, pd *pending)
 	if t := p.conn.trees[treeKey{pd.session, pd.tree}]; t != nil {
 		pipe = t.pipe
 	}
-	p.addFID(fidKey{2, r.fid}, &fidInfo{name: pd.name, pipe: pipe})
+	fi := &fidInfo{name: pd.name, pipe: pipe}
+	p.durableOpen(dir, fi, pd.durable, mb, r)
+	p.addFID(fidKey{2, r.fid}, fi)
 	p.conn.lastCreate, p.conn.lastCreated = r.fid, true
 	p.rekeyRelated(h.msgID, r.fid, tx.fuid)
 }
@@ -57,4 +67,30 @@ func (p *Parser) closeReq2(dir app.Direction, h *hdr2, mb []byte) {
 		}
 	}
 	p.genericReq2(h)
+}
+
+// durableOpen records on fi what the durable contexts of a successful
+// CREATE made of the open: a durable handle the server granted (its
+// response carries DHnQ/DH2Q), or a durable handle reconnected.
+func (p *Parser) durableOpen(dir app.Direction, fi *fidInfo, req durableCtx, mb []byte, r createResp2) {
+	switch {
+	case req.reconnect:
+		fi.durable, fi.reconnect = true, true
+		p.stats.DurableReconnects++
+	case req.request:
+		granted, err := parseDurableResp(mb, r.ctxOff, r.ctxLen)
+		if err != nil {
+			p.anomaly(dir, AnomalyMalformed)
+		}
+		if !granted {
+			return
+		}
+		fi.durable = true
+		p.stats.DurableOpens++
+	default:
+		return
+	}
+	if req.v2 {
+		fi.createGUID = req.createGUID
+	}
 }

@@ -27,6 +27,11 @@ func (p *Parser) ioctlReq2(dir app.Direction, h *hdr2, mb []byte, msgLen int64) 
 	inOff, inLen := int64(c.u32()), int64(c.u32())
 	if c.err() != nil || code != fsctlPipeTransceive || !p.transceiveCarriesDCERPC(h, fid, mb, inOff, inLen) {
 		p.genericReq2(h)
+		if c.err() == nil && code == fsctlLMRRequestResiliency {
+			if pd := p.conn.pend[pendKey{2, h.msgID}]; pd != nil {
+				pd.resiliency, pd.fid = true, fid
+			}
+		}
 		return dataPlan{}
 	}
 	p.addPending(pendKey{2, h.msgID}, &pending{command: smb2Ioctl, transceive: true, session: h.session, tree: h.tree, fid: fid})
@@ -91,4 +96,17 @@ func (p *Parser) transceiveCarriesDCERPC(h *hdr2, fid fileID, mb []byte, inOff, 
 func nonDCERPCPipe(name string) bool {
 	name = strings.TrimPrefix(name, `\`)
 	return strings.EqualFold(name, "PSEXESVC")
+}
+
+// ioctlResp2Generic completes a generic IOCTL: a granted
+// FSCTL_LMR_REQUEST_RESILIENCY makes the handle resilient, which, like a
+// durable one, may be reopened on another connection (MS-SMB2 3.3.5.15.9).
+func (p *Parser) ioctlResp2Generic(h *hdr2, pd *pending) {
+	if !pd.resiliency || h.status != statusSuccess {
+		return
+	}
+	if fi := p.conn.fids[fidKey{2, pd.fid}]; fi != nil && !fi.durable {
+		fi.durable = true
+		p.stats.DurableOpens++
+	}
 }

@@ -79,8 +79,9 @@ func parseNegotiateReq2(m []byte) (negotiateReq2, error) {
 }
 
 type negotiateResp2 struct {
-	dialect    uint16
-	serverGUID fileID
+	dialect      uint16
+	serverGUID   fileID
+	capabilities uint32
 }
 
 func parseNegotiateResp2(m []byte) (negotiateResp2, error) {
@@ -90,22 +91,26 @@ func parseNegotiateResp2(m []byte) (negotiateResp2, error) {
 	r.dialect = c.u16()
 	c.skip(2)
 	r.serverGUID = c.fid()
+	r.capabilities = c.u32()
 	if err := c.err(); err != nil {
 		return r, fmt.Errorf("smb2 negotiate response: %w", err)
 	}
 	return r, nil
 }
 
-// parseSessionSetupReq2 returns the security blob of a SESSION_SETUP request.
-func parseSessionSetupReq2(m []byte) ([]byte, error) {
+// parseSessionSetupReq2 returns the flags (SMB2_SESSION_FLAG_BINDING) and
+// the security blob of a SESSION_SETUP request.
+func parseSessionSetupReq2(m []byte) (flags uint8, blob []byte, err error) {
 	c := body2(m)
-	c.skip(12)
+	c.skip(2)
+	flags = c.u8()
+	c.skip(9)
 	off, n := int(c.u16()), int(c.u16())
 	if err := c.err(); err != nil {
-		return nil, fmt.Errorf("smb2 session setup request: %w", err)
+		return 0, nil, fmt.Errorf("smb2 session setup request: %w", err)
 	}
-	blob, _ := window(m, off, min(n, max(0, len(m)-off)))
-	return blob, nil
+	blob, _ = window(m, off, min(n, max(0, len(m)-off)))
+	return flags, blob, nil
 }
 
 // parseTreeConnectReq2 returns the UTF-16 share path of a TREE_CONNECT.
@@ -138,6 +143,8 @@ type createReq2 struct {
 	name        []byte
 	disposition uint32
 	options     uint32
+	// ctxOff and ctxLen locate the create contexts (see parseDurableReq).
+	ctxOff, ctxLen int
 }
 
 func parseCreateReq2(m []byte) (createReq2, error) {
@@ -147,6 +154,7 @@ func parseCreateReq2(m []byte) (createReq2, error) {
 	r.disposition = c.u32()
 	r.options = c.u32()
 	off, n := int(c.u16()), int(c.u16())
+	r.ctxOff, r.ctxLen = int(c.u32()), int(c.u32())
 	if err := c.err(); err != nil {
 		return r, fmt.Errorf("smb2 create request: %w", err)
 	}
@@ -165,6 +173,7 @@ type createResp2 struct {
 	created, accessed, modified, changed uint64
 	size                                 uint64
 	fid                                  fileID
+	ctxOff, ctxLen                       int
 }
 
 func parseCreateResp2(m []byte) (createResp2, error) {
@@ -182,6 +191,12 @@ func parseCreateResp2(m []byte) (createResp2, error) {
 	r.fid = c.fid()
 	if err := c.err(); err != nil {
 		return r, fmt.Errorf("smb2 create response: %w", err)
+	}
+	// The create contexts follow; an older or truncated message without
+	// them simply has none.
+	r.ctxOff, r.ctxLen = int(c.u32()), int(c.u32())
+	if c.err() != nil {
+		r.ctxOff, r.ctxLen = 0, 0
 	}
 	return r, nil
 }

@@ -26,6 +26,9 @@ func (p *Parser) negotiateResp2(dir app.Direction, h *hdr2, mb []byte) {
 		}
 	} else if h.status == statusSuccess {
 		p.conn.dialect2 = r.dialect
+		p.conn.serverGUID = r.serverGUID
+		p.conn.multiChannel = r.dialect >= smb2Dialect300 && r.dialect != smb2DialectWildcard &&
+			r.capabilities&smb2CapMultiChannel != 0
 	}
 	pd := p.takePending(pendKey{2, h.msgID})
 	if pd == nil || pd.command != smb2Negotiate {
@@ -58,14 +61,28 @@ func (p *Parser) takeSMB1Negotiate() *pending {
 }
 
 // sessionSetupReq2 opens a session setup transaction with the NTLMSSP
-// identity, when the security blob carries an AUTHENTICATE message.
+// identity, when the security blob carries an AUTHENTICATE message, and
+// notes a request that binds this connection to an existing session.
 func (p *Parser) sessionSetupReq2(dir app.Direction, h *hdr2, mb []byte) {
 	tx := p.newTx(2, h.command, txSession, h.session, h.tree)
-	blob, err := parseSessionSetupReq2(mb)
+	flags, blob, err := parseSessionSetupReq2(mb)
 	if err != nil {
 		p.anomaly(dir, AnomalyMalformed)
 	} else if n, ok := parseNTLMSSPAuth(blob); ok {
 		tx.ntlm = &n
 	}
-	p.addPending(pendKey{2, h.msgID}, &pending{command: h.command, tx: tx, session: h.session, tree: h.tree})
+	p.addPending(pendKey{2, h.msgID}, &pending{command: h.command, tx: tx, session: h.session, tree: h.tree,
+		binding: flags&smb2SessionFlagBinding != 0 && h.session != 0})
+}
+
+// sessionSetupResp2 completes a session setup: a successful binding makes
+// this connection a channel of the session (multichannel).
+func (p *Parser) sessionSetupResp2(h *hdr2, pd *pending) {
+	if pd.tx != nil {
+		pd.tx.sessionID = h.session
+	}
+	if pd.binding && h.status == statusSuccess && !p.conn.bound {
+		p.conn.bound = true
+		p.stats.SessionBinds++
+	}
 }

@@ -75,6 +75,26 @@ const (
 	createOptDeleteOnClose = 0x00001000
 )
 
+// Multichannel and durable handles (MS-SMB2 2.2.4, 2.2.5, 2.2.13.2,
+// 2.2.31): the NEGOTIATE capability, the SESSION_SETUP flag that binds a
+// new connection to an existing session, the CREATE context names of
+// durable-handle requests (v1 "DHnQ", v2 "DH2Q") and reconnects ("DHnC",
+// "DH2C"), and the FSCTL that makes a handle resilient.
+const (
+	smb2CapMultiChannel       = 0x00000008
+	smb2SessionFlagBinding    = 0x01
+	smb2Dialect300            = 0x0300
+	smb2DialectWildcard       = 0x02FF
+	ctxDurableRequest         = "DHnQ"
+	ctxDurableReconnect       = "DHnC"
+	ctxDurableRequestV2       = "DH2Q"
+	ctxDurableReconnectV2     = "DH2C"
+	fsctlLMRRequestResiliency = 0x001401D4
+	// maxCreateContexts bounds the contexts walked in one CREATE (a
+	// Windows client sends at most a handful).
+	maxCreateContexts = 32
+)
+
 // SMB1 header layout, flags and commands (MS-CIFS 2.2.3.1, 2.2.4).
 const (
 	smb1HeaderLen     = 32

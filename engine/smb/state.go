@@ -28,6 +28,11 @@ type fidInfo struct {
 	name string
 	pipe bool
 	seq  uint64
+	// durable: the server granted a durable or resilient handle, or the
+	// CREATE reconnected one (reconnect); createGUID is a v2 handle's
+	// CreateGuid.
+	durable, reconnect bool
+	createGUID         [16]byte
 }
 
 // fidKey scopes a file id by protocol version so SMB1 FIDs and SMB2 FileIds
@@ -83,25 +88,38 @@ type pending struct {
 	// CREATE and TREE_CONNECT requests
 	name     string
 	dialects []string
+	// durable is what a CREATE request's durable contexts asked for.
+	durable durableCtx
+	// binding marks a SESSION_SETUP that binds this connection to an
+	// existing session (multichannel); resiliency an IOCTL
+	// FSCTL_LMR_REQUEST_RESILIENCY on fid.
+	binding, resiliency bool
 }
 
 // connState is everything the parser remembers about one connection beyond
 // framing. All maps are bounded by Config (see evict*).
 type connState struct {
-	dialect2    uint16
-	dialect1    string
-	seq         uint64
-	nextTxID    uint64
-	nextHandle  uint64
-	encrypted   bool
-	trees       map[treeKey]*treeInfo
-	fids        map[fidKey]*fidInfo
-	files       map[fileKey]*openFile
-	pend        map[pendKey]*pending
-	lastCreate  fileID // FileId of the latest successful SMB2 CREATE response
-	lastCreated bool
-	chainCreate uint64 // message id of the latest CREATE request (compound chains)
-	chainHas    bool
+	dialect2 uint16
+	dialect1 string
+	// serverGUID is the NEGOTIATE response's ServerGuid (zero until seen);
+	// multiChannel says the connection negotiated SMB 3 multichannel and
+	// bound that it was bound to an existing session (the files it carries
+	// may belong to opens made on other connections).
+	serverGUID   fileID
+	multiChannel bool
+	bound        bool
+	seq          uint64
+	nextTxID     uint64
+	nextHandle   uint64
+	encrypted    bool
+	trees        map[treeKey]*treeInfo
+	fids         map[fidKey]*fidInfo
+	files        map[fileKey]*openFile
+	pend         map[pendKey]*pending
+	lastCreate   fileID // FileId of the latest successful SMB2 CREATE response
+	lastCreated  bool
+	chainCreate  uint64 // message id of the latest CREATE request (compound chains)
+	chainHas     bool
 	// chainSession and chainTree are the ids of the previous request, which
 	// a related compound request may inherit (all-ones ids).
 	chainSession uint64

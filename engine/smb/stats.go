@@ -32,4 +32,11 @@ type Stats struct {
 	Evictions uint64
 	// DCERPCPDUs counts DCERPC PDUs parsed from named-pipe payloads.
 	DCERPCPDUs uint64
+	// SessionBinds counts connections bound to an existing session
+	// (multichannel SESSION_SETUP with the binding flag, answered with
+	// success).
+	SessionBinds uint64
+	// DurableOpens counts durable or resilient handles granted;
+	// DurableReconnects the durable handles reopened on a new connection.
+	DurableOpens, DurableReconnects uint64
 }

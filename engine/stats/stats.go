@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/wirescan/wirescan/engine/allowlist"
+	"github.com/wirescan/wirescan/engine/dcerpc"
 	"github.com/wirescan/wirescan/engine/decode"
 	"github.com/wirescan/wirescan/engine/files"
 	"github.com/wirescan/wirescan/engine/flow"
@@ -35,6 +36,7 @@ type Worker struct {
 	Stream              reassembly.Stats
 	HTTP                http.Stats
 	SMB                 smb.Stats
+	DCERPC              dcerpc.TCPStats
 	Files               files.Stats
 	Alerts              uint64
 	Anomalies           uint64

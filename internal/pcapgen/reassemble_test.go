@@ -28,6 +28,7 @@ type stream struct {
 	flags    []string // flag summary of the first packets, for handshake checks
 	vlan     uint16
 	finSeen  bool
+	rstSeen  bool
 	conflict error
 }
 
@@ -97,6 +98,9 @@ func parseCapture(t *testing.T, data []byte) *parsed {
 		}
 		if tcp.FIN {
 			s.finSeen = true
+		}
+		if tcp.RST {
+			s.rstSeen = true
 		}
 		if tcp.ACK && int32(tcp.Ack-s.maxAck) > 0 || s.maxAck == 0 {
 			s.maxAck = tcp.Ack

@@ -35,6 +35,11 @@ type ExpectedFile struct {
 	// WRITE_AND_CLOSE, whose data Wireshark's object export leaves out
 	// (the tshark cross-check skips such files).
 	WriteAndClose bool `json:"-"`
+	// Joined is set when no single connection carries the file whole
+	// (HTTP ranges, SMB multichannel, a durable reconnect): the engine
+	// must join its pieces; per-connection tools (tshark's export, the
+	// stream checks) can't find it.
+	Joined bool `json:"joined,omitempty"`
 }
 
 func expect(proto, name string, data []byte, upload bool) ExpectedFile {
@@ -59,7 +64,7 @@ type Scenario struct {
 
 // Testdata returns the project's testdata captures.
 func Testdata() []Scenario {
-	return []Scenario{
+	return append([]Scenario{
 		{Name: "http-eicar.pcap", Write: writeHTTPEicar, Description: "Two HTTP/1.1 connections (IPv4). " +
 			"Connection 1 (keep-alive): GET /index.html (HTML, Content-Length), GET /downloads/tool.exe (PE-looking binary), " +
 			"GET /downloads/eicar.com (EICAR). Connection 2: GET /static/app.js (chunked + gzip; the file is the " +
@@ -86,7 +91,7 @@ func Testdata() []Scenario {
 			"renamed to SCAN0002.PDF and ~LOCK.TMP marked delete-on-close (TRANS2 SET_FILE_INFORMATION). An old client on " +
 			"port 445 queries (TRANS2 QUERY_PATH_INFORMATION) and downloads TOOLS\\EICAR.COM with core OPEN and READ and " +
 			"DOCS\\MANUAL.TXT with NT_CREATE_ANDX and READ_ANDX."},
-	}
+	}, joinedScenarios()...)
 }
 
 func writeSMB1Legacy(w io.Writer) ([]ExpectedFile, error) {

@@ -67,33 +67,10 @@ func negotiateReq(clientGUID [16]byte) []byte {
 }
 
 func negotiateResp(serverGUID [16]byte, now time.Time, secBlob []byte) []byte {
-	b := binary.LittleEndian.AppendUint16(nil, ssNegotiateResp)
-	b = binary.LittleEndian.AppendUint16(b, securitySigningEnabled)
-	b = binary.LittleEndian.AppendUint16(b, smb2Dialect210)
-	b = binary.LittleEndian.AppendUint16(b, 0) // NegotiateContextCount/Reserved
-	b = append(b, serverGUID[:]...)
-	b = binary.LittleEndian.AppendUint32(b, capLargeMTU)
-	b = binary.LittleEndian.AppendUint32(b, serverMaxTransferLength) // MaxTransactSize
-	b = binary.LittleEndian.AppendUint32(b, serverMaxTransferLength) // MaxReadSize
-	b = binary.LittleEndian.AppendUint32(b, serverMaxTransferLength) // MaxWriteSize
-	b = binary.LittleEndian.AppendUint64(b, filetime(now))
-	b = binary.LittleEndian.AppendUint64(b, 0)                    // ServerStartTime
-	b = binary.LittleEndian.AppendUint16(b, smb2HeaderSize+64)    // SecurityBufferOffset
-	b = binary.LittleEndian.AppendUint16(b, uint16(len(secBlob))) // SecurityBufferLength
-	b = binary.LittleEndian.AppendUint32(b, 0)                    // NegotiateContextOffset/Reserved2
-	return append(b, secBlob...)
+	return negotiateRespDialect(serverGUID, smb2Dialect210, capLargeMTU, now, secBlob)
 }
 
-func sessionSetupReq(secBlob []byte) []byte {
-	b := binary.LittleEndian.AppendUint16(nil, ssSessionSetupReq)
-	b = append(b, 0, byte(securitySigningEnabled))             // Flags, SecurityMode
-	b = binary.LittleEndian.AppendUint32(b, 0)                 // Capabilities
-	b = binary.LittleEndian.AppendUint32(b, 0)                 // Channel
-	b = binary.LittleEndian.AppendUint16(b, smb2HeaderSize+24) // SecurityBufferOffset
-	b = binary.LittleEndian.AppendUint16(b, uint16(len(secBlob)))
-	b = binary.LittleEndian.AppendUint64(b, 0) // PreviousSessionId
-	return append(b, secBlob...)
-}
+func sessionSetupReq(secBlob []byte) []byte { return sessionSetupReq3(0, 0, secBlob) }
 
 func sessionSetupResp(secBlob []byte) []byte {
 	b := binary.LittleEndian.AppendUint16(nil, ssSessionSetupResp)
@@ -120,28 +97,7 @@ func treeConnectResp() []byte {
 	return binary.LittleEndian.AppendUint32(b, maximalAccessFull)
 }
 
-func createReq(name string, write bool) []byte {
-	n := utf16le(name)
-	access, disposition := uint32(accessRead), uint32(dispositionOpen)
-	if write {
-		access, disposition = accessReadWrite, dispositionOverwriteIf
-	}
-	b := binary.LittleEndian.AppendUint16(nil, ssCreateReq)
-	b = append(b, 0, 0) // SecurityFlags, RequestedOplockLevel
-	b = binary.LittleEndian.AppendUint32(b, impersonation)
-	b = binary.LittleEndian.AppendUint64(b, 0) // SmbCreateFlags
-	b = binary.LittleEndian.AppendUint64(b, 0) // Reserved
-	b = binary.LittleEndian.AppendUint32(b, access)
-	b = binary.LittleEndian.AppendUint32(b, attrNormal)
-	b = binary.LittleEndian.AppendUint32(b, shareReadWriteDelete)
-	b = binary.LittleEndian.AppendUint32(b, disposition)
-	b = binary.LittleEndian.AppendUint32(b, optionNonDirectory)
-	b = binary.LittleEndian.AppendUint16(b, smb2HeaderSize+56) // NameOffset
-	b = binary.LittleEndian.AppendUint16(b, uint16(len(n)))
-	b = binary.LittleEndian.AppendUint32(b, 0) // CreateContextsOffset
-	b = binary.LittleEndian.AppendUint32(b, 0) // CreateContextsLength
-	return append(b, n...)
-}
+func createReq(name string, write bool) []byte { return createReq3(name, write, nil) }
 
 func createResp(id fileID, size int64, now time.Time, write bool) []byte {
 	action := uint32(actionOpened)

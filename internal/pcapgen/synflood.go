@@ -114,3 +114,30 @@ func WriteDownloadUnderFlood(w io.Writer, syns, halfOpen int) error {
 	}
 	return c.Err()
 }
+
+// IdleConnections writes n connections that complete their handshake and
+// then stay silent: what a sensor holds for every idle keep-alive client.
+func IdleConnections(c *Capture, n int, server Endpoint) error {
+	for i := range n {
+		a := uint32(172)<<24 | uint32(20)<<16 | uint32(i+1)&0xffff
+		client := Endpoint{IP: netip.AddrFrom4([4]byte{byte(a >> 24), byte(a >> 16), byte(a >> 8), byte(a)}), Port: uint16(20000 + i/65536)}
+		if _, err := c.Open(client, server, ConnOptions{ClientISN: uint32(i)*7919 + 1, ServerISN: uint32(i)*104729 + 1}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// WriteIdleConnections writes a capture of n idle connections (see
+// IdleConnections).
+func WriteIdleConnections(w io.Writer, n int) error {
+	c, err := NewCapture(w, epoch())
+	if err != nil {
+		return err
+	}
+	c.step = 1000
+	if err := IdleConnections(c, n, EP("192.168.7.82", 445)); err != nil {
+		return err
+	}
+	return c.Err()
+}

@@ -5,6 +5,7 @@ package realtraffic
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -30,6 +31,8 @@ type liveSensor struct {
 	addr string // its --metrics address, inside ns
 	dir  string // its -l directory
 	bin  string
+	// token is the reload-api token file.
+	token string
 }
 
 // requireLiveBin returns the wirescan binary, skipping t when there is none
@@ -94,8 +97,15 @@ func routeThrough(t *testing.T, ctx context.Context, front, back *netPair) {
 func startLive(t *testing.T, ctx context.Context, bin, ns, iface string, extra ...string) *liveSensor {
 	t.Helper()
 	s := &liveSensor{ns: ns, addr: "127.0.0.1:" + liveMetricsPort, dir: t.TempDir(), bin: bin}
+	// The HTTP reload endpoint needs a token (reload-api): the tests reload
+	// through it as an operator would.
+	s.token = filepath.Join(t.TempDir(), "reload.token")
+	if err := os.WriteFile(s.token, []byte("realtraffic-reload-token-0123\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	argv := append([]string{bin, "live", "-i", iface, "--workers", "2", "-l", s.dir,
-		"--metrics", s.addr, "--stats-interval", "1s"}, extra...)
+		"--metrics", s.addr, "--stats-interval", "1s",
+		"--set", "reload-api.enabled=true", "--set", "reload-api.token-file=" + s.token}, extra...)
 	s.d = startDaemon(t, ctx, ns, "wirescan-live", argv...)
 	if err := s.d.waitLine(ctx, "capturing on", 15*time.Second); err != nil {
 		t.Fatalf("wirescan live: %v", err)
@@ -203,5 +213,5 @@ func (s *liveSensor) terminate(t *testing.T) []eveEvent {
 // reloadCmd runs `wirescan reload --metrics ADDR` in the sensor's
 // namespace.
 func (s *liveSensor) reloadCmd(ctx context.Context) (string, error) {
-	return run(ctx, s.ns, s.bin, "reload", "--metrics", s.addr)
+	return run(ctx, s.ns, s.bin, "reload", "--metrics", s.addr, "--token-file", s.token)
 }

@@ -19,8 +19,8 @@ import (
 
 func main() {
 	out := flag.String("o", "", "capture `file` to write (required)")
-	kind := flag.String("kind", "synflood", "what to write: synflood, halfopen (n half-open HTTP responses), download (an EICAR download under a flood of n SYNs and n/10 half-open responses), or one of "+strings.Join(pcapgen.HostileKinds(), ", ")+" (-list describes them)")
-	n := flag.Int("n", 0, "scale: SYNs (synflood, download, default 1000000), connections (halfopen, default 1000000); for the other kinds see -list (default: full size)")
+	kind := flag.String("kind", "synflood", "what to write: synflood, halfopen (n half-open HTTP responses), idle (n connections that only shake hands), download (an EICAR download under a flood of n SYNs and n/10 half-open responses), or one of "+strings.Join(pcapgen.HostileKinds(), ", ")+" (-list describes them)")
+	n := flag.Int("n", 0, "scale: SYNs (synflood, download, default 1000000), connections (halfopen, idle, default 1000000); for the other kinds see -list (default: full size)")
 	list := flag.Bool("list", false, "describe the hostile kinds, their scale and full size, and exit")
 	seed := flag.Uint64("seed", 1, "generator seed: the same seed gives the same capture")
 	flag.Parse()
@@ -55,6 +55,8 @@ func write(path, kind string, n int, seed uint64) error {
 		err = pcapgen.WriteSynFlood(bw, floodN, seed)
 	case "halfopen":
 		err = pcapgen.WriteDownloadUnderFlood(bw, 0, floodN)
+	case "idle":
+		err = pcapgen.WriteIdleConnections(bw, floodN)
 	case "download":
 		err = pcapgen.WriteDownloadUnderFlood(bw, floodN, floodN/10)
 	default:

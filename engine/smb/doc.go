@@ -53,7 +53,8 @@
 // Records above MaxRecordBytes lose framing (anomaly, resync). READ/WRITE
 // above MaxReadWriteBytes and offsets above 2^40 are skipped with an
 // anomaly. Outstanding requests, trees, file ids and open files are bounded
-// by MaxOutstanding and MaxOpenFiles (oldest evicted, or new file refused).
+// by MaxOutstanding and MaxOpenFiles (the oldest is evicted; an evicted open
+// file ends TRUNCATED).
 // Compound chains and AndX chains are bounded by MaxCompound. A DCERPC call
 // keeps at most MaxDCERPCStubBytes of stub per direction (sizes count all);
 // pending calls share MaxOutstanding and pipe reassemblers MaxOpenFiles. After lost

@@ -47,8 +47,11 @@ func (p *Parser) fileFor(ref fileRef, probe []byte) *openFile {
 		return nil
 	}
 	if len(p.conn.files) >= p.cfg.MaxOpenFiles {
+		// The oldest open file ends TRUNCATED so the new one is seen: a
+		// session that leaves files open must not blind the sensor to the
+		// files that follow on it.
 		p.anomaly(ref.dir, AnomalyTooManyFiles)
-		return nil
+		p.evictOldestFile()
 	}
 	name := ref.name
 	if !ref.hasName && fi != nil {
@@ -116,6 +119,22 @@ func (p *Parser) deliverGap(f *openFile, off, n int64) {
 		return
 	}
 	p.sink.FileGap(f.h, off, n)
+}
+
+// evictOldestFile ends the connection's oldest open file, TRUNCATED, to
+// make room for a new one (Config.MaxOpenFiles); the scan is bounded by
+// that limit.
+func (p *Parser) evictOldestFile() {
+	var oldest *openFile
+	for _, f := range p.conn.files {
+		if oldest == nil || f.seq < oldest.seq {
+			oldest = f
+		}
+	}
+	if oldest != nil {
+		p.stats.Evictions++
+		p.closeFile(oldest, true)
+	}
 }
 
 // closeFile ends a file on the sink and reports its transaction.

@@ -197,3 +197,60 @@ func TestConfigValidate(t *testing.T) {
 
 func (c *countSink) Frame(app.Frame)                               {}
 func (c *countSink) FrameLength(app.Direction, app.FrameID, int64) {}
+
+// TestOpenFilesEvictOldest: at max-open-files a new file evicts the oldest
+// open one, which ends TRUNCATED; the new file's bytes are delivered (a
+// session leaving files open must not hide the files after them).
+func TestOpenFilesEvictOldest(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.MaxOpenFiles = 2
+	segs := []seg{cli(
+		nbss(writeReq(h2{msgID: 1}, fidOf(1), 0, []byte("one"), 0)),
+		nbss(writeReq(h2{msgID: 2}, fidOf(2), 0, []byte("two"), 0)),
+		nbss(writeReq(h2{msgID: 3}, fidOf(3), 0, []byte("three"), 0)),
+	)}
+	s := checkChunking(t, &cfg, segs)
+	if len(s.order) != 3 {
+		t.Fatalf("%d files opened, want 3", len(s.order))
+	}
+	first, last := s.files[s.order[0]], s.files[s.order[2]]
+	if !first.closed || !first.truncated {
+		t.Errorf("oldest file: closed %v truncated %v, want evicted TRUNCATED", first.closed, first.truncated)
+	}
+	if string(last.data[0]) != "three" {
+		t.Errorf("newest file carries %q, want its bytes delivered", last.data[0])
+	}
+	if strings.Join(s.anomalies, ",") != AnomalyTooManyFiles {
+		t.Errorf("anomalies %v, want [%s]", s.anomalies, AnomalyTooManyFiles)
+	}
+}
+
+// TestEndInsideBufferedRecord: a WRITE whose record announces more than
+// arrives, cut by the end of its direction while still shorter than
+// max-header-buffer, is parsed at End as a truncated message: its file is
+// opened with the bytes that came and closed TRUNCATED.
+func TestEndInsideBufferedRecord(t *testing.T) {
+	data := pattern(1000)
+	rec := nbss(writeReq(h2{msgID: 1}, fidOf(1), 0, data, 0))
+	// Announce 1 MiB, send the first 600 bytes of the record.
+	rec[1], rec[2], rec[3] = 0x10, 0, 0
+	cut := rec[:600]
+	for name, split := range map[string]func([]byte) [][]byte{"whole": whole, "one-byte": oneByte} {
+		t.Run(name, func(t *testing.T) {
+			s := newRecSink()
+			p := NewParser(nil, &Stats{}, s)
+			for _, c := range split(cut) {
+				p.Feed(app.ToServer, c)
+			}
+			p.End(app.ToServer)
+			p.Close()
+			if len(s.order) != 1 {
+				t.Fatalf("%d files, want the cut WRITE's", len(s.order))
+			}
+			f := s.files[s.order[0]]
+			if !f.closed || !f.truncated || f.size() == 0 || f.size() > int64(len(data)) {
+				t.Fatalf("file closed %v truncated %v size %d: want TRUNCATED with the bytes that came", f.closed, f.truncated, f.size())
+			}
+		})
+	}
+}

@@ -116,7 +116,15 @@ func (p *Parser) End(dir app.Direction) {
 	if dir > app.ToClient {
 		return
 	}
-	p.streams[dir].ended = true
+	s := &p.streams[dir]
+	s.ended = true
+	if s.st == stWindow && s.synced && s.checked && len(s.buf) > 0 {
+		// The direction ended inside a record still being buffered (shorter
+		// than max-header-buffer): parse what arrived as a truncated
+		// message, so a cut WRITE or READ is logged (TRUNCATED at Close)
+		// rather than lost without a trace.
+		p.processWindow(s, true)
+	}
 }
 
 // Close closes every open file as truncated (no CLOSE was seen for it, as

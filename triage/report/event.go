@@ -83,15 +83,19 @@ func decodeLine(line []byte, ev *eveLine) (problem string) {
 	return ""
 }
 
-// parseTime parses an EVE timestamp (Suricata's layout, or RFC 3339).
+// parseTime parses an EVE timestamp (Suricata's layout, or RFC 3339). A
+// year outside 1–9998 is refused like any bad timestamp: no capture carries
+// one, and times near the ends of the range cannot be bucketed or written
+// as RFC 3339 once moved to UTC.
 func parseTime(s string) (time.Time, bool) {
-	if t, err := time.Parse("2006-01-02T15:04:05-0700", s); err == nil {
-		return t, true
+	t, err := time.Parse("2006-01-02T15:04:05-0700", s)
+	if err != nil {
+		t, err = time.Parse(time.RFC3339Nano, s)
 	}
-	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-		return t, true
+	if err != nil || t.Year() < 1 || t.Year() > 9998 {
+		return time.Time{}, false
 	}
-	return time.Time{}, false
+	return t, true
 }
 
 // orient returns the client and server of an event. Suricata 7's flow

@@ -41,7 +41,17 @@ func main() {
 	e2eMiB := flag.Int64("e2e-mib", 20, "MiB of files in the end-to-end section's SMB capture")
 	e2eSets := flag.String("e2e-sets", "1,10000,100000,10000ndb,100000ndb", "end-to-end rule sets: counts, \"ndb\" suffix for ClamAV signatures; the first is the baseline")
 	e2eCount := flag.Int("e2e-count", 5, "runs per end-to-end cell (medians are reported)")
+	workersFlag := flag.String("workers", "1,2", "comma-separated worker counts for the scaling section; the first is the baseline")
 	flag.Parse()
+	var workerCounts []int
+	for _, f := range strings.Split(*workersFlag, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			fmt.Fprintf(os.Stderr, "bench: -workers %q: want counts of at least 1\n", *workersFlag)
+			os.Exit(2)
+		}
+		workerCounts = append(workerCounts, n)
+	}
 
 	var sizes []int
 	for _, f := range strings.Split(*sets, ",") {
@@ -70,7 +80,7 @@ func main() {
 	sections := []Section{
 		machine{},
 		&scanSection{sizes: sizes, bytes: *size, count: *count, cfMax: *cfMax, write: *write},
-		&replaySection{bytes: *replayMiB << 20, count: *count, generated: 10000},
+		&replaySection{bytes: *replayMiB << 20, count: *count, generated: 10000, workers: workerCounts},
 		&protoSection{bytes: *replayMiB << 19, count: *count, generated: 10000},
 	}
 	if *bin != "" {

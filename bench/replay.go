@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -118,15 +119,16 @@ func measureCells(data []byte, modes []ruleMode, workers []int, count int) (map[
 	return cells, nil
 }
 
-// replaySection replays a synthetic HTTP+SMB2 mix with 1 and 2 workers.
+// replaySection replays a synthetic HTTP+SMB2 mix with 1 to N workers.
 type replaySection struct {
 	bytes     int64
 	count     int
 	generated int
+	workers   []int // worker counts measured; the first is the scaling baseline
 }
 
 func (*replaySection) Name() string {
-	return "Replay throughput (synthetic HTTP+SMB2 mix, 1 and 2 workers)"
+	return "Replay throughput and worker scaling (synthetic HTTP+SMB2 mix)"
 }
 
 func (s *replaySection) Run(w io.Writer) error {
@@ -140,7 +142,10 @@ func (s *replaySection) Run(w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	workers := []int{1, 2}
+	workers := s.workers
+	if len(workers) == 0 {
+		workers = []int{1, 2}
+	}
 	cells, err := measureCells(buf.Bytes(), modes, workers, s.count)
 	if err != nil {
 		return err
@@ -150,8 +155,8 @@ func (s *replaySection) Run(w io.Writer) error {
 		s.bytes>>20, float64(base.bytes)/1e6, base.files, float64(base.fileBytes)/1e6, fmtDur(gen))
 	fmt.Fprintf(w, "Engine: default configuration, alert and fileinfo events to io.Discard. MB/s of capture bytes and of file bytes over the engine's elapsed time; ")
 	fmt.Fprintf(w, "median of %d passes (configurations interleaved). \"vs decode only\" divides by decode-only (no rules: extraction and hashing) with the same workers; ", max(s.count, 1))
-	fmt.Fprintf(w, "\"1→2 workers\" divides the 2-worker rate by the 1-worker rate of the same rules (the reader and decoder stay on one goroutine).\n\n")
-	fmt.Fprintf(w, "| rules | workers | capture MB/s | file MB/s | vs decode only | 1→2 workers | alerts |\n|---|---:|---:|---:|---:|---:|---:|\n")
+	fmt.Fprintf(w, "\"vs %d worker(s)\" divides the rate by the %d-worker rate of the same rules (the reader and decoder stay on one goroutine; %d logical CPUs).\n\n", workers[0], workers[0], runtime.NumCPU())
+	fmt.Fprintf(w, "| rules | workers | capture MB/s | file MB/s | vs decode only | vs %d worker(s) | alerts |\n|---|---:|---:|---:|---:|---:|---:|\n", workers[0])
 	for mi, m := range modes {
 		for wi, n := range workers {
 			r := cells[[2]int{mi, wi}].median()
@@ -163,7 +168,34 @@ func (s *replaySection) Run(w io.Writer) error {
 			fmt.Fprintf(w, "| %s | %d | %.0f | %.0f | %.2fx | %s | %d |\n", m.name, n, r.captureMB, r.fileMB, r.captureMB/ref.captureMB, scale, r.alerts)
 		}
 	}
+	fmt.Fprintf(w, "\nScaling, capture MB/s by workers:\n\n```\n")
+	writeScalingChart(w, modes, workers, cells)
+	fmt.Fprintf(w, "```\n")
 	return nil
+}
+
+// writeScalingChart draws capture MB/s per worker count as text bars, one
+// group per rule mode, scaled to the fastest cell.
+func writeScalingChart(w io.Writer, modes []ruleMode, workers []int, cells map[[2]int]*replayCell) {
+	const width = 48
+	top := 0.0
+	for mi := range modes {
+		for wi := range workers {
+			top = max(top, cells[[2]int{mi, wi}].median().captureMB)
+		}
+	}
+	if top <= 0 {
+		return
+	}
+	for mi, m := range modes {
+		fmt.Fprintf(w, "%s\n", m.name)
+		base := cells[[2]int{mi, 0}].median().captureMB
+		for wi, n := range workers {
+			r := cells[[2]int{mi, wi}].median().captureMB
+			bar := strings.Repeat("#", int(r/top*width+0.5))
+			fmt.Fprintf(w, "  %2d worker(s) %-*s %5.0f MB/s  %.2fx\n", n, width, bar, r, r/base)
+		}
+	}
 }
 
 // protoSection replays an HTTP-only and an SMB2-only capture with one worker

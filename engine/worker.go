@@ -7,6 +7,7 @@ import (
 
 	"github.com/wirescan/wirescan/engine/app"
 	"github.com/wirescan/wirescan/engine/decode"
+	"github.com/wirescan/wirescan/engine/detect"
 	"github.com/wirescan/wirescan/engine/files"
 	"github.com/wirescan/wirescan/engine/flow"
 	"github.com/wirescan/wirescan/engine/output/evidence"
@@ -31,6 +32,9 @@ type worker struct {
 	vlanSeen bool
 	stats    stats.Worker
 	prof     *signatures.Profile // per-rule costs, nil unless profiling
+	// detEnv is what the worker's connections share for detection: the
+	// profile, the engine's xbits table and the packet clock.
+	detEnv detect.Env
 	pub      publisher
 	protos   *app.Registry
 	nextFlow uint64
@@ -61,8 +65,13 @@ func newWorker(e *Engine, index int, joiner *files.Joiner[*conn, *fileScan]) *wo
 	if e.profiling {
 		w.prof = signatures.NewProfile()
 	}
+	w.detEnv = detect.Env{Profile: w.prof, XBits: e.xbits, Now: w.packetTime}
 	return w
 }
+
+// packetTime is the time of the packet being processed (or of the event a
+// deferred action is stamped with, withTime): the clock xbits expire by.
+func (w *worker) packetTime() time.Time { return w.now }
 
 // handle processes one decoded packet.
 func (w *worker) handle(p *decode.Packet) {
@@ -81,6 +90,7 @@ func (w *worker) handle(p *decode.Packet) {
 		w.lastSweep = p.Timestamp
 		w.flows.Expire(p.Timestamp, w.expire)
 		w.files.Expire(p.Timestamp)
+		w.e.xbits.Expire(p.Timestamp)
 		w.e.flushIncidents(w.e.policy.Load(), p.Timestamp)
 	}
 	if p.IPProto != 6 {

@@ -175,10 +175,18 @@ func (t flowbitTable) compile(ops []flowbitOp) ([]cflowbit, error) {
 	return out, nil
 }
 
-// flowClass orders transaction rules: 0 only sets, 1 sets and tests, 2 other.
-func flowClass(ops []cflowbit) int {
+// flowClass orders transaction rules: 0 only sets, 1 sets and tests, 2 other
+// (flowbits and xbits alike).
+func flowClass(cr *crule) int {
 	act, test := false, false
-	for _, o := range ops {
+	for _, o := range cr.fbits {
+		if o.op <= fbToggle {
+			act = true
+		} else {
+			test = true
+		}
+	}
+	for _, o := range cr.xbits {
 		if o.op <= fbToggle {
 			act = true
 		} else {
@@ -240,10 +248,16 @@ func (cr *crule) flowApply(f *FlowState, toServer bool) {
 	}
 }
 
-// hasAction reports whether the rule sets, unsets or toggles a bit; toggle
-// reports whether any action is a toggle.
-func hasAction(ops []cflowbit) (action, toggle bool) {
-	for _, o := range ops {
+// hasAction reports whether the rule sets, unsets or toggles a flowbit or
+// xbit; toggle reports whether any action is a toggle.
+func hasAction(cr *crule) (action, toggle bool) {
+	for _, o := range cr.fbits {
+		if o.op <= fbToggle {
+			action = true
+			toggle = toggle || o.op == fbToggle
+		}
+	}
+	for _, o := range cr.xbits {
 		if o.op <= fbToggle {
 			action = true
 			toggle = toggle || o.op == fbToggle
@@ -253,21 +267,22 @@ func hasAction(ops []cflowbit) (action, toggle bool) {
 }
 
 // presetFlowbits evaluates, for a file starting in a transaction, the
-// transaction rules that set or unset flowbits, in both directions, and
+// transaction rules that set or unset flowbits or xbits, in both directions, and
 // applies their actions (see the package comment on flowbits). No Match is
 // produced: MatchTransaction reports those rules when the transaction ends.
 func (s *Set) presetFlowbits(ctx *Context) {
-	if ctx.Flow == nil || ctx.Buffers == nil || len(s.flowSetters) == 0 {
+	if ctx.Flow == nil && ctx.XBits == nil || ctx.Buffers == nil || len(s.flowSetters) == 0 {
 		return
 	}
 	rev := *ctx
 	rev.ToServer = !ctx.ToServer
 	rev.SrcIP, rev.DstIP, rev.SrcPort, rev.DstPort = ctx.DstIP, ctx.SrcIP, ctx.DstPort, ctx.SrcPort
 	for _, c := range []*Context{ctx, &rev} {
+		env := envOf(c)
 		for _, rid := range s.flowSetters {
 			cr := s.crule(rid)
-			if cr.flowOK(c.Flow, c.ToServer) && s.applies(cr, c) {
-				cr.flowApply(c.Flow, c.ToServer)
+			if cr.bitsOK(&env) && s.applies(cr, c) {
+				cr.bitsApply(&env)
 			}
 		}
 	}

@@ -34,7 +34,7 @@ type worker struct {
 	prof     *signatures.Profile // per-rule costs, nil unless profiling
 	// detEnv is what the worker's connections share for detection: the
 	// profile, the engine's xbits table and the packet clock.
-	detEnv detect.Env
+	detEnv   detect.Env
 	pub      publisher
 	protos   *app.Registry
 	nextFlow uint64

@@ -37,8 +37,8 @@ type Scanner struct {
 	// direction of the scanned bytes (per-direction implicit flowbits of
 	// mixed stream/file_data rules, mixed.go).
 	bits bitEnv
-	subs     []subScan // scanners of transformed data
-	mix      *Scanner  // the stream parts of mixed rules (mixed.go); its matches are dropped
+	subs []subScan // scanners of transformed data
+	mix  *Scanner  // the stream parts of mixed rules (mixed.go); its matches are dropped
 	// Streamed pcre (pcre_scan.go): pending checks in window-end order, the
 	// last bytes (a power of two, indexed by offset), the first offset they
 	// hold validly, the current Write and a reused window buffer.

@@ -164,6 +164,10 @@ func (w *worker) handle(p *decode.Packet) {
 	}
 	c.det.Packet(dir, p.Payload)
 	c.stream.Add(reassembly.Direction(dir), seg)
+	if f, ok := c.parser.(app.Flusher); ok && !c.finished {
+		f.Flush(app.ToServer)
+		f.Flush(app.ToClient)
+	}
 	if c.ended[0] && c.ended[1] {
 		w.flows.SetState(e, flow.StateClosed)
 	}

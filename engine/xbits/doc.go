@@ -28,12 +28,13 @@
 // Config.MaxEntries (detect.xbits-max, default 65536) bounds the bits held.
 // Setting a new bit in a full table first drops expired bits, then the bit
 // with the earliest expiry (ties: the least recently set), counted in
-// Stats.Evicted. Each bit costs about 150 bytes (its map entry, heap slot
-// and name header; the name's bytes belong to the rule). Stats.Entries and
-// Stats.Limit are the gauges; engine/metrics exports them as
-// wirescan_xbits_entries, wirescan_xbits_entries_limit and
-// wirescan_xbits_evictions_total, and the EVE stats event as
-// wirescan.xbits.
+// Stats.Evicted. Each bit costs about 250 bytes (its map entry, heap slot
+// and name header, measured by TestMemoryPerEntry; the name's bytes belong
+// to the rule), so the default limit holds about 16 MiB. Stats.Entries and
+// Stats.Limit are the gauges, Stats.Evicted and Stats.Expired the
+// counters; engine/metrics exports them as wirescan_xbits_entries,
+// wirescan_xbits_entries_limit, wirescan_xbits_evictions_total and
+// wirescan_xbits_expired_total, and the EVE stats event as wirescan.xbits.
 //
 // # Concurrency
 //

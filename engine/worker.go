@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"sync/atomic"
 	"time"
 
 	"github.com/wirescan/wirescan/signatures"
@@ -47,6 +48,9 @@ type worker struct {
 	now       time.Time
 	pktNum    uint64
 	lastSweep time.Time
+	// clock is the packet time (Unix ns) before which the worker processes
+	// nothing more, read by other workers (xbits.go).
+	clock atomic.Int64
 }
 
 // newWorker creates worker index; joiner, when not nil, is the file joiner
@@ -85,12 +89,14 @@ func (w *worker) handle(p *decode.Packet) {
 	w.stats.Bytes += uint64(p.Length)
 	if w.lastSweep.IsZero() {
 		w.lastSweep = p.Timestamp
+		w.advanceClock(p.Timestamp)
 	}
 	if p.Timestamp.Sub(w.lastSweep) >= time.Second {
 		w.lastSweep = p.Timestamp
 		w.flows.Expire(p.Timestamp, w.expire)
 		w.files.Expire(p.Timestamp)
-		w.e.xbits.Expire(p.Timestamp)
+		w.advanceClock(p.Timestamp)
+		w.e.expireXBits()
 		w.e.flushIncidents(w.e.policy.Load(), p.Timestamp)
 	}
 	if p.IPProto != 6 {

@@ -20,15 +20,21 @@
 // packet time t with lifetime E seconds expires at second t.Unix()+E and
 // is set while the packet time's second is at most that: time is counted
 // in whole seconds. Setting a set bit renews its expiry. An expired bit is
-// unset for isset, isnotset and toggle, and is removed when met. Host bits
-// of ip_src and ip_dst share one bit per (name, address).
+// unset for isset, isnotset and toggle. Host bits of ip_src and ip_dst
+// share one bit per (name, address).
+//
+// Expired bits are removed by Expire(t), which says no caller will ask
+// about a time before t any more. With several workers at different packet
+// times (parallel replay), the engine passes the earliest time any worker
+// may still process, so the worker behind never loses a bit the worker
+// ahead already sees expired; a lookup never removes anything.
 //
 // # Capacity and eviction
 //
 // Config.MaxEntries (detect.xbits-max, default 65536) bounds the bits held.
-// Setting a new bit in a full table first drops expired bits, then the bit
-// with the earliest expiry (ties: the least recently set), counted in
-// Stats.Evicted. Each bit costs about 250 bytes (its map entry, heap slot
+// Setting a new bit in a full table first drops the bits Expire allows,
+// then the bit with the earliest expiry (ties: the least recently set),
+// counted in Stats.Evicted unless it had expired at the setter's time. Each bit costs about 250 bytes (its map entry, heap slot
 // and name header, measured by TestMemoryPerEntry; the name's bytes belong
 // to the rule), so the default limit holds about 16 MiB. Stats.Entries and
 // Stats.Limit are the gauges, Stats.Evicted and Stats.Expired the

@@ -35,9 +35,9 @@ type Stats struct {
 	// Entries is the bits held now (expired ones included until met);
 	// Limit is Config.MaxEntries.
 	Entries, Limit int
-	// Evicted counts unexpired bits dropped to make room for a new one.
+	// Evicted counts bits dropped unexpired to make room for a new one.
 	Evicted uint64
-	// Expired counts bits removed because their lifetime had passed.
+	// Expired counts bits removed after their lifetime had passed.
 	Expired uint64
 }
 
@@ -48,9 +48,12 @@ type Table struct {
 
 	mu sync.Mutex
 	// Guarded by mu.
-	bits    map[signatures.XBitKey]*entry
-	byExp   expiryHeap
-	seq     uint64
+	bits  map[signatures.XBitKey]*entry
+	byExp expiryHeap
+	seq   uint64
+	// floor is the latest second passed to Expire: no caller asks about
+	// an earlier time any more.
+	floor   int64
 	evicted uint64
 	expired uint64
 }
@@ -76,7 +79,9 @@ func expiryOf(now time.Time, d time.Duration) int64 {
 	return now.Unix() + int64(d/time.Second)
 }
 
-// IsSet reports whether k's bit is set at now; an expired bit is removed.
+// IsSet reports whether k's bit is set at now. An expired bit stays until
+// Expire passes its expiry: a caller behind in packet time may still see it
+// set.
 func (t *Table) IsSet(k signatures.XBitKey, now time.Time) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -110,12 +115,18 @@ func (t *Table) Toggle(k signatures.XBitKey, now time.Time, expire time.Duration
 	t.put(k, now.Unix(), expiryOf(now, expire))
 }
 
-// Expire removes the bits expired at now (the engine calls it about once a
-// second of packet time, so the entries gauge falls when nothing is set).
+// Expire says that no caller will ask about a time before now any more:
+// the bits expired by then are removed (counted in Stats.Expired). The
+// engine calls it about once a second of packet time with the earliest
+// time a worker may still process, so the entries gauge falls when nothing
+// is set, and a worker behind in packet time never loses a bit that a
+// worker ahead already sees expired. An earlier now than before is
+// ignored.
 func (t *Table) Expire(now time.Time) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.dropExpired(now.Unix())
+	t.floor = max(t.floor, now.Unix())
+	t.dropExpired()
 }
 
 // Stats returns the table's account.
@@ -125,22 +136,16 @@ func (t *Table) Stats() Stats {
 	return Stats{Entries: len(t.bits), Limit: t.max, Evicted: t.evicted, Expired: t.expired}
 }
 
-// live returns k's entry when it is set at second sec; an expired one is
-// removed. Call with mu held.
+// live returns k's entry when it is set at second sec. Call with mu held.
 func (t *Table) live(k signatures.XBitKey, sec int64) *entry {
-	e := t.bits[k]
-	if e == nil {
-		return nil
+	if e := t.bits[k]; e != nil && e.expiry >= sec {
+		return e
 	}
-	if e.expiry < sec {
-		t.remove(e)
-		t.expired++
-		return nil
-	}
-	return e
+	return nil
 }
 
-// put sets k's bit to expire at second expiry. Call with mu held.
+// put sets k's bit, at second sec, to expire at second expiry (an entry
+// kept expired is renewed in place). Call with mu held.
 func (t *Table) put(k signatures.XBitKey, sec, expiry int64) {
 	t.seq++
 	if e := t.bits[k]; e != nil {
@@ -149,21 +154,25 @@ func (t *Table) put(k signatures.XBitKey, sec, expiry int64) {
 		return
 	}
 	if len(t.bits) >= t.max {
-		t.dropExpired(sec)
+		t.dropExpired()
 	}
 	if len(t.bits) >= t.max {
+		if t.byExp[0].expiry < sec {
+			t.expired++ // expired at this caller's time: room made without loss to it
+		} else {
+			t.evicted++
+		}
 		t.remove(t.byExp[0])
-		t.evicted++
 	}
 	e := &entry{key: k, expiry: expiry, seq: t.seq}
 	t.bits[k] = e
 	heap.Push(&t.byExp, e)
 }
 
-// dropExpired removes the bits whose expiry is before second sec. Call
-// with mu held.
-func (t *Table) dropExpired(sec int64) {
-	for len(t.byExp) > 0 && t.byExp[0].expiry < sec {
+// dropExpired removes the bits expired before the floor. Call with mu
+// held.
+func (t *Table) dropExpired() {
+	for len(t.byExp) > 0 && t.byExp[0].expiry < t.floor {
 		t.remove(t.byExp[0])
 		t.expired++
 	}

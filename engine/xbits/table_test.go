@@ -82,6 +82,10 @@ func TestOps(t *testing.T) {
 			if tab.IsSet(k, time.Unix(111, 0)) {
 				t.Fatal("set after its expiry second")
 			}
+			if st := tab.Stats(); st.Entries != 1 || st.Expired != 0 {
+				t.Fatalf("a lookup removed the expired bit: %+v", st)
+			}
+			tab.Expire(at(111))
 			if st := tab.Stats(); st.Entries != 0 || st.Expired != 1 {
 				t.Fatalf("expired bit kept: %+v", st)
 			}
@@ -132,9 +136,35 @@ func TestExpireSweeps(t *testing.T) {
 	}
 }
 
-// TestEvictionAtLimit: at the limit, an expired bit goes first, then the
-// bit expiring first (ties: the least recently set); each unexpired
-// eviction is counted once; a renewal takes no room.
+// TestLaggingCaller: a caller behind in packet time (another worker) still
+// sees a bit a caller ahead already found expired, until Expire passes it;
+// Expire never goes back.
+func TestLaggingCaller(t *testing.T) {
+	tab := newTable(t, 16)
+	k := pair("b", a1, a2)
+	tab.Set(k, at(100), 10*time.Second)
+	if tab.IsSet(k, at(200)) {
+		t.Fatal("set for the caller ahead")
+	}
+	tab.Expire(at(105)) // the slowest worker is at 105
+	if !tab.IsSet(k, at(106)) {
+		t.Fatal("lost for the caller behind")
+	}
+	tab.Expire(at(200))
+	tab.Expire(at(50)) // ignored
+	tab.Set(k, at(60), 10*time.Second)
+	if st := tab.Stats(); st.Expired != 1 || st.Entries != 1 {
+		t.Fatalf("stats %+v", st)
+	}
+	tab.Expire(at(60))
+	if st := tab.Stats(); st.Entries != 0 || st.Expired != 2 {
+		t.Fatalf("a floor of 200 kept a bit expiring at 70: %+v", st)
+	}
+}
+
+// TestEvictionAtLimit: at the limit, the bit expiring first goes (ties:
+// the least recently set), counted as evicted unless it had expired at the
+// setter's time; a renewal takes no room.
 func TestEvictionAtLimit(t *testing.T) {
 	tab := newTable(t, 3)
 	k := func(i int) signatures.XBitKey { return host(fmt.Sprint("b", i), a1) }

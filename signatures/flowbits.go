@@ -36,6 +36,9 @@ const (
 	fbIsnotset
 )
 
+// bitOps maps the operation words of flowbits and xbits to their codes.
+var bitOps = map[string]byte{"set": fbSet, "unset": fbUnset, "toggle": fbToggle, "isset": fbIsset, "isnotset": fbIsnotset}
+
 // flowbitOp is one flowbits keyword as parsed: names joined by '|' (any, for
 // tests) or '&' (all).
 type flowbitOp struct {
@@ -111,21 +114,11 @@ func (p *ruleParser) flowbits(v string) error {
 		r.noAlert = true
 		return nil
 	}
-	fo := flowbitOp{}
-	switch op {
-	case "set":
-		fo.op = fbSet
-	case "unset":
-		fo.op = fbUnset
-	case "toggle":
-		fo.op = fbToggle
-	case "isset":
-		fo.op = fbIsset
-	case "isnotset":
-		fo.op = fbIsnotset
-	default:
+	code, ok := bitOps[op]
+	if !ok {
 		return fmt.Errorf("keyword \"flowbits\": unknown operation %q", truncate(op))
 	}
+	fo := flowbitOp{op: code}
 	names = strings.TrimSpace(names)
 	if !hasNames || names == "" {
 		return fmt.Errorf("keyword \"flowbits\": %s needs a name", op)
@@ -179,19 +172,9 @@ func (t flowbitTable) compile(ops []flowbitOp) ([]cflowbit, error) {
 // (flowbits and xbits alike).
 func flowClass(cr *crule) int {
 	act, test := false, false
-	for _, o := range cr.fbits {
-		if o.op <= fbToggle {
-			act = true
-		} else {
-			test = true
-		}
-	}
-	for _, o := range cr.xbits {
-		if o.op <= fbToggle {
-			act = true
-		} else {
-			test = true
-		}
+	for _, op := range bitOpCodes(cr) {
+		act = act || op <= fbToggle
+		test = test || op > fbToggle
 	}
 	switch {
 	case act && !test:
@@ -251,19 +234,24 @@ func (cr *crule) flowApply(f *FlowState, toServer bool) {
 // hasAction reports whether the rule sets, unsets or toggles a flowbit or
 // xbit; toggle reports whether any action is a toggle.
 func hasAction(cr *crule) (action, toggle bool) {
-	for _, o := range cr.fbits {
-		if o.op <= fbToggle {
-			action = true
-			toggle = toggle || o.op == fbToggle
-		}
-	}
-	for _, o := range cr.xbits {
-		if o.op <= fbToggle {
-			action = true
-			toggle = toggle || o.op == fbToggle
-		}
+	for _, op := range bitOpCodes(cr) {
+		action = action || op <= fbToggle
+		toggle = toggle || op == fbToggle
 	}
 	return action, toggle
+}
+
+// bitOpCodes lists the operations of the rule's flowbits and xbits
+// keywords (at compile time).
+func bitOpCodes(cr *crule) []byte {
+	var ops []byte
+	for _, o := range cr.fbits {
+		ops = append(ops, o.op)
+	}
+	for _, o := range cr.xbits {
+		ops = append(ops, o.op)
+	}
+	return ops
 }
 
 // presetFlowbits evaluates, for a file starting in a transaction, the

@@ -137,23 +137,14 @@ func (p *ruleParser) xbits(v string) error {
 		r.noAlert = true
 		return nil
 	}
-	xo := xbitOp{expire: defaultXbitExpire}
-	switch parts[0] {
-	case "set":
-		xo.op = fbSet
-	case "unset":
-		xo.op = fbUnset
-	case "toggle":
-		xo.op = fbToggle
-	case "isset":
-		xo.op = fbIsset
-	case "isnotset":
-		xo.op = fbIsnotset
-	case "":
+	code, ok := bitOps[parts[0]]
+	switch {
+	case parts[0] == "":
 		return fmt.Errorf("keyword \"xbits\": missing operation (set, unset, toggle, isset, isnotset)")
-	default:
+	case !ok:
 		return fmt.Errorf("keyword \"xbits\": unknown operation %q (want set, unset, toggle, isset, isnotset or noalert)", truncate(parts[0]))
 	}
+	xo := xbitOp{op: code, expire: defaultXbitExpire}
 	if len(parts) < 2 || parts[1] == "" {
 		return fmt.Errorf("keyword \"xbits\": %s needs a name", parts[0])
 	}

@@ -100,10 +100,11 @@ func New(cfg Config, rules *signatures.Set, w EventWriter) (*Engine, error) {
 		evidence:         evidence.New(cfg.Evidence),
 		parserMem:        memcap.New(cfg.AppLayerMemcap),
 	}
-	var err error
-	if e.xbits, err = xbits.New(xbits.Config{MaxEntries: cfg.Detect.XBitsMax}); err != nil {
+	xb, err := xbits.New(xbits.Config{MaxEntries: cfg.Detect.XBitsMax})
+	if err != nil {
 		return nil, err
 	}
+	e.xbits = xb
 	if err := e.storeRules(rules, 0); err != nil {
 		return nil, err
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/wirescan/wirescan/engine/output/evidence"
 	"github.com/wirescan/wirescan/engine/output/filestore"
 	"github.com/wirescan/wirescan/engine/smb"
+	"github.com/wirescan/wirescan/engine/xbits"
 	"github.com/wirescan/wirescan/reassembly"
 )
 
@@ -105,6 +106,16 @@ type Config struct {
 	// HashAllowlist is a file of known-good MD5/SHA-256 hashes
 	// (--allowlist overrides it): a file on it never alerts.
 	HashAllowlist string `yaml:"hash-allowlist"`
+	// Detect bounds the detection state connections share.
+	Detect DetectConfig `yaml:"detect"`
+}
+
+// DetectConfig bounds the detection state shared by connections.
+type DetectConfig struct {
+	// XBitsMax bounds the engine's xbits table (bits shared by the
+	// connections of a host or address pair, engine/xbits); at the limit
+	// the bit that expires first is evicted.
+	XBitsMax int `yaml:"xbits-max"`
 }
 
 // FlowLog values (Config.FlowLog).
@@ -158,6 +169,7 @@ func DefaultConfig() Config {
 		FlowLog:             FlowLogPayload,
 		AnomalyRate:         AnomalyRateConfig{Burst: 100, Interval: time.Minute},
 		ThresholdMaxTracked: 65536,
+		Detect:              DetectConfig{XBitsMax: xbits.DefaultMaxEntries},
 	}
 }
 

@@ -92,7 +92,7 @@ const (
 func (c *conn) activate() {
 	w := c.w
 	w.flows.Charge(c.entry, activeCost)
-	c.det = detect.New(c.rules, c.client, c.server, w.prof, c)
+	c.det = detect.New(c.rules, c.client, c.server, &w.detEnv, c)
 	c.stream = reassembly.NewStream(&w.e.cfg.Stream, w.e.mem, &w.stats.Stream, streamHandler{c})
 	if c.pkts[0]+c.pkts[1] > 1 {
 		c.stream.Add(reassembly.Direction(c.firstDir), c.first)

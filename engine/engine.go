@@ -15,6 +15,7 @@ import (
 	"github.com/wirescan/wirescan/engine/output/filestore"
 	"github.com/wirescan/wirescan/engine/policy"
 	"github.com/wirescan/wirescan/engine/threshold"
+	"github.com/wirescan/wirescan/engine/xbits"
 
 	"github.com/wirescan/wirescan/engine/decode"
 	"github.com/wirescan/wirescan/engine/stats"
@@ -43,6 +44,9 @@ type Engine struct {
 	// none). See silence.go.
 	threshold atomic.Pointer[threshold.Filter]
 	allow     atomic.Pointer[allowlist.List]
+	// xbits is the table of bits shared by the connections of a host or
+	// address pair, for every worker; it outlives rule reloads.
+	xbits *xbits.Table
 	// parserMem bounds the buffers application parsers grow with traffic,
 	// across all connections.
 	parserMem *memcap.Budget
@@ -96,6 +100,11 @@ func New(cfg Config, rules *signatures.Set, w EventWriter) (*Engine, error) {
 		evidence:         evidence.New(cfg.Evidence),
 		parserMem:        memcap.New(cfg.AppLayerMemcap),
 	}
+	xb, err := xbits.New(xbits.Config{MaxEntries: cfg.Detect.XBitsMax})
+	if err != nil {
+		return nil, err
+	}
+	e.xbits = xb
 	if err := e.storeRules(rules, 0); err != nil {
 		return nil, err
 	}

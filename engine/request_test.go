@@ -117,7 +117,7 @@ func TestFileDataAbsent(t *testing.T) {
 		`alert http any any -> any any (flow:to_server; file.data; absent; sid:3;)`)
 	for _, tc := range []struct{ body, want string }{
 		{"", "3@4/to_server 1@4/to_client 2@4/to_client"},
-		{"xyz", "3@4/to_server 2@5/to_client"}, // the file rule decides at end of file
+		{"xyz", "3@4/to_server 2@4/to_client"}, // the file rule decides at end of file: the response's packet
 		{"abc", "3@4/to_server"},
 	} {
 		t.Run("body "+tc.body, func(t *testing.T) {

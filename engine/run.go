@@ -309,6 +309,8 @@ func (w *worker) shardLoop(src capture.Source, warn func(error)) loop {
 				w.flows.Expire(now, w.expire)
 				w.files.Expire(now)
 			})
+			w.advanceClock(now)
+			w.e.expireXBits()
 			// Nothing is waiting in the ring: every later packet of this
 			// socket is younger than now.
 			w.files.Progress(now.UnixNano())
@@ -346,6 +348,9 @@ type batch struct {
 	raw  []bool
 	buf  []byte
 	upTo uint64
+	// upToTime is the time of packet upTo: the worker gets no older
+	// packet after this batch (its xbits clock, xbits.go).
+	upToTime time.Time
 }
 
 const batchPackets = 256
@@ -393,6 +398,7 @@ func (e *Engine) runParallel(ctx context.Context, l loop, workers []*worker) err
 					w.process(p)
 				}
 				w.files.Progress(int64(b.upTo))
+				w.advanceClock(b.upToTime)
 				w.files.Poll()
 				w.maybePublish(false)
 				b.pkts, b.raw, b.buf = b.pkts[:0], b.raw[:0], b.buf[:0]
@@ -430,10 +436,11 @@ func (e *Engine) runParallel(ctx context.Context, l loop, workers []*worker) err
 		return i, b
 	}
 	var lastNum uint64
+	var lastTime time.Time
 	sinceProgress := 0
 	send := func(i int, b *batch) {
 		if len(b.pkts) == batchPackets || len(b.buf) > 200<<10 {
-			b.upTo = lastNum
+			b.upTo, b.upToTime = lastNum, lastTime
 			chans[i] <- b
 			pending[i] = nil
 		}
@@ -446,7 +453,7 @@ func (e *Engine) runParallel(ctx context.Context, l loop, workers []*worker) err
 			if b == nil {
 				b = get()
 			}
-			b.upTo = lastNum
+			b.upTo, b.upToTime = lastNum, lastTime
 			chans[i] <- b
 			pending[i] = nil
 		}
@@ -459,7 +466,7 @@ func (e *Engine) runParallel(ctx context.Context, l loop, workers []*worker) err
 		if !ok {
 			return false
 		}
-		lastNum = pkt.Num
+		lastNum, lastTime = pkt.Num, pkt.Timestamp
 		i, b := batchFor(ep.Src, ep.Dst, ep.SrcPort, ep.DstPort, 6)
 		off := len(b.buf)
 		b.buf = append(b.buf, pkt.Data...)
@@ -470,7 +477,7 @@ func (e *Engine) runParallel(ctx context.Context, l loop, workers []*worker) err
 		return true
 	}
 	l.packet = func(_ int, p *decode.Packet) {
-		lastNum = p.Num
+		lastNum, lastTime = p.Num, p.Timestamp
 		i, b := batchFor(p.SrcIP, p.DstIP, p.SrcPort, p.DstPort, p.IPProto)
 		cp := *p
 		if e.evidence != nil {
@@ -488,7 +495,7 @@ func (e *Engine) runParallel(ctx context.Context, l loop, workers []*worker) err
 	err := e.readLoop(ctx, l)
 	for i, b := range pending {
 		if b != nil {
-			b.upTo = lastNum
+			b.upTo, b.upToTime = lastNum, lastTime
 			chans[i] <- b
 		}
 		close(chans[i])

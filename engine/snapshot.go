@@ -72,6 +72,7 @@ func (e *Engine) Snapshot() stats.Snapshot {
 	s.FileStoreOn = e.store != nil
 	s.FileStore = e.store.Stats()
 	s.Evidence = e.evidence.Stats()
+	s.XBits = e.xbits.Stats()
 	e.rulesMu.Lock()
 	s.Ruleset = e.rulesInfo
 	s.ReloadsOK, s.ReloadsFailed = e.reloadsOK, e.reloadsFailed

@@ -19,7 +19,17 @@ func (e *Engine) EmitStats(at time.Time) {
 	}
 	s := e.Snapshot()
 	e.out.write(&eve.Event{Timestamp: at, EventType: "stats", Stats: statsevent.Build(s),
-		Wirescan: &eve.Extra{Silenced: statsevent.Silenced(&s), Outputs: statsevent.Outputs(&s), FileJoin: fileJoin(&s)}})
+		Wirescan: &eve.Extra{Silenced: statsevent.Silenced(&s), Outputs: statsevent.Outputs(&s), FileJoin: fileJoin(&s), XBits: xbitsEvent(&s)}})
+}
+
+// xbitsEvent is the stats event's account of the xbits table, nil while it
+// never held a bit.
+func xbitsEvent(s *stats.Snapshot) *eve.XBits {
+	x := s.XBits
+	if x.Entries == 0 && x.Evicted == 0 && x.Expired == 0 {
+		return nil
+	}
+	return &eve.XBits{Entries: x.Entries, Limit: x.Limit, Evicted: x.Evicted, Expired: x.Expired}
 }
 
 // fileJoin is the stats event's account of the file joiner, nil while it

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+
+	"github.com/wirescan/wirescan/engine/xbits"
 )
 
 // EventTypes lists every EVE event type the engine can write; the
@@ -64,6 +66,9 @@ func (c *Config) Validate() error {
 	}
 	if c.ThresholdMaxTracked < 1 || c.ThresholdMaxTracked > 1<<26 {
 		bad("threshold-max-tracked", "%d not in [1, %d]", c.ThresholdMaxTracked, 1<<26)
+	}
+	if err := (xbits.Config{MaxEntries: c.Detect.XBitsMax}).Validate(); err != nil {
+		bad("detect.xbits-max", "%d not in [1, %d]", c.Detect.XBitsMax, xbits.MaxMaxEntries)
 	}
 	if c.ReloadAPI.Enabled && c.ReloadAPI.TokenFile == "" {
 		bad("reload-api.token-file", "required when reload-api.enabled is true")

@@ -1,12 +1,14 @@
 package engine
 
 import (
+	"sync/atomic"
 	"time"
 
 	"github.com/wirescan/wirescan/signatures"
 
 	"github.com/wirescan/wirescan/engine/app"
 	"github.com/wirescan/wirescan/engine/decode"
+	"github.com/wirescan/wirescan/engine/detect"
 	"github.com/wirescan/wirescan/engine/files"
 	"github.com/wirescan/wirescan/engine/flow"
 	"github.com/wirescan/wirescan/engine/output/evidence"
@@ -31,6 +33,9 @@ type worker struct {
 	vlanSeen bool
 	stats    stats.Worker
 	prof     *signatures.Profile // per-rule costs, nil unless profiling
+	// detEnv is what the worker's connections share for detection: the
+	// profile, the engine's xbits table and the packet clock.
+	detEnv   detect.Env
 	pub      publisher
 	protos   *app.Registry
 	nextFlow uint64
@@ -43,6 +48,9 @@ type worker struct {
 	now       time.Time
 	pktNum    uint64
 	lastSweep time.Time
+	// clock is the packet time (Unix ns) before which the worker processes
+	// nothing more, read by other workers (xbits.go).
+	clock atomic.Int64
 }
 
 // newWorker creates worker index; joiner, when not nil, is the file joiner
@@ -61,8 +69,13 @@ func newWorker(e *Engine, index int, joiner *files.Joiner[*conn, *fileScan]) *wo
 	if e.profiling {
 		w.prof = signatures.NewProfile()
 	}
+	w.detEnv = detect.Env{Profile: w.prof, XBits: e.xbits, Now: w.packetTime}
 	return w
 }
+
+// packetTime is the time of the packet being processed (or of the event a
+// deferred action is stamped with, withTime): the clock xbits expire by.
+func (w *worker) packetTime() time.Time { return w.now }
 
 // handle processes one decoded packet.
 func (w *worker) handle(p *decode.Packet) {
@@ -76,11 +89,14 @@ func (w *worker) handle(p *decode.Packet) {
 	w.stats.Bytes += uint64(p.Length)
 	if w.lastSweep.IsZero() {
 		w.lastSweep = p.Timestamp
+		w.advanceClock(p.Timestamp)
 	}
 	if p.Timestamp.Sub(w.lastSweep) >= time.Second {
 		w.lastSweep = p.Timestamp
 		w.flows.Expire(p.Timestamp, w.expire)
 		w.files.Expire(p.Timestamp)
+		w.advanceClock(p.Timestamp)
+		w.e.expireXBits()
 		w.e.flushIncidents(w.e.policy.Load(), p.Timestamp)
 	}
 	if p.IPProto != 6 {
@@ -154,6 +170,10 @@ func (w *worker) handle(p *decode.Packet) {
 	}
 	c.det.Packet(dir, p.Payload)
 	c.stream.Add(reassembly.Direction(dir), seg)
+	if f, ok := c.parser.(app.Flusher); ok && !c.finished {
+		f.Flush(app.ToServer)
+		f.Flush(app.ToClient)
+	}
 	if c.ended[0] && c.ended[1] {
 		w.flows.SetState(e, flow.StateClosed)
 	}

@@ -57,7 +57,7 @@ func (t *strtab) add(s string) uint32 {
 func (s *Set) eagerRules() []bool {
 	eager := make([]bool, len(s.rules))
 	for i, r := range s.rules {
-		eager[i] = (r.kind != kindFile && r.kind != kindStream) || r.chunk || len(r.flowbits) > 0 ||
+		eager[i] = (r.kind != kindFile && r.kind != kindStream) || r.chunk || len(r.flowbits) > 0 || len(r.xbits) > 0 ||
 			len(r.dataXform) > 0 || len(r.file.hashes) > 0 || r.dataAbsent != absentNone
 	}
 	for _, g := range s.groups {

@@ -70,18 +70,19 @@ func (s *Set) MatchChunk(ctx *Context, base int64, data []byte) []Match {
 // base < 0 reports every Offset as -1.
 func (s *Set) matchWhole(rules []int32, ctx *Context, base int64, data []byte) []Match {
 	var out []Match
+	env := envOf(ctx)
 	for _, rid := range rules {
 		cr := s.crule(rid)
 		var start time.Time
 		if ctx.Profile != nil {
 			start = time.Now()
 		}
-		end, ok := int64(-1), cr.pkt.mayMatch(data) && cr.flowOK(ctx.Flow, ctx.ToServer) && s.applies(cr, ctx)
+		end, ok := int64(-1), cr.pkt.mayMatch(data) && cr.bitsOK(&env) && s.applies(cr, ctx)
 		if ok {
 			end, ok = cr.pkt.matchEnd(data)
 		}
 		if ok {
-			cr.flowApply(ctx.Flow, ctx.ToServer)
+			cr.bitsApply(&env)
 			off := int64(-1)
 			if base >= 0 && end >= 0 {
 				off = base + end

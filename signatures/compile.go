@@ -86,7 +86,7 @@ func compileSet(rules []*Rule, opts Options, ft flowbitTable, top bool) (*Set, e
 		switch {
 		case r.kind == kindTx:
 			s.txRules = append(s.txRules, int32(i))
-			if act, toggle := hasAction(cr.fbits); act && !toggle && r.event == "" {
+			if act, toggle := hasAction(&cr); act && !toggle && r.event == "" {
 				s.flowSetters = append(s.flowSetters, int32(i))
 			}
 		case r.ldb != nil && r.ldb.zeroTrue:
@@ -115,7 +115,7 @@ func compileSet(rules []*Rule, opts Options, ft flowbitTable, top bool) (*Set, e
 		}
 	}
 	sort.SliceStable(s.txRules, func(i, j int) bool {
-		return flowClass(s.crules[s.txRules[i]].fbits) < flowClass(s.crules[s.txRules[j]].fbits)
+		return flowClass(&s.crules[s.txRules[i]]) < flowClass(&s.crules[s.txRules[j]])
 	})
 	var err error
 	if s.tx, err = buildLitFilter(len(s.txRules), func(p int) *crule { return s.crule(s.txRules[p]) }, opts); err != nil {
@@ -165,7 +165,7 @@ func compileSet(rules []*Rule, opts Options, ft flowbitTable, top bool) (*Set, e
 
 // compileRule builds the verification data of one rule.
 func compileRule(r *Rule) (crule, error) {
-	cr := crule{r: r}
+	cr := crule{r: r, xbits: r.xbits}
 	switch {
 	case r.kind == kindPkt:
 		pb := compileBuf(&bufCond{items: r.data, xform: r.dataXform})

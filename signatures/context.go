@@ -1,6 +1,9 @@
 package signatures
 
-import "net/netip"
+import (
+	"net/netip"
+	"time"
+)
 
 // Kind says what a Scanner inspects.
 type Kind uint8
@@ -43,6 +46,16 @@ type Context struct {
 	// every flowbit is unset and set/unset/toggle have no effect. The engine
 	// keeps one per connection (NewFlowState). A Scanner keeps the pointer.
 	Flow *FlowState
+	// XBits is the engine's table of xbits (bits shared by the connections
+	// of a host or address pair); nil means every xbit is unset and
+	// set/unset/toggle have no effect. A Scanner keeps it.
+	XBits XBits
+	// Now returns the packet time xbits are tested and set at (expiry is
+	// in capture time, not wall time); nil is the zero time. It is a
+	// function because a Scanner outlives the packet that started it: a
+	// match completing on a later packet happens at that packet's time. A
+	// Scanner keeps it and calls it from its own goroutine.
+	Now func() time.Time
 	// FileData says whether the transaction carried file data in this
 	// direction (transaction rules with "file.data; absent" only).
 	FileData FileDataPresence

@@ -110,8 +110,9 @@
 //
 // pcre on file data or streams whose match is unbounded (.*, +, {n,}) or
 // that is neither anchored (^, /A) nor begins with a literal of at least 3
-// bytes (see below), hash transforms (to_md5, ...) on file data, xbits and other stateful keywords
-// beyond flowbits, absent, frame; in ClamAV logical signatures: Target 3
+// bytes (see below), hash transforms (to_md5, ...) on file data, stateful
+// keywords beyond flowbits, xbits, absent and frame (and xbits' "track tx");
+// in ClamAV logical signatures: Target 3
 // (HTML) and 4 (mail), which ClamAV matches normalized, Container types
 // other than CL_TYPE_ANY, Intermediates, IconGroup1/2, HandlerType,
 // EntryPoint and NumberOfSections on ELF and Mach-O, the VI offset, macro
@@ -121,9 +122,9 @@
 // and the hex constructs !(...), [x-y], (B), (L), (W). Each is skipped with
 // a Warning naming it.
 //
-// xbits need a table shared by the connections of an IP pair or host, with
-// expiry in packet time: a Context carries one connection's FlowState and
-// no time, so the engine would have to pass both (see DESIGN.md).
+// xbits (xbits.go) are evaluated where flowbits are, against the store and
+// the packet clock the caller passes in Context.XBits and Context.Now (the
+// engine's table is engine/xbits; see DESIGN.md).
 //
 // pcre on file data and streams (pcre_stream.go) is checked on a window of
 // its maximum match width W (+1 byte when \b, \B or $ may look past it,

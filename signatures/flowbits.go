@@ -36,6 +36,9 @@ const (
 	fbIsnotset
 )
 
+// bitOps maps the operation words of flowbits and xbits to their codes.
+var bitOps = map[string]byte{"set": fbSet, "unset": fbUnset, "toggle": fbToggle, "isset": fbIsset, "isnotset": fbIsnotset}
+
 // flowbitOp is one flowbits keyword as parsed: names joined by '|' (any, for
 // tests) or '&' (all).
 type flowbitOp struct {
@@ -111,21 +114,11 @@ func (p *ruleParser) flowbits(v string) error {
 		r.noAlert = true
 		return nil
 	}
-	fo := flowbitOp{}
-	switch op {
-	case "set":
-		fo.op = fbSet
-	case "unset":
-		fo.op = fbUnset
-	case "toggle":
-		fo.op = fbToggle
-	case "isset":
-		fo.op = fbIsset
-	case "isnotset":
-		fo.op = fbIsnotset
-	default:
+	code, ok := bitOps[op]
+	if !ok {
 		return fmt.Errorf("keyword \"flowbits\": unknown operation %q", truncate(op))
 	}
+	fo := flowbitOp{op: code}
 	names = strings.TrimSpace(names)
 	if !hasNames || names == "" {
 		return fmt.Errorf("keyword \"flowbits\": %s needs a name", op)
@@ -175,15 +168,13 @@ func (t flowbitTable) compile(ops []flowbitOp) ([]cflowbit, error) {
 	return out, nil
 }
 
-// flowClass orders transaction rules: 0 only sets, 1 sets and tests, 2 other.
-func flowClass(ops []cflowbit) int {
+// flowClass orders transaction rules: 0 only sets, 1 sets and tests, 2 other
+// (flowbits and xbits alike).
+func flowClass(cr *crule) int {
 	act, test := false, false
-	for _, o := range ops {
-		if o.op <= fbToggle {
-			act = true
-		} else {
-			test = true
-		}
+	for _, op := range bitOpCodes(cr) {
+		act = act || op <= fbToggle
+		test = test || op > fbToggle
 	}
 	switch {
 	case act && !test:
@@ -240,34 +231,46 @@ func (cr *crule) flowApply(f *FlowState, toServer bool) {
 	}
 }
 
-// hasAction reports whether the rule sets, unsets or toggles a bit; toggle
-// reports whether any action is a toggle.
-func hasAction(ops []cflowbit) (action, toggle bool) {
-	for _, o := range ops {
-		if o.op <= fbToggle {
-			action = true
-			toggle = toggle || o.op == fbToggle
-		}
+// hasAction reports whether the rule sets, unsets or toggles a flowbit or
+// xbit; toggle reports whether any action is a toggle.
+func hasAction(cr *crule) (action, toggle bool) {
+	for _, op := range bitOpCodes(cr) {
+		action = action || op <= fbToggle
+		toggle = toggle || op == fbToggle
 	}
 	return action, toggle
 }
 
+// bitOpCodes lists the operations of the rule's flowbits and xbits
+// keywords (at compile time).
+func bitOpCodes(cr *crule) []byte {
+	var ops []byte
+	for _, o := range cr.fbits {
+		ops = append(ops, o.op)
+	}
+	for _, o := range cr.xbits {
+		ops = append(ops, o.op)
+	}
+	return ops
+}
+
 // presetFlowbits evaluates, for a file starting in a transaction, the
-// transaction rules that set or unset flowbits, in both directions, and
+// transaction rules that set or unset flowbits or xbits, in both directions, and
 // applies their actions (see the package comment on flowbits). No Match is
 // produced: MatchTransaction reports those rules when the transaction ends.
 func (s *Set) presetFlowbits(ctx *Context) {
-	if ctx.Flow == nil || ctx.Buffers == nil || len(s.flowSetters) == 0 {
+	if ctx.Flow == nil && ctx.XBits == nil || ctx.Buffers == nil || len(s.flowSetters) == 0 {
 		return
 	}
 	rev := *ctx
 	rev.ToServer = !ctx.ToServer
 	rev.SrcIP, rev.DstIP, rev.SrcPort, rev.DstPort = ctx.DstIP, ctx.SrcIP, ctx.DstPort, ctx.SrcPort
 	for _, c := range []*Context{ctx, &rev} {
+		env := envOf(c)
 		for _, rid := range s.flowSetters {
 			cr := s.crule(rid)
-			if cr.flowOK(c.Flow, c.ToServer) && s.applies(cr, c) {
-				cr.flowApply(c.Flow, c.ToServer)
+			if cr.bitsOK(&env) && s.applies(cr, c) {
+				cr.bitsApply(&env)
 			}
 		}
 	}

@@ -14,6 +14,7 @@ func FuzzParseRule(f *testing.F) {
 		}
 	}
 	f.Add(`alert http [1.1.1.1,![2.2.2.0/24]] !80 <> $HOME_NET [1:3,!2] (msg:"m"; http.uri; pcre:"/a.b/iR"; isdataat:!3,relative; bsize:1<>9; sid:1;)`, []byte("a\nb"))
+	f.Add(`alert http any any -> any any (file_data; content:"a"; xbits:set, b, track ip_pair, expire 60; xbits:isnotset,c,track ip_dst; xbits:noalert; sid:1;)`, []byte("xa"))
 	f.Fuzz(func(t *testing.T, line string, data []byte) {
 		r, err := ParseRule(line)
 		if err != nil {

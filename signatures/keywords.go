@@ -108,6 +108,8 @@ func (p *ruleParser) option(o option) error {
 		return p.filestore(o.val)
 	case "flowbits":
 		return p.flowbits(o.val)
+	case "xbits":
+		return p.xbits(o.val)
 	case "noalert":
 		r.noAlert = true
 	case "threshold", "detection_filter":

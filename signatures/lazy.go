@@ -53,7 +53,7 @@ func (s *Set) compileLazy(i int32) {
 		return
 	}
 	cr.chains, cr.simple, cr.needEnd, cr.bufs, cr.magic, cr.pkt = c.chains, c.simple, c.needEnd, c.bufs, c.magic, c.pkt
-	cr.ldb, cr.waits = c.ldb, c.waits
+	cr.ldb, cr.waits, cr.xbits = c.ldb, c.waits, c.xbits
 }
 
 // tombstone returns chains shaped like the pattern references of rule i whose

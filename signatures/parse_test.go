@@ -34,7 +34,7 @@ func TestParseRule(t *testing.T) {
 		{name: "escaped semicolon", line: `alert tcp any any -> any any (content:"a\;b"; sid:1;)`,
 			check: func(r *Rule) bool { return string(r.data[0].alts[0]) == "a;b" }},
 		{name: "no sid", line: `alert tcp any any -> any any (content:"a";)`, err: "rule has no sid"},
-		{name: "unknown keyword", line: `alert tcp any any -> any any (xbits:set,x,track ip_src; sid:1;)`, err: `keyword "xbits" not supported`},
+		{name: "unknown keyword", line: `alert tcp any any -> any any (hostbits:set,x,track ip_src; sid:1;)`, err: `keyword "hostbits" not supported`},
 		{name: "pcre on file data without literal", line: `alert http any any -> any any (file_data; pcre:"/a/"; sid:1;)`, err: `keyword "pcre" "/a/": no literal prefix of at least 3 bytes (a) on streaming data not supported`},
 		{name: "tcp-pkt", line: `alert tcp-pkt any any -> any 445 (content:"|00 00 00 bc|"; depth:4; flow:to_server; sid:1;)`,
 			check: func(r *Rule) bool { return r.kind == kindPkt && r.Proto == "tcp-pkt" && len(r.data) == 1 }},
@@ -89,7 +89,7 @@ func TestLoadWarningsAndErrors(t *testing.T) {
 	write("md5.txt", "44d88612fea8a8f36de82e1278abb02f eicar.com\n# comment\n")
 	rules := write("a.rules", "# comment\n\n"+
 		`alert http any any -> any any (msg:"ok"; file_data; content:"abc"; sid:1;)`+"\n"+
-		`alert http any any -> any any (msg:"bad"; xbits:set,x,track ip_src; sid:2;)`+"\n"+
+		`alert http any any -> any any (msg:"bad"; hostbits:set,x,track ip_src; sid:2;)`+"\n"+
 		`alert http any any -> any any (msg:"cont"; \`+"\n"+` file_data; content:"def"; sid:3;)`+"\n"+
 		`alert http any any -> any any (msg:"dup"; file_data; content:"x"; sid:1;)`+"\n"+
 		`alert http any any -> any any (msg:"md5"; filemd5:md5.txt; sid:4;)`+"\n")
@@ -104,7 +104,7 @@ func TestLoadWarningsAndErrors(t *testing.T) {
 		ws = append(ws, strings.TrimPrefix(w.String(), dir+"/"))
 	}
 	want := []string{
-		`a.rules:4: keyword "xbits" not supported`,
+		`a.rules:4: keyword "hostbits" not supported`,
 		`a.ndb:2: ClamAV target type 3 (HTML, matched normalized by ClamAV) not supported`,
 		`a.rules:7: duplicate signature gid 1 sid 1 skipped`,
 	}

@@ -44,7 +44,7 @@ type Rule struct {
 
 	// noAlert and perDirection are known without the rest of the parse (a
 	// Set loaded from the cache fills ruleBody on first use).
-	noAlert      bool // noalert / flowbits:noalert: match without an alert
+	noAlert      bool // noalert / flowbits:noalert / xbits:noalert: match without an alert
 	perDirection bool // see PerDirection
 
 	*ruleBody
@@ -81,10 +81,11 @@ type ruleBody struct {
 	mix *Rule
 
 	flowbits []flowbitOp // flowbits keywords, in rule order
+	xbits    []xbitOp    // xbits keywords, in rule order
 }
 
 // NoAlert reports whether the rule's matches are silent (noalert): side
-// effects (flowbits, filestore) happen, but no alert is written.
+// effects (flowbits, xbits, filestore) happen, but no alert is written.
 func (r *Rule) NoAlert() bool { return r.noAlert }
 
 // PerDirection reports whether a transaction or event match of the rule

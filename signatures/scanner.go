@@ -33,12 +33,12 @@ type Scanner struct {
 	hits  []mpm.Hit
 	ended bool
 	prof  *Profile
-	flow  *FlowState
-	// toServer is the direction of the scanned bytes (per-direction
-	// implicit flowbits of mixed stream/file_data rules, mixed.go).
-	toServer bool
-	subs     []subScan // scanners of transformed data
-	mix      *Scanner  // the stream parts of mixed rules (mixed.go); its matches are dropped
+	// bits are the flowbits and xbits the rules test and change, for the
+	// direction of the scanned bytes (per-direction implicit flowbits of
+	// mixed stream/file_data rules, mixed.go).
+	bits bitEnv
+	subs []subScan // scanners of transformed data
+	mix  *Scanner  // the stream parts of mixed rules (mixed.go); its matches are dropped
 	// Streamed pcre (pcre_scan.go): pending checks in window-end order, the
 	// last bytes (a power of two, indexed by offset), the first offset they
 	// hold validly, the current Write and a reused window buffer.
@@ -91,7 +91,7 @@ func (s *Set) NewScanner(kind Kind, ctx *Context) *Scanner {
 	if !h.any && gd == nil && subs == nil && mix == nil {
 		return nil
 	}
-	sc := &Scanner{set: s, rk: rk, gd: gd, prof: ctx.Profile, flow: ctx.Flow, toServer: ctx.ToServer, subs: subs, mix: mix}
+	sc := &Scanner{set: s, rk: rk, gd: gd, prof: ctx.Profile, bits: envOf(ctx), subs: subs, mix: mix}
 	if h.any {
 		sc.gs = h.static
 	}
@@ -269,15 +269,15 @@ func (sc *Scanner) check(cr *crule, rf ref, s, e int64) int {
 	return steps
 }
 
-// report records a match, unless the rule's flowbit tests fail (then a later
-// candidate may complete it again).
+// report records a match, unless the rule's flowbit or xbit tests fail
+// (then a later candidate may complete it again).
 func (sc *Scanner) report(rule int32, off int64) {
 	cr := sc.set.crule(rule)
-	if len(cr.fbits) > 0 {
-		if !cr.flowOK(sc.flow, sc.toServer) {
+	if cr.hasBits() {
+		if !cr.bitsOK(&sc.bits) {
 			return
 		}
-		cr.flowApply(sc.flow, sc.toServer)
+		cr.bitsApply(&sc.bits)
 	}
 	if sc.done == nil {
 		sc.done = map[int32]struct{}{}

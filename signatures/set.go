@@ -97,6 +97,7 @@ type crule struct {
 	bufs    []cbuf
 	magic   *cbuf
 	fbits   []cflowbit // interned flowbits
+	xbits   []xbitOp   // xbits keywords (names resolved by Context.XBits)
 	pkt     *cbuf      // tcp-pkt and chunk rules: the whole-buffer condition
 	ldb     *ldbInfo   // ClamAV logical signature (ldb_scan.go)
 	waits   bool       // its candidates wait for the file's headers (ldb_scan.go)

@@ -77,16 +77,17 @@ func (t *TxState) mark(rid int32, bit uint8) {
 	t.seen[rid] |= bit
 }
 
-// txMatch evaluates one transaction or event rule: conditions, flowbit tests,
-// then flowbit actions. With ctx.Profile set, the work is attributed to the rule.
+// txMatch evaluates one transaction or event rule: conditions, flowbit and
+// xbit tests, then their actions. With ctx.Profile set, the work is attributed to the rule.
 func (s *Set) txMatch(cr *crule, ctx *Context) (Match, bool) {
 	var start time.Time
 	if ctx.Profile != nil {
 		start = time.Now()
 	}
-	ok := cr.flowOK(ctx.Flow, ctx.ToServer) && s.applies(cr, ctx)
+	env := envOf(ctx)
+	ok := cr.bitsOK(&env) && s.applies(cr, ctx)
 	if ok {
-		cr.flowApply(ctx.Flow, ctx.ToServer)
+		cr.bitsApply(&env)
 	}
 	if ctx.Profile != nil {
 		ctx.Profile.add(cr.r, uint64(1+len(cr.bufs)), ok, start)

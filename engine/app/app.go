@@ -4,7 +4,8 @@
 // A parser sees one TCP connection as two ordered byte streams. It is a push-based
 // state machine: the engine calls Feed with whatever bytes reassembly released, in
 // slices of any size, and the parser must produce the same events whether a stream
-// arrives whole or one byte at a time. Parsers never block, never start goroutines
+// arrives whole or one byte at a time (between the Flush calls of a Flusher,
+// which mark the ends of packets). Parsers never block, never start goroutines
 // and never retain a slice passed to them after the call returns.
 //
 // Parsers know nothing about signatures, hashes or output formats: they report
@@ -51,6 +52,17 @@ type Parser interface {
 	// Close ends the connection: every open file is closed (truncated when
 	// incomplete) and pending transactions are reported.
 	Close()
+}
+
+// Flusher is implemented by parsers that hold a decision only more bytes
+// could change (HTTP: whether lines after a complete response body still
+// belong to it). The engine calls Flush(dir) after each packet: the bytes
+// of dir delivered so far are all the traffic has carried yet, and the
+// parser takes the decision it would take if none followed, as libhtp does
+// when its input runs out. Between Flush calls the parser's events are the
+// same however the bytes are sliced.
+type Flusher interface {
+	Flush(dir Direction)
 }
 
 // FileHandle identifies a file within one connection. The parser chooses it;

@@ -16,7 +16,9 @@
 // transaction, and the queue of requests whose to_server rules wait for the
 // next to_server packet (Suricata's timing). It builds every
 // signatures.Context in one place (context), so all kinds of rules see the
-// same endpoints, protocol and flow state.
+// same endpoints, protocol, flow state, xbits table and packet clock. The
+// xbits table (engine/xbits) and the clock are the worker's (Env), shared by
+// all its Flows.
 //
 // # Limits
 //
@@ -38,6 +40,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"time"
 
 	"github.com/wirescan/wirescan/engine/app"
 	"github.com/wirescan/wirescan/signatures"
@@ -94,6 +97,21 @@ func Compile(set *signatures.Set) (*Rules, error) {
 	return r, nil
 }
 
+// Env is what the connections of one worker share: the profile their rule
+// costs go to, the engine's xbits table and the clock of the packet being
+// processed. It outlives every Flow built with it.
+type Env struct {
+	// Profile, when set, records per-rule costs.
+	Profile *signatures.Profile
+	// XBits is the engine's xbits table (one for all workers); nil: every
+	// xbit is unset.
+	XBits signatures.XBits
+	// Now returns the time of the packet being processed (capture time,
+	// which xbits expire in). It is called from the worker's goroutine
+	// while a rule with xbits is evaluated; nil is the zero time.
+	Now func() time.Time
+}
+
 // Flow is the detection state of one connection. Create it with New.
 type Flow struct {
 	rules  *Rules
@@ -101,6 +119,8 @@ type Flow struct {
 	frames *signatures.FrameSet
 	bits   *signatures.FlowState
 	prof   *signatures.Profile
+	xbits  signatures.XBits
+	now    func() time.Time
 	out    Alerter
 	proto  app.Proto
 	// ends holds the connection's endpoints oriented by direction:
@@ -130,16 +150,20 @@ type streamState struct {
 }
 
 // New returns the detection state of a connection between client and
-// server, matching rules (nil: no detection, New returns nil). prof, when
-// set, records per-rule costs. Matches go to out.
-func New(rules *Rules, client, server netip.AddrPort, prof *signatures.Profile, out Alerter) *Flow {
+// server, matching rules (nil: no detection, New returns nil), with what
+// env shares (nil: no profile, no xbits, no clock). Matches go to out.
+func New(rules *Rules, client, server netip.AddrPort, env *Env, out Alerter) *Flow {
 	if rules == nil || rules.Set == nil {
 		return nil
 	}
-	return &Flow{
-		rules: rules, set: rules.Set, frames: rules.Frames, bits: signatures.NewFlowState(), prof: prof, out: out,
+	f := &Flow{
+		rules: rules, set: rules.Set, frames: rules.Frames, bits: signatures.NewFlowState(), out: out,
 		ends: [2][2]netip.AddrPort{app.ToServer: {client, server}, app.ToClient: {server, client}},
 	}
+	if env != nil {
+		f.prof, f.xbits, f.now = env.Profile, env.XBits, env.Now
+	}
+	return f
 }
 
 // Set returns the rule set the connection is matched with.
@@ -171,6 +195,8 @@ func (f *Flow) context(dir app.Direction) signatures.Context {
 		SrcIP:    src.Addr(), DstIP: dst.Addr(), SrcPort: src.Port(), DstPort: dst.Port(),
 		Established: true,
 		Flow:        f.bits,
+		XBits:       f.xbits,
+		Now:         f.now,
 		Profile:     f.prof,
 	}
 }

@@ -304,6 +304,21 @@ type Extra struct {
 	// connections and workers, and of what the joiner's limits cost;
 	// omitted while nothing was joined or dropped.
 	FileJoin *FileJoin `json:"file_join,omitempty"`
+	// XBits is the stats event's account of the xbits table; omitted
+	// while no bit was ever set.
+	XBits *XBits `json:"xbits,omitempty"`
+}
+
+// XBits counts, in "stats" events, the engine's table of xbits (bits shared
+// by the connections of a host or address pair).
+type XBits struct {
+	// Entries are the bits held now; Limit is detect.xbits-max.
+	Entries int `json:"entries"`
+	Limit   int `json:"limit"`
+	// Evicted counts unexpired bits dropped at the limit to make room for
+	// a new one; Expired bits removed once their lifetime had passed.
+	Evicted uint64 `json:"evicted"`
+	Expired uint64 `json:"expired"`
 }
 
 // FileJoin counts, in "stats" events, the work of the file joiner (see the

@@ -4,7 +4,8 @@
 //
 // # Pipeline
 //
-// Reassembly calls Feed/Gap/End/Close; the parser reports to an app.Sink:
+// Reassembly calls Feed/Gap/End/Close, and the engine calls Flush after each
+// packet (app.Flusher); the parser reports to an app.Sink:
 // FileOpen/FileData/FileGap/FileClose with decoded body bytes (de-chunked,
 // decompressed, split out of multipart uploads), Transaction once per
 // request/response pair, and Anomaly events named in events.go. Probe
@@ -20,8 +21,8 @@
 // (ignored: read until close), unknown Content-Encoding tokens (skipped),
 // gzip/zlib/raw deflate auto-detected per layer, any layer passed through when
 // its data does not decompress at all, lines after a complete response body
-// that do not start like a status line (appended to that body, as libhtp does; see
-// trail.go), and bytes without a status line after an interim 1xx head (the
+// that do not start like a status line, in the same packet or continuing a
+// line begun there (appended to that body, as libhtp does; see trail.go), and bytes without a status line after an interim 1xx head (the
 // body of that head, named by its Content-Disposition). After a gap the
 // bytes right behind it are tried as a message start before skipping a line.
 // Each oddity raises a named anomaly.

@@ -134,6 +134,20 @@ func (p *Parser) End(dir app.Direction) {
 	h.closeFrame()
 }
 
+// Flush implements app.Flusher: after a complete body, when no byte of a
+// following line has arrived, the body's file closes now (libhtp completes
+// the response in RES_FINALIZE when its input runs out); lines arriving
+// later start the next message or are reported as unexpected. A partly
+// arrived line is still decided when it completes (trail.go).
+func (p *Parser) Flush(dir app.Direction) {
+	if p.closed || dir > app.ToClient {
+		return
+	}
+	if h := &p.half[dir]; h.state == hsTrail && len(h.trailPeek) == 0 && !h.trailLine {
+		h.endTrail()
+	}
+}
+
 // Close ends both directions and reports every pending transaction.
 func (p *Parser) Close() {
 	if p.closed {

@@ -12,9 +12,14 @@ import (
 // a line that does not start like a status line (after optional whitespace,
 // "HTTP" in any case) is appended to the body of the response that just
 // ended, as "unexpected response body" data. Servers that send
-// "Hello World!\r\n" with Content-Length: 12 are the common case. wirescan
-// applies the rule however the bytes are segmented, so the file stays open
-// until the next status line, a gap or the end of the direction.
+// "Hello World!\r\n" with Content-Length: 12 are the common case. Within
+// the bytes of one packet wirescan applies the rule however they are
+// segmented: the file stays open until the next status line, a gap, the end
+// of the direction, or Flush (parser.go) at the end of a packet after
+// which no byte of a further line arrived. libhtp likewise completes the
+// response when its input runs out, so a download's file (its hashes,
+// end-of-file rules and fileinfo) is decided at the packet that completed
+// it, not when a keep-alive connection next carries data or closes.
 
 // maxTrailPeek bounds the bytes held back while deciding whether a line after
 // a body starts a new response; a line of whitespace longer than this is

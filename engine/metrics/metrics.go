@@ -150,6 +150,10 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	for sid, n := range s.AllowlistedBySID {
 		counter("wirescan_allowlist_by_signature_total", "Alerts the allowlist held back, by signature id.", float64(n), "sid", strconv.Itoa(sid))
 	}
+	gauge("wirescan_xbits_entries", "Xbits (bits shared by the connections of a host or address pair) held now.", float64(s.XBits.Entries))
+	gauge("wirescan_xbits_entries_limit", "Most xbits held at once (detect.xbits-max).", float64(s.XBits.Limit))
+	counter("wirescan_xbits_evictions_total", "Unexpired xbits dropped because the table was full.", float64(s.XBits.Evicted))
+	counter("wirescan_xbits_expired_total", "Xbits removed once their lifetime had passed.", float64(s.XBits.Expired))
 	gauge("wirescan_ruleset_rules", "Rules in the active set.", float64(s.Ruleset.Rules))
 	gauge("wirescan_ruleset_compile_seconds", "Time the active set took to compile.", s.Ruleset.CompileSeconds)
 	if !s.Ruleset.LoadedAt.IsZero() {

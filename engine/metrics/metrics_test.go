@@ -10,6 +10,7 @@ import (
 	"github.com/wirescan/wirescan/engine/allowlist"
 	"github.com/wirescan/wirescan/engine/stats"
 	"github.com/wirescan/wirescan/engine/threshold"
+	"github.com/wirescan/wirescan/engine/xbits"
 )
 
 type fixed stats.Snapshot
@@ -30,6 +31,7 @@ func testSnapshot() fixed {
 			BySID: map[int]threshold.SIDCounts{9100001: {Suppressed: 3, Thresholded: 4}}},
 		Allowlist:        &allowlist.Stats{SHA256: 1, Hits: 48},
 		AllowlistedBySID: map[int]uint64{9100001: 48},
+		XBits:            xbits.Stats{Entries: 3, Limit: 65536, Evicted: 2, Expired: 9},
 	}
 	return fixed(s)
 }
@@ -62,9 +64,22 @@ wirescan_files_total{proto="http"} 6
 # HELP wirescan_allowlist_by_signature_total Alerts the allowlist held back, by signature id.
 # TYPE wirescan_allowlist_by_signature_total counter
 wirescan_allowlist_by_signature_total{sid="9100001"} 48
+# HELP wirescan_xbits_entries Xbits (bits shared by the connections of a host or address pair) held now.
+# TYPE wirescan_xbits_entries gauge
+wirescan_xbits_entries 3
+# HELP wirescan_xbits_entries_limit Most xbits held at once (detect.xbits-max).
+# TYPE wirescan_xbits_entries_limit gauge
+wirescan_xbits_entries_limit 65536
+# HELP wirescan_xbits_evictions_total Unexpired xbits dropped because the table was full.
+# TYPE wirescan_xbits_evictions_total counter
+wirescan_xbits_evictions_total 2
+# HELP wirescan_xbits_expired_total Xbits removed once their lifetime had passed.
+# TYPE wirescan_xbits_expired_total counter
+wirescan_xbits_expired_total 9
 `
 	if err := testutil.CollectAndCompare(c, strings.NewReader(want),
-		"wirescan_reassembly_gaps_total", "wirescan_flow_active", "wirescan_alerts_by_signature_total", "wirescan_files_total", "wirescan_allowlist_by_signature_total"); err != nil {
+		"wirescan_reassembly_gaps_total", "wirescan_flow_active", "wirescan_alerts_by_signature_total", "wirescan_files_total", "wirescan_allowlist_by_signature_total",
+		"wirescan_xbits_entries", "wirescan_xbits_entries_limit", "wirescan_xbits_evictions_total", "wirescan_xbits_expired_total"); err != nil {
 		t.Fatal(err)
 	}
 }

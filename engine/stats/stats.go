@@ -24,6 +24,7 @@ import (
 	"github.com/wirescan/wirescan/engine/policy"
 	"github.com/wirescan/wirescan/engine/smb"
 	"github.com/wirescan/wirescan/engine/threshold"
+	"github.com/wirescan/wirescan/engine/xbits"
 	"github.com/wirescan/wirescan/reassembly"
 )
 
@@ -112,6 +113,8 @@ type Snapshot struct {
 	Outputs []output.Stats
 	// Evidence pcaps (all zero when disabled).
 	Evidence evidence.Stats
+	// XBits is the engine's xbits table.
+	XBits xbits.Stats
 }
 
 // Totals adds up the workers' counters (maps merged key by key).

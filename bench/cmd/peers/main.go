@@ -38,8 +38,8 @@ import (
 func main() {
 	bin := flag.String("bin", "bin/wirescan", "wirescan binary")
 	n := flag.Int("n", 10000, "signatures")
-	mib := flag.Int64("mib", 20, "MiB of files")
-	count := flag.Int("count", 5, "runs per engine (medians are reported)")
+	mib := flag.Int64("mib", 200, "MiB of files (large enough that every engine's start-up and rule load are a small part)")
+	count := flag.Int("count", 3, "runs per engine (medians are reported)")
 	planted := flag.Int("planted", 5, "files that get one planted literal each")
 	out := flag.String("out", "bench/results/peers.md", "markdown report")
 	flag.Parse()

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"net/netip"
-	"slices"
 	"time"
 	"unsafe"
 
@@ -48,14 +47,13 @@ type conn struct {
 	aliasKey    flow.Key
 
 	// Application layer.
-	proto    app.Proto
-	parser   app.Parser
-	probe    [2][]byte
-	probeNo  [2]bool
-	files    map[app.FileHandle]*trackedFile
-	fileGaps map[app.FileHandle]int // stream gaps seen in the file's direction before it opened
-	gaps     [2]int                 // stream gaps per direction
-	alerted  bool
+	proto   app.Proto
+	parser  app.Parser
+	probe   [2][]byte
+	probeNo [2]bool
+	files   openFiles
+	gaps    [2]int // stream gaps per direction
+	alerted bool
 	// keeps are what filestore rules with a tx or flow scope asked to
 	// keep: files of the connection, open or still to come (filestore.go).
 	keeps []fileKeep
@@ -195,24 +193,17 @@ func (c *conn) onEnd(dir app.Direction) {
 
 // FileOpen implements app.Sink.
 func (c *conn) FileOpen(h app.FileHandle, meta app.FileMeta) {
-	if old := c.files[h]; old != nil {
+	if old := c.files.get(h); old != nil {
 		old.Close(true)
 		c.w.flows.Charge(c.entry, -fileCost)
 	}
-	if c.files == nil {
-		c.files = map[app.FileHandle]*trackedFile{}
-	}
-	c.files[h] = c.w.files.Open(meta, c)
+	c.files.set(openFile{h: h, f: c.w.files.Open(meta, c), gaps: c.gaps[meta.Direction]})
 	c.w.flows.Charge(c.entry, fileCost)
-	if c.fileGaps == nil {
-		c.fileGaps = map[app.FileHandle]int{}
-	}
-	c.fileGaps[h] = c.gaps[meta.Direction]
 }
 
 // FileData implements app.Sink.
 func (c *conn) FileData(h app.FileHandle, offset int64, data []byte) {
-	if f := c.files[h]; f != nil {
+	if f := c.files.get(h); f != nil {
 		if len(data) > 0 {
 			c.det.FileData(f.Meta.Tx, f.Meta.Direction)
 		}
@@ -222,22 +213,21 @@ func (c *conn) FileData(h app.FileHandle, offset int64, data []byte) {
 
 // FileGap implements app.Sink.
 func (c *conn) FileGap(h app.FileHandle, offset, n int64) {
-	if f := c.files[h]; f != nil {
+	if f := c.files.get(h); f != nil {
 		f.Gap(offset, n)
 	}
 }
 
 // FileClose implements app.Sink.
 func (c *conn) FileClose(h app.FileHandle, truncated bool) {
-	if f := c.files[h]; f != nil {
-		delete(c.files, h)
-		if truncated && c.gaps[f.Meta.Direction] > c.fileGaps[h] {
+	if o, ok := c.files.remove(h); ok {
+		f := o.f
+		if truncated && c.gaps[f.Meta.Direction] > o.gaps {
 			// The stream lost bytes while the file was open and the
 			// protocol had to cut the file short: the file has gaps even
 			// if no hole could be placed at a file offset.
 			f.MarkGaps()
 		}
-		delete(c.fileGaps, h)
 		f.Close(truncated)
 		c.w.flows.Charge(c.entry, -fileCost)
 	}
@@ -295,13 +285,8 @@ func (c *conn) finish(reason string) {
 		c.endFrames(app.ToServer)
 		c.endFrames(app.ToClient)
 	}
-	handles := make([]app.FileHandle, 0, len(c.files))
-	for h := range c.files {
-		handles = append(handles, h)
-	}
-	slices.Sort(handles) // deterministic event order
-	for _, h := range handles {
-		c.FileClose(h, true)
+	for len(c.files) > 0 { // in handle order: deterministic event order
+		c.FileClose(c.files[0].h, true)
 	}
 	c.w.emitFlow(c, reason)
 	if c.evidence != nil {

@@ -60,8 +60,8 @@ func (c *conn) keepFiles(f *trackedFile, spec signatures.StoreSpec) {
 		c.keeps = c.keeps[1:]
 	}
 	c.keeps = append(c.keeps, k)
-	for _, g := range c.files {
-		if k.covers(g.Meta.TxID, g.Meta.Direction) {
+	for _, o := range c.files {
+		if g := o.f; k.covers(g.Meta.TxID, g.Meta.Direction) {
 			c.markStoring(g)
 		}
 	}

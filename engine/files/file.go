@@ -54,7 +54,7 @@ type File[O, S any] struct {
 	Overlapped              bool
 	OverlapDiffers          bool
 	MD5, SHA1, SHA256       []byte // set when closed
-	Magic                   string // set once the first bytes are known
+	Magic                   string // set when closed
 
 	t        *Tracker[O, S]
 	next     int64
@@ -65,7 +65,9 @@ type File[O, S any] struct {
 	cur      []byte // the piece being delivered to the consumer, during Data
 	curOff   int64
 	histPos  int
-	head     []byte // first sniffLen bytes for Sniff
+	head     []byte // the first bytes for Sniff until sniffLen of them are known
+	magic    string // the sniffed type, once sniffed
+	sniffed  bool   // magic is set: head is not kept
 	md5      hash.Hash
 	sha1     hash.Hash
 	sha256   hash.Hash
@@ -342,8 +344,8 @@ func (f *File[O, S]) deliver(b []byte) {
 		return
 	}
 	off := f.next
-	if len(f.head) < sniffLen && off == int64(len(f.head)) {
-		f.head = append(f.head, b[:min(len(b), sniffLen-len(f.head))]...)
+	if !f.sniffed && off == int64(len(f.head)) {
+		f.sniff(b)
 	}
 	if f.md5 != nil {
 		f.md5.Write(b)
@@ -466,7 +468,10 @@ func (f *File[O, S]) finishClose(truncated bool) {
 	if f.sha1 != nil {
 		f.SHA1 = f.sha1.Sum(nil)
 	}
-	f.Magic = Sniff(f.head)
+	if !f.sniffed {
+		f.magic, f.sniffed = Sniff(f.head), true
+	}
+	f.Magic = f.magic
 	f.history, f.head = nil, nil
 	f.t.stats.Closed++
 	f.t.consumer.Closed(f)
@@ -482,6 +487,7 @@ func (f *File[O, S]) moveStreamTo(j *File[O, S]) {
 	j.Gaps, j.Overlapped, j.OverlapDiffers = f.Gaps, f.Overlapped, f.OverlapDiffers
 	j.next, j.pending, j.buffered = f.next, f.pending, f.buffered
 	j.history, j.histPos, j.histCap, j.head = f.history, f.histPos, f.histCap, f.head
+	j.magic, j.sniffed = f.magic, f.sniffed
 	j.md5, j.sha1, j.sha256 = f.md5, f.sha1, f.sha256
 	f.extent = f.next
 	for _, p := range f.pending {
@@ -490,10 +496,23 @@ func (f *File[O, S]) moveStreamTo(j *File[O, S]) {
 	var zero S
 	f.Value = zero
 	f.pending, f.buffered, f.history, f.histPos, f.head = nil, 0, nil, 0, nil
+	f.magic, f.sniffed = "", false
 	f.md5, f.sha1, f.sha256 = nil, nil, nil
 	f.isPart, f.counting = true, true
 }
 
-// Head returns the first bytes of the file seen so far (up to 512), for type
-// sniffing before the file ends. The slice is owned by the file.
-func (f *File[O, S]) Head() []byte { return f.head }
+// sniff adds b, delivered at offset len(f.head), to the bytes the type is
+// sniffed from; once sniffLen of them are known the type is decided and
+// they are dropped (a connection in mid-download keeps no copy of them).
+// A first piece that is long enough is sniffed in place.
+func (f *File[O, S]) sniff(b []byte) {
+	if len(f.head) == 0 && len(b) >= sniffLen {
+		f.magic, f.sniffed = Sniff(b[:sniffLen]), true
+		return
+	}
+	f.head = append(f.head, b[:min(len(b), sniffLen-len(f.head))]...)
+	if len(f.head) == sniffLen {
+		f.magic, f.sniffed = Sniff(f.head), true
+		f.head = nil
+	}
+}

@@ -353,3 +353,57 @@ func TestBytesBeforeInsideALargePiece(t *testing.T) {
 	}
 	f.Close(false)
 }
+
+// TestMagicSniffedEarlyIsTheSame: the type is sniffed from the first 512
+// bytes as soon as they are known (the file then keeps no copy of them),
+// and the result is the same whether the bytes come in one piece, byte at a
+// time, after a hole or short of 512; it is published when the file closes.
+func TestMagicSniffedEarlyIsTheSame(t *testing.T) {
+	pe := make([]byte, 2000)
+	copy(pe, "MZ")
+	pe[0x3c] = 0x80
+	copy(pe[0x80:], "PE\x00\x00")
+	pdf := []byte("%PDF-1.5\n" + string(bytes.Repeat([]byte("x"), 700)))
+	cases := []struct {
+		name  string
+		data  []byte
+		chunk int
+		hole  int64 // a hole of this many bytes before the data
+	}{
+		{"pe whole", pe, len(pe), 0},
+		{"pe byte at a time", pe, 1, 0},
+		{"pe 511+", pe, 511, 0},
+		{"pdf 100s", pdf, 100, 0},
+		{"short text", []byte("hello world"), 3, 0},
+		{"after a hole", pe, 600, 10},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			tr, _, _ := newTestTracker(t, DefaultConfig(), nil)
+			f := tr.Open(app.FileMeta{Name: "a"}, 0)
+			off := int64(0)
+			if c.hole > 0 {
+				f.Gap(0, c.hole)
+				off = c.hole
+			}
+			for i := 0; i < len(c.data); i += c.chunk {
+				piece := c.data[i:min(i+c.chunk, len(c.data))]
+				f.Write(off+int64(i), piece)
+				if f.Magic != "" {
+					t.Fatalf("magic %q published before the close", f.Magic)
+				}
+				if len(f.head) > sniffLen || (f.sniffed && f.head != nil) {
+					t.Fatalf("head %d bytes kept after sniffing", len(f.head))
+				}
+			}
+			f.Close(false)
+			want := Sniff(c.data[:min(len(c.data), sniffLen)])
+			if c.hole > 0 {
+				want = Sniff(nil) // the bytes at offset 0 are missing
+			}
+			if f.Magic != want {
+				t.Fatalf("magic %q, want %q", f.Magic, want)
+			}
+		})
+	}
+}

@@ -41,10 +41,9 @@ type conn struct {
 	payload  bool // a packet of the flow carried payload
 	finished bool
 
-	oneSided    bool
-	oneSidedKey flow.Key
-	hasAlias    bool
-	aliasKey    flow.Key
+	// vj is the connection's VLAN-join state, nil until it is indexed
+	// (worker.trackOneSided, worker.lookup): most connections never are.
+	vj *vlanJoin
 
 	// Application layer.
 	proto   app.Proto
@@ -70,6 +69,27 @@ type conn struct {
 	ft frameTrack
 }
 
+// vlanJoin is how a connection is indexed for joining the directions of a
+// connection tagged with different VLANs (worker.lookup).
+type vlanJoin struct {
+	oneSidedKey flow.Key // the key without VLAN it is indexed by while one-sided
+	aliasKey    flow.Key // the other direction's key, once joined
+	oneSided    bool     // indexed by oneSidedKey
+	hasAlias    bool     // aliasKey is set
+}
+
+// join returns the connection's VLAN-join state, creating it (and
+// charging it to the flow memcap).
+func (c *conn) join() *vlanJoin {
+	if c.vj == nil {
+		c.vj = &vlanJoin{}
+		if c.entry != nil {
+			c.w.flows.Charge(c.entry, vlanJoinCost)
+		}
+	}
+	return c.vj
+}
+
 // What a connection costs the flow memcap (flow.Config.Memcap): the
 // entry, the conn and a map slot while embryonic; its stream and detection
 // state once active; its parser once its protocol is known. Buffers the
@@ -82,6 +102,8 @@ const (
 	// fileCost is an open file: its tracker state, digests, scanner and
 	// short history (measured: about 1.3 KiB for an HTTP download).
 	fileCost = int64(unsafe.Sizeof(trackedFile{})+unsafe.Sizeof(fileScan{})) + 1024
+	// vlanJoinCost is the VLAN-join state of a connection indexed for it.
+	vlanJoinCost = int64(unsafe.Sizeof(vlanJoin{}))
 )
 
 // activate builds the state a connection needs once it is more than one

@@ -141,7 +141,7 @@ func (w *worker) handle(p *decode.Packet) {
 	c.pkts[dir]++
 	c.bytes[dir] += uint64(p.Length)
 	c.tcpFlags[dir] |= tcpFlags(p)
-	if c.oneSided && c.pkts[dir^1] > 0 {
+	if c.vj != nil && c.vj.oneSided && c.pkts[dir^1] > 0 {
 		w.forgetOneSided(c)
 	}
 	if dir == app.ToServer {
@@ -302,7 +302,7 @@ func (w *worker) lookup(key flow.Key, p *decode.Packet) *flow.Entry[*conn] {
 	}
 	w.stats.VLANJoins++
 	w.alias[key] = e
-	c.aliasKey, c.hasAlias = key, true
+	c.join().aliasKey, c.vj.hasAlias = key, true
 	w.flows.Lookup(e.Key, p.Timestamp)
 	return e
 }
@@ -326,21 +326,25 @@ func (w *worker) trackOneSided(c *conn, key flow.Key) {
 		return
 	}
 	w.oneSided[key] = c.entry
-	c.oneSided, c.oneSidedKey = true, key
+	c.join().oneSided, c.vj.oneSidedKey = true, key
 }
 
 func (w *worker) forgetOneSided(c *conn) {
-	if c.oneSided && w.oneSided[c.oneSidedKey] == c.entry {
-		delete(w.oneSided, c.oneSidedKey)
+	vj := c.vj
+	if vj == nil {
+		return
 	}
-	c.oneSided = false
+	if vj.oneSided && w.oneSided[vj.oneSidedKey] == c.entry {
+		delete(w.oneSided, vj.oneSidedKey)
+	}
+	vj.oneSided = false
 }
 
 // forget drops the worker's indexes of a finished connection.
 func (w *worker) forget(c *conn) {
 	w.forgetOneSided(c)
-	if c.hasAlias && w.alias[c.aliasKey] == c.entry {
-		delete(w.alias, c.aliasKey)
+	if vj := c.vj; vj != nil && vj.hasAlias && w.alias[vj.aliasKey] == c.entry {
+		delete(w.alias, vj.aliasKey)
 	}
 }
 

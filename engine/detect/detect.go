@@ -134,11 +134,20 @@ type Flow struct {
 	// per transaction evaluated at its request, the rules that matched
 	// then. Both lose a transaction when it is reported.
 	reqPending []app.Metadata
-	txStates   map[app.Metadata]*signatures.TxState
+	txStates   []txState
 	// txFileData has, per open transaction, a bit per direction (1 <<
 	// app.Direction) in which it carried file bytes; kept only when a rule
 	// has "file.data; absent", dropped when the transaction is reported.
 	txFileData map[app.Metadata]uint8
+}
+
+// txState is the state of a transaction evaluated at its request. A
+// connection has a few at most (pipelined requests): a slice searched
+// linearly costs a few dozen bytes where a map cost two hundred per
+// connection.
+type txState struct {
+	tx app.Metadata
+	st *signatures.TxState
 }
 
 // streamState is the raw-stream inspection of one direction.
@@ -317,11 +326,12 @@ func (f *Flow) Requests() {
 	}
 	for i, tx := range f.reqPending {
 		f.reqPending[i] = nil
-		if f.txStates == nil {
-			f.txStates = map[app.Metadata]*signatures.TxState{}
-		}
 		st := &signatures.TxState{}
-		f.txStates[tx] = st
+		if j := f.txStateIndex(tx); j >= 0 {
+			f.txStates[j].st = st
+		} else {
+			f.txStates = append(f.txStates, txState{tx: tx, st: st})
+		}
 		f.matchTx(app.ToServer, tx, st)
 	}
 	f.reqPending = f.reqPending[:0]
@@ -340,15 +350,29 @@ func (f *Flow) Transaction(tx app.Metadata) {
 	if i := slices.Index(f.reqPending, tx); i >= 0 {
 		f.reqPending = slices.Delete(f.reqPending, i, i+1)
 	}
-	st := f.txStates[tx]
-	if st != nil {
-		delete(f.txStates, tx)
+	var st *signatures.TxState
+	if j := f.txStateIndex(tx); j >= 0 {
+		st = f.txStates[j].st
+		f.txStates = slices.Delete(f.txStates, j, j+1)
+		if len(f.txStates) == 0 {
+			f.txStates = nil
+		}
 	} else {
 		st = &signatures.TxState{}
 	}
 	f.matchTx(app.ToServer, tx, st)
 	f.matchTx(app.ToClient, tx, st)
 	delete(f.txFileData, tx)
+}
+
+// txStateIndex returns the index of tx in txStates, -1 when absent.
+func (f *Flow) txStateIndex(tx app.Metadata) int {
+	for i := range f.txStates {
+		if f.txStates[i].tx == tx {
+			return i
+		}
+	}
+	return -1
 }
 
 // matchTx evaluates the transaction rules of tx for direction d.

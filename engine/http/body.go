@@ -26,8 +26,8 @@ type body struct {
 	dir       app.Direction
 	tx        *Transaction
 	framing   framing
-	remaining int64 // frLength: wire bytes left
-	ck        dechunker
+	remaining int64      // frLength: wire bytes left
+	ck        *dechunker // frChunked (and a chunked body that fell back to frClose)
 
 	dec    *decompress.Chain // content decoding (a chain of no layers for identity)
 	broken bool              // decoding stopped (gap, corrupt, bomb)
@@ -42,7 +42,10 @@ type body struct {
 func (p *Parser) newBody(dir app.Direction, tx *Transaction, msg *message, fr framing, length int64) *body {
 	b := &body{p: p, dir: dir, tx: tx, framing: fr, remaining: length}
 	b.file.p = p
-	b.ck.reset(p.cfg.MaxChunkLine)
+	if fr == frChunked {
+		b.ck = &dechunker{}
+		b.ck.reset(p.cfg.MaxChunkLine)
+	}
 	b.setupDecoders(msg)
 	b.meta = app.FileMeta{Direction: dir, TxID: tx.ID, Size: -1, Tx: tx, InOrder: true}
 	if fr == frLength && b.dec.Layers() == 0 {

@@ -20,33 +20,24 @@ const (
 )
 
 type half struct {
-	// resp09 is set while the start of a response to an HTTP/0.9 request
-	// is checked for a status line.
-	resp09 bool
-	// lossPending, lossBytes and lossSkipped describe a gap between
-	// messages until resync finds the next message (see mayHaveLost).
-	lossPending, lossSkipped bool
-	// unpaired makes the next response a transaction of its own (see
-	// resolveLoss).
-	unpaired  bool
+	// Fields are grouped by size (pointers and words, then bytes and
+	// flags): a connection holds two halves for its whole life.
+
+	p   *Parser
+	dir app.Direction
+	// state is the reader's state; the flags below say where in it.
+	state hState
+
+	// lossBytes (with lossPending and lossSkipped below) describes a gap
+	// between messages until resync finds the next message (see
+	// mayHaveLost).
 	lossBytes int64
-	p         *Parser
-	dir       app.Direction
-	state     hState
 
-	head        []byte // header block so far (≤ MaxHeaderBytes)
-	lineRaw     int    // bytes on the current line before its LF
-	lineFirstCR bool   // the current line starts with CR
-	prevCR      bool   // the previous byte was CR: maybe a lone-CR line end
-	lineOnlyCR  bool   // the current line holds only CRs so far
-	prevBareLF  bool   // the previous line ended with LF without CR
-	lines       int    // complete lines in the block
-	overflow    bool
-	undecided   bool // response start not yet known to be a status line
-
-	lineNotStatus bool // undecided: the current line is not a status line
-	junkStart     int  // undecided: offset of the current line in head
-	junkLines     int  // undecided: complete lines that were not status lines
+	head      []byte // header block so far (≤ MaxHeaderBytes)
+	lineRaw   int    // bytes on the current line before its LF
+	lines     int    // complete lines in the block
+	junkStart int    // undecided: offset of the current line in head
+	junkLines int    // undecided: complete lines that were not status lines
 
 	body *body
 	tx   *Transaction // transaction of the body in progress
@@ -57,25 +48,40 @@ type half struct {
 	// comes from the interim Content-Disposition.
 	interim *message
 
-	rs     []byte // resync: start of the current line (≤ 16 bytes)
-	rsSkip bool   // resync: skipping to the end of the line
+	rs []byte // resync: start of the current line (≤ 16 bytes)
 
 	trail     *body        // hsTrail: the completed body whose file is still open
 	trailTx   *Transaction // hsTrail after a request without body: its transaction
 	trailPeek []byte       // hsTrail: start of the current line (≤ maxTrailPeek+1)
-	trailLine bool         // hsTrail: the current line is body data up to its LF
-	trailSeen bool         // hsTrail: trailing data was reported
 
 	// pos is the stream offset of the first byte of the slice the current
 	// state function works on (bytes fed plus gap bytes), for frames.
 	pos int64
-	// replay is set while bytes already consumed are fed again (resync,
-	// trailing-line peek): a message starting in them reports them.
-	replay bool
 	// frameID is the open request/response frame (0: none), frameOff its
-	// stream offset; frameEnd asks the feed loop to close it.
+	// stream offset; frameEnd (below) asks the feed loop to close it.
 	frameID  app.FrameID
 	frameOff int64
+
+	// resp09 is set while the start of a response to an HTTP/0.9 request
+	// is checked for a status line.
+	resp09                   bool
+	lossPending, lossSkipped bool
+	// unpaired makes the next response a transaction of its own (see
+	// resolveLoss).
+	unpaired      bool
+	lineFirstCR   bool // the current line starts with CR
+	prevCR        bool // the previous byte was CR: maybe a lone-CR line end
+	lineOnlyCR    bool // the current line holds only CRs so far
+	prevBareLF    bool // the previous line ended with LF without CR
+	overflow      bool
+	undecided     bool // response start not yet known to be a status line
+	lineNotStatus bool // undecided: the current line is not a status line
+	rsSkip        bool // resync: skipping to the end of the line
+	trailLine     bool // hsTrail: the current line is body data up to its LF
+	trailSeen     bool // hsTrail: trailing data was reported
+	// replay is set while bytes already consumed are fed again (resync,
+	// trailing-line peek): a message starting in them reports them.
+	replay   bool
 	frameEnd bool
 }
 
@@ -266,6 +272,9 @@ func (h *half) toRawResponse() {
 // pushHead appends one byte, bounded by MaxHeaderBytes.
 func (h *half) pushHead(c byte) {
 	if !h.overflow && len(h.head) < h.p.cfg.MaxHeaderBytes && h.headRoom() {
+		if h.head == nil {
+			h.head = make([]byte, 0, firstHeadBytes)
+		}
 		h.head = append(h.head, c)
 		return
 	}
@@ -276,18 +285,18 @@ func (h *half) pushHead(c byte) {
 	}
 }
 
-// keepHeadBytes is the header buffer a direction keeps between messages;
-// a larger one (a long header block) is dropped once parsed.
-const keepHeadBytes = 1024
+// firstHeadBytes is the header buffer a message starts with (it grows as
+// the block does).
+const firstHeadBytes = 256
 
-// releaseHead gives the header quota back to the shared budget once a
-// header block is parsed: a connection between messages — or one that
-// stays in mid-response for ever, as an attacker's do — holds no quota, so
-// idle connections can't exhaust app-layer-memcap for the live ones.
+// releaseHead gives the header buffer up and the header quota back to the
+// shared budget once a header block is parsed: a connection between
+// messages — or one that stays in mid-response for ever, as an attacker's
+// do — holds neither, so idle connections can't exhaust app-layer-memcap
+// (nor the heap) for the live ones. The parsed block is the transaction's
+// own copy.
 func (h *half) releaseHead() {
-	if cap(h.head) > keepHeadBytes {
-		h.head = nil
-	}
+	h.head = nil
 	p := h.p
 	p.mem.Shrink(p.mem.Held() - int64(p.headQuota[h.dir]))
 	p.headQuota[h.dir] = 0

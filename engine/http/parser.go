@@ -9,7 +9,7 @@ import (
 // app.Parser. It is not safe for concurrent use; reuse it across flows with
 // Reset.
 type Parser struct {
-	cfg   Config
+	cfg   *Config
 	stats *Stats
 	sink  app.Sink
 	reqs  app.RequestSink // sink, when it wants RequestComplete
@@ -67,13 +67,16 @@ func (p *Parser) reserveDecode(dir app.Direction) func(int64) bool {
 
 var _ app.Parser = (*Parser)(nil)
 
-// NewParser returns a parser reporting to sink. cfg is copied; a nil cfg means
-// DefaultConfig. stats may be shared by the parsers of one worker; nil means
-// the parser keeps its own.
+// NewParser returns a parser reporting to sink. cfg is shared, not copied
+// (every connection of an engine has the same, and a copy each was 72 bytes
+// per connection): it must not change while the parser is in use. A nil cfg
+// means DefaultConfig. stats may be shared by the parsers of one worker; nil
+// means the parser keeps its own.
 func NewParser(cfg *Config, stats *Stats, sink app.Sink) *Parser {
-	p := &Parser{cfg: DefaultConfig(), stats: stats}
-	if cfg != nil {
-		p.cfg = *cfg
+	p := &Parser{cfg: cfg, stats: stats}
+	if cfg == nil {
+		d := DefaultConfig()
+		p.cfg = &d
 	}
 	if p.stats == nil {
 		p.stats = &Stats{}

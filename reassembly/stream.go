@@ -6,7 +6,7 @@ import "github.com/wirescan/wirescan/engine/memcap"
 // in-order Data with explicit Gaps. It is not safe for concurrent use (one
 // worker owns a flow); only the memcap it shares with other Streams is.
 type Stream struct {
-	cfg    Config
+	cfg    *Config
 	mem    *memcap.Budget
 	stats  *Stats
 	h      Handler
@@ -16,14 +16,20 @@ type Stream struct {
 }
 
 // NewStream returns a Stream that reports to h, accounts its buffers in mem
-// and counts into stats. cfg is copied; out-of-range fields are replaced by
-// their defaults (use Config.Validate to reject them instead). A nil cfg means
-// DefaultConfig, a nil mem no global cap, a nil stats a private Stats, a nil h
-// a Handler that discards everything.
+// and counts into stats. A valid cfg is shared, not copied (every stream of
+// an engine has the same one): it must not change while the Stream is in
+// use. An invalid one is copied with its out-of-range fields replaced by
+// their defaults (use Config.Validate to reject them instead). A nil cfg
+// means DefaultConfig, a nil mem no global cap, a nil stats a private Stats,
+// a nil h a Handler that discards everything.
 func NewStream(cfg *Config, mem *memcap.Budget, stats *Stats, h Handler) *Stream {
-	c := DefaultConfig()
-	if cfg != nil {
-		c = cfg.sanitized()
+	c := cfg
+	if c == nil || c.sanitized() != *c {
+		sc := DefaultConfig()
+		if cfg != nil {
+			sc = cfg.sanitized()
+		}
+		c = &sc
 	}
 	if stats == nil {
 		stats = new(Stats)

@@ -123,9 +123,9 @@ type Flow struct {
 	now    func() time.Time
 	out    Alerter
 	proto  app.Proto
-	// ends holds the connection's endpoints oriented by direction:
-	// ends[dir] = {source, destination} of bytes travelling in dir.
-	ends [2][2]netip.AddrPort
+	// client and server are the connection's endpoints: bytes travelling
+	// to the server go from client to server.
+	client, server netip.AddrPort
 
 	stream [2]streamState
 
@@ -167,7 +167,7 @@ func New(rules *Rules, client, server netip.AddrPort, env *Env, out Alerter) *Fl
 	}
 	f := &Flow{
 		rules: rules, set: rules.Set, frames: rules.Frames, bits: signatures.NewFlowState(), out: out,
-		ends: [2][2]netip.AddrPort{app.ToServer: {client, server}, app.ToClient: {server, client}},
+		client: client, server: server,
 	}
 	if env != nil {
 		f.prof, f.xbits, f.now = env.Profile, env.XBits, env.Now
@@ -197,7 +197,10 @@ func (f *Flow) SetProto(p app.Proto) {
 // context describes direction dir of the connection to the rules: the one
 // place a signatures.Context is built.
 func (f *Flow) context(dir app.Direction) signatures.Context {
-	src, dst := f.ends[dir][0], f.ends[dir][1]
+	src, dst := f.client, f.server
+	if dir != app.ToServer {
+		src, dst = dst, src
+	}
 	return signatures.Context{
 		Proto:    f.proto.String(),
 		ToServer: dir == app.ToServer,

@@ -29,8 +29,13 @@ type body struct {
 	remaining int64      // frLength: wire bytes left
 	ck        *dechunker // frChunked (and a chunked body that fell back to frClose)
 
-	dec    *decompress.Chain // content decoding (a chain of no layers for identity)
-	broken bool              // decoding stopped (gap, corrupt, bomb)
+	// dec is the content decoding; nil for a body without a coding to
+	// decode (most of them), which passes through identity (wire), with
+	// decoded counting its bytes against MaxDecompressedBytes as a chain of
+	// no layers would.
+	dec     *decompress.Chain
+	decoded int64
+	broken  bool // decoding stopped (gap, corrupt, bomb)
 
 	meta      app.FileMeta
 	file      fileOut
@@ -48,7 +53,7 @@ func (p *Parser) newBody(dir app.Direction, tx *Transaction, msg *message, fr fr
 	}
 	b.setupDecoders(msg)
 	b.meta = app.FileMeta{Direction: dir, TxID: tx.ID, Size: -1, Tx: tx, InOrder: true}
-	if fr == frLength && b.dec.Layers() == 0 {
+	if fr == frLength && b.layers() == 0 {
 		b.meta.Size = length
 	}
 	b.meta.Name = uriPath(tx.Target)
@@ -89,7 +94,17 @@ func (b *body) setupDecoders(msg *message) {
 	if len(codings) > b.p.cfg.DecompressLayers {
 		b.p.anomaly(b.dir, AnomTooManyLayers)
 	}
-	b.dec = decompress.NewChain(codings, b.p.cfg.decompressLimits(), b.p.reserveDecode(b.dir), b.deliver)
+	if len(codings) > 0 {
+		b.dec = decompress.NewChain(codings, b.p.cfg.decompressLimits(), b.p.reserveDecode(b.dir), b.deliver)
+	}
+}
+
+// layers is the number of content codings the body decodes.
+func (b *body) layers() int {
+	if b.dec == nil {
+		return 0
+	}
+	return b.dec.Layers()
 }
 
 // decodeStopped reports why content decoding stopped, once.
@@ -177,7 +192,23 @@ func (b *body) wire(p []byte) {
 	if b.broken {
 		return
 	}
+	if b.dec == nil {
+		b.identity(p)
+		return
+	}
 	b.decodeStopped(b.dec.Write(p))
+}
+
+// identity passes the bytes of a body without content coding on, within
+// MaxDecompressedBytes like a decompress.Chain of no layers.
+func (b *body) identity(p []byte) {
+	n := int64(len(p))
+	if b.decoded+n > b.p.cfg.MaxDecompressedBytes {
+		b.decodeStopped(decompress.ErrBomb)
+		return
+	}
+	b.decoded += n
+	b.deliver(p)
 }
 
 // deliver takes decoded bytes.
@@ -198,7 +229,7 @@ func (b *body) gap(n int64) {
 		b.tx.ResponseLength += n
 	}
 	switch {
-	case b.dec.Layers() > 0:
+	case b.layers() > 0:
 		// A hole in compressed data cannot be skipped.
 		b.broken, b.truncated = true, true
 	case b.mp != nil:
@@ -210,7 +241,7 @@ func (b *body) gap(n int64) {
 
 // finish ends the body; truncated says the framing did not complete.
 func (b *body) finish(truncated bool) {
-	if !b.broken {
+	if !b.broken && b.dec != nil {
 		b.decodeStopped(b.dec.End())
 	}
 	truncated = truncated || b.truncated

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/flate"
 	"compress/gzip"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -119,5 +120,49 @@ func TestMultipartLimit(t *testing.T) {
 		fmtInt(len(body)) + "\r\n\r\n" + body)}, &cfg)
 	if len(sink.order) != 2 || countAnomaly(sink, AnomTooManyParts) != 1 {
 		t.Errorf("%s", sink.events())
+	}
+}
+
+// TestIdentityBodyDecodedLimit: a body without content coding passes
+// through without a decoder chain but within MaxDecompressedBytes like
+// any other: the piece that would cross it is not delivered, the file is
+// truncated and http.compression_bomb reported once, pieces up to the limit
+// exactly pass, byte at a time or whole.
+func TestIdentityBodyDecodedLimit(t *testing.T) {
+	cases := []struct {
+		name      string
+		body      string
+		chunk     int
+		want      string
+		truncated bool
+	}{
+		{"at the limit", "0123456789", 10, "0123456789", false},
+		{"at the limit byte at a time", "0123456789", 1, "0123456789", false},
+		{"over, one piece", "0123456789A", 11, "", true},
+		{"over, byte at a time", "0123456789AB", 1, "0123456789", true},
+		{"over, in fours", "0123456789AB", 4, "01234567", true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cfg := DefaultConfig()
+			cfg.MaxDecompressedBytes = 10
+			ops := []feedOp{req(get), resp("HTTP/1.1 200 OK\r\nContent-Length: " + strconv.Itoa(len(c.body)) + "\r\n\r\n")}
+			for i := 0; i < len(c.body); i += c.chunk {
+				ops = append(ops, resp(c.body[i:min(i+c.chunk, len(c.body))]))
+			}
+			sink, st := replay(ops, &cfg)
+			if len(sink.order) != 1 {
+				t.Fatalf("%d files: %s", len(sink.order), sink.events())
+			}
+			f := sink.order[0]
+			bombs := 0
+			if c.truncated {
+				bombs = 1
+			}
+			if f.Data.String() != c.want || f.Truncated != c.truncated || countAnomaly(sink, AnomCompressionBomb) != bombs || st.CompressionBombs != uint64(bombs) {
+				t.Fatalf("file %q truncated=%v, bombs %d (stats %d); want %q truncated=%v: %s",
+					f.Data.String(), f.Truncated, countAnomaly(sink, AnomCompressionBomb), st.CompressionBombs, c.want, c.truncated, sink.events())
+			}
+		})
 	}
 }

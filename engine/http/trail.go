@@ -31,7 +31,7 @@ const maxTrailPeek = 256
 // finishes at once.
 func (h *half) bodyComplete() {
 	b := h.body
-	if h.dir != app.ToClient || b.dec.Layers() > 0 || b.mp != nil || !b.file.open || b.broken {
+	if h.dir != app.ToClient || b.layers() > 0 || b.mp != nil || !b.file.open || b.broken {
 		h.finishBody(false)
 		return
 	}

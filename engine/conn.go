@@ -48,7 +48,7 @@ type conn struct {
 	// Application layer.
 	proto   app.Proto
 	parser  app.Parser
-	probe   [2][]byte
+	probe   *[2][]byte // the first bytes of each direction until detection decides; nil then
 	probeNo [2]bool
 	files   openFiles
 	gaps    [2]int // stream gaps per direction
@@ -176,7 +176,9 @@ func (c *conn) onGap(dir app.Direction, n int64) {
 		// what was probed can't be continued, so detection starts over on
 		// what follows — a keep-alive connection's next message still
 		// identifies it. Lossy connections give up after a few tries.
-		c.probe[dir] = c.probe[dir][:0]
+		if c.probe != nil {
+			c.probe[dir] = c.probe[dir][:0]
+		}
 		c.probeNo[dir] = false
 		if c.gaps[dir] > maxDetectGaps {
 			c.decide(app.Failed)

@@ -35,6 +35,9 @@ func (w *worker) registry() *app.Registry {
 // to-server first.
 func (c *conn) detect(dir app.Direction, data []byte) {
 	limit := c.w.e.cfg.ProbeBytes
+	if c.probe == nil {
+		c.probe = new([2][]byte)
+	}
 	take := min(len(data), max(limit-len(c.probe[dir]), 0))
 	c.probe[dir] = append(c.probe[dir], data[:take]...)
 	rest := data[take:]
@@ -84,9 +87,9 @@ func (c *conn) decide(proto app.Proto) {
 		c.w.flows.Charge(c.entry, parserCost)
 	}
 	probes := c.probe
-	c.probe = [2][]byte{}
+	c.probe = nil
 	for _, dir := range []app.Direction{app.ToServer, app.ToClient} {
-		if len(probes[dir]) > 0 {
+		if probes != nil && len(probes[dir]) > 0 {
 			c.onData(dir, probes[dir])
 		}
 		if c.ended[dir] {

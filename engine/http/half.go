@@ -298,22 +298,22 @@ const firstHeadBytes = 256
 func (h *half) releaseHead() {
 	h.head = nil
 	p := h.p
-	p.mem.Shrink(p.mem.Held() - int64(p.headQuota[h.dir]))
-	p.headQuota[h.dir] = 0
+	p.mem.Shrink(p.mem.Held() - int64(p.headSteps[h.dir])*headStep)
+	p.headSteps[h.dir] = 0
 }
 
 // headRoom makes sure the header buffer may hold one more byte under the
 // shared budget, reserving headStep bytes at a time.
 func (h *half) headRoom() bool {
 	p := h.p
-	if len(h.head) < p.headQuota[h.dir] {
+	if len(h.head) < int(p.headSteps[h.dir])*headStep {
 		return true
 	}
 	if !p.mem.Ensure(p.mem.Held() + headStep) {
 		p.memcapHit(h.dir)
 		return false
 	}
-	p.headQuota[h.dir] += headStep
+	p.headSteps[h.dir]++
 	return true
 }
 
@@ -326,7 +326,7 @@ func is09(line []byte) bool {
 
 // headDone parses the finished header block.
 func (h *half) headDone() {
-	block := append([]byte(nil), h.head...)
+	block := string(h.head)
 	h.head = h.head[:0]
 	h.releaseHead()
 	h.state = hsStart
@@ -408,8 +408,8 @@ func (h *half) messageDone(tx *Transaction) {
 	h.frameEnd = h.frameID != 0
 	if h.dir == app.ToServer {
 		tx.requestDone = true
-		if h.p.reqs != nil && !tx.reported {
-			h.p.reqs.RequestComplete(tx)
+		if rs, ok := h.p.sink.(app.RequestSink); ok && !tx.reported {
+			rs.RequestComplete(tx)
 		}
 	} else {
 		tx.responseDone = true

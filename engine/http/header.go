@@ -25,7 +25,7 @@ type message struct {
 	status    int    // response; 0 when absent or invalid
 	statusMsg string // response
 	headers   []Header
-	raw       []byte // the whole block as received (owned by the message)
+	raw       string // the whole block as received
 	truncated bool   // MaxHeaders or MaxHeaderBytes hit
 	folded    bool
 	invalid   int // header lines without a colon
@@ -53,10 +53,10 @@ func (m *message) all(name string) (string, int) {
 }
 
 // splitLines splits a block into lines without their line ends.
-func splitLines(block []byte) [][]byte {
-	lines := bytes.Split(block, []byte{'\n'})
+func splitLines(block string) []string {
+	lines := strings.Split(block, "\n")
 	for i, l := range lines {
-		lines[i] = bytes.TrimSuffix(l, []byte{'\r'})
+		lines[i] = strings.TrimSuffix(l, "\r")
 	}
 	for len(lines) > 0 && len(lines[len(lines)-1]) == 0 {
 		lines = lines[:len(lines)-1]
@@ -65,13 +65,15 @@ func splitLines(block []byte) [][]byte {
 }
 
 // parseHead parses a header block. maxHeaders bounds the header lines kept.
-func parseHead(block []byte, response bool, maxHeaders int) *message {
+// The start line, names and values are substrings of block (one allocation
+// per message, however many headers).
+func parseHead(block string, response bool, maxHeaders int) *message {
 	m := &message{raw: block}
 	lines := splitLines(block)
 	if len(lines) == 0 {
 		return m
 	}
-	m.startLine = string(lines[0])
+	m.startLine = lines[0]
 	if response {
 		m.parseStatusLine(m.startLine)
 	} else {
@@ -103,10 +105,9 @@ func parseHead(block []byte, response bool, maxHeaders int) *message {
 // itself a well-formed "Name: value" starts a new header instead, since
 // clients differ there and the header may change the framing. NUL bytes are
 // dropped, as libhtp ignores them when matching names and values.
-func logicalLines(lines [][]byte, folded *bool) []string {
+func logicalLines(lines []string, folded *bool) []string {
 	out := make([]string, 0, len(lines))
-	for _, raw := range lines {
-		l := string(raw)
+	for _, l := range lines {
 		if strings.IndexByte(l, 0) >= 0 {
 			cont := l[0] == 0
 			l = strings.ReplaceAll(l, "\x00", "")

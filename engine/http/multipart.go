@@ -155,7 +155,7 @@ func lastLineEmpty(h []byte) bool {
 func (m *multipart) startPart() {
 	m.parts++
 	m.b.p.stats.MultipartParts++
-	msg := parseHead(append([]byte("X\n"), m.hdr...), false, m.b.p.cfg.MaxHeaders)
+	msg := parseHead("X\n"+string(m.hdr), false, m.b.p.cfg.MaxHeaders)
 	cd, _ := msg.get("Content-Disposition")
 	name, ok := dispositionFilename(cd)
 	if !ok {

@@ -12,7 +12,6 @@ type Parser struct {
 	cfg   *Config
 	stats *Stats
 	sink  app.Sink
-	reqs  app.RequestSink // sink, when it wants RequestComplete
 
 	half       [2]half
 	pending    []*Transaction // requests awaiting their final response, oldest first
@@ -29,7 +28,7 @@ type Parser struct {
 	// mem holds this connection's share of the engine-wide budget for
 	// header buffers and decompression windows (see SetBudget).
 	mem        memcap.Holder
-	headQuota  [2]int   // header bytes each direction may buffer under mem
+	headSteps  [2]int32 // header bytes each direction may buffer under mem, in headStep blocks
 	decodeHeld [2]int64 // decoder memory each direction holds under mem
 }
 
@@ -40,7 +39,7 @@ type Parser struct {
 func (p *Parser) SetBudget(b *memcap.Budget) {
 	p.mem.ReleaseAll()
 	p.mem = memcap.NewHolder(b)
-	p.headQuota, p.decodeHeld = [2]int{}, [2]int64{}
+	p.headSteps, p.decodeHeld = [2]int32{}, [2]int64{}
 }
 
 // headStep is how many header bytes are reserved at a time.
@@ -90,9 +89,8 @@ func NewParser(cfg *Config, stats *Stats, sink app.Sink) *Parser {
 // without events: call Close first.
 func (p *Parser) Reset(sink app.Sink) {
 	p.sink = sink
-	p.reqs, _ = sink.(app.RequestSink)
 	p.mem.ReleaseAll()
-	p.headQuota, p.decodeHeld = [2]int{}, [2]int64{}
+	p.headSteps, p.decodeHeld = [2]int32{}, [2]int64{}
 	for i := range p.half {
 		h := &p.half[i]
 		*h = half{p: p, dir: app.Direction(i), head: h.head[:0], rs: h.rs[:0], trailPeek: h.trailPeek[:0]}

@@ -13,22 +13,23 @@ import (
 // exported for tests; they must not be modified by other packages.
 type Transaction struct {
 	ID uint64 // index in the connection, from 0
+	// HasRequest and HasResponse say which sides were seen (side by side:
+	// a connection in mid-response holds its transaction for long).
+	HasRequest, HasResponse bool
 
-	HasRequest     bool
 	Method         string
 	Target         string // request target as sent
 	Protocol       string // request protocol as sent; "" for HTTP/0.9
 	RequestLine    string
 	RequestHeaders []Header
-	RequestRaw     []byte // request header block as received
+	RequestRaw     string // request header block as received
 
-	HasResponse     bool
 	Status          int
 	StatusMsg       string
 	ResponseProto   string
 	ResponseLine    string
 	ResponseHeaders []Header
-	ResponseRaw     []byte
+	ResponseRaw     string
 	ResponseLength  int64 // response body bytes on the wire
 	ContentRange    *ContentRangeEVE
 
@@ -213,10 +214,9 @@ func normalizedHeaders(hs []Header) string {
 }
 
 // rawHeaders is a header block without its start line.
-func rawHeaders(block []byte) string {
-	s := string(block)
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[i+1:]
+func rawHeaders(block string) string {
+	if i := strings.IndexByte(block, '\n'); i >= 0 {
+		return block[i+1:]
 	}
 	return ""
 }

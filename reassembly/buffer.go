@@ -41,11 +41,23 @@ func (s *Stream) dropFront(d *half, k int) {
 // direction was 800 MB of rings).
 const minHistory = 64
 
-// smallHistory is the largest history released as soon as the receiver
-// acknowledged everything delivered, memcap pressure or not (Stream.Add):
-// a connection that went idle after a request or a response's first
-// segments keeps no ring; a bulk transfer's ring is larger and stays.
+// smallHistory is the largest history released at the first sign of
+// memcap pressure (pressureDiv): what a connection that went idle after a
+// request or a response's first segments holds.
 const smallHistory = 4096
+
+// pressureDiv says when the memcap is under enough pressure for an
+// acknowledged history of capacity c to go (Stream.Add): a small one once
+// 1/64 of the memcap is in use (8 MiB of the default 512: a flood of idle
+// connections, each holding a request and the start of a response, gets
+// no further), a larger one, a bulk transfer's, once 1/8 is, so that busy
+// transfers keep theirs and don't reallocate them at every ACK.
+func pressureDiv(c int) int64 {
+	if c <= smallHistory {
+		return 64
+	}
+	return 8
+}
 
 // remember records delivered bytes in the history, growing it (within
 // HistoryBytes and the memcap) when it is smaller than needed: to what has

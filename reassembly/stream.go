@@ -67,15 +67,13 @@ func (s *Stream) Add(dir Direction, seg Segment) {
 	if seg.ACK {
 		noteAck(o, seg.Ack)
 		if c := len(o.hist.buf); o.ackKnown && o.acked >= o.next && c > 0 && len(o.segs) == 0 &&
-			(c <= smallHistory || s.mem.InUse() > s.mem.Cap()/8) {
+			s.mem.InUse() > s.mem.Cap()/pressureDiv(c) {
 			// The receiver has everything delivered: no legitimate
-			// retransmission can repeat those bytes. A small history (a
-			// request, a response header, the first segment of a
-			// download: what an idle connection holds) goes at once; a
-			// large one only while the memcap is under pressure (over an
-			// eighth used: many idle connections each holding a history),
-			// so bulk transfers don't reallocate it at every ACK. A busy
-			// connection grows it again with its next bytes in flight.
+			// retransmission can repeat those bytes. While the memcap is
+			// under pressure (many idle connections each holding a
+			// history), the history goes; a busy connection grows it
+			// again with its next bytes in flight. Without pressure it
+			// stays, so transfers don't reallocate it at every ACK.
 			s.releaseHistory(o)
 		}
 	}

@@ -88,6 +88,11 @@ var byteCost = func() (c [256]uint8) {
 	c[0x00], c[0xff], c[' '] = 12, 9, 10
 	c[0x90], c[0xcc], c[0x8b], c[0x48], c[0x89] = 6, 6, 5, 5, 5
 	c[0x01], c[0x02], c[0x04], c[0x08], c[0x10], c[0x80], c[0xc0], c[0xe8] = 5, 4, 4, 4, 4, 4, 4, 4
+	// The filter sees bytes blurred (blur32): b and b^0x20 are one key, so a
+	// byte costs as much as the commoner of the two.
+	for i := range c {
+		c[i] = max(c[i], c[i^0x20])
+	}
 	return c
 }()
 

@@ -305,7 +305,7 @@ func TestConfigYAMLSizes(t *testing.T) {
 		"\n    memcap: 268435456 # 256 MiB\n",
 		"\nstream-memcap: 536870912 # 512 MiB\n",
 		"\n    max-file-offset: 1099511627776 # 1 TiB\n",
-		"\n    max-record-bytes: 1000\n",   // not a whole KiB: no comment
+		"\n    max-record-bytes: 1000\n",      // not a whole KiB: no comment
 		"\n    in-order-history-bytes: 256\n", // under 1 KiB
 		"\n    max-flows: 262144\n",           // a count, not a size
 	} {

@@ -121,8 +121,9 @@ func walkSizes(n *yaml.Node, t reflect.Type, prefix string, visit func(key strin
 // resolveSizes returns data with the value of every byte-valued key of t
 // written as its number of bytes ("64MiB" becomes 67108864), and the keys
 // whose value is not a size. Data that is not YAML comes back unchanged for
-// the decoder to report. Values that are not plain scalars (aliases,
-// mappings, null) are left to the decoder too.
+// the decoder to report. Values that are not scalars (aliases, mappings),
+// null and numbers in YAML's other notations (yamlNumber) are left to the
+// decoder too.
 func resolveSizes(data []byte, t reflect.Type) ([]byte, []*SizeError) {
 	var doc yaml.Node
 	if yaml.Unmarshal(data, &doc) != nil {
@@ -141,6 +142,9 @@ func resolveSizes(data []byte, t reflect.Type) ([]byte, []*SizeError) {
 		}
 		n, err := bytesize.Parse(v.Value)
 		if err != nil {
+			if yamlNumber(v) {
+				return // 0x100, 1_000, 1e6: decoded by YAML, as before sizes
+			}
 			errs = append(errs, &SizeError{Key: key, Line: v.Line, Err: err})
 			return
 		}
@@ -177,6 +181,19 @@ func resolveSizes(data []byte, t reflect.Type) ([]byte, []*SizeError) {
 		out = slices.Concat(out[:e.off], []byte(strconv.FormatInt(e.bytes, 10)), out[e.end:])
 	}
 	return out, nil
+}
+
+// yamlNumber reports whether v is a number in one of YAML's other
+// notations (hex, octal, digit separators, exponents), which byte-valued
+// keys accepted before they took units and still do. Negative numbers and
+// plain decimals are not: bytesize.Parse's error names what is wrong
+// (negative, beyond int64) better than the decoder's.
+func yamlNumber(v *yaml.Node) bool {
+	if t := v.ShortTag(); t != "!!int" && t != "!!float" {
+		return false
+	}
+	s := strings.TrimSpace(v.Value)
+	return !strings.HasPrefix(s, "-") && strings.Trim(s, "0123456789.") != ""
 }
 
 // lineStarts returns the byte offset of each line of data (YAML line

@@ -133,6 +133,11 @@ func TestConfigSetSizes(t *testing.T) {
 		{"1.5GiB", 3 << 29},
 		{"1T", 1 << 40},
 		{"0", 0},
+		// YAML's other integer notations, accepted before units were.
+		{"0x100", 256},
+		{"0o17", 15},
+		{"1_000", 1000},
+		{"1e6", 1000000},
 	} {
 		c := DefaultConfig()
 		if err := c.Set("flow.memcap=" + tc.val); err != nil {
@@ -178,8 +183,9 @@ func TestConfigSetSizeErrors(t *testing.T) {
 		{"stream-memcap=8388608TiB", "more than 9223372036854775807 bytes"},
 		{"probe-bytes=1.5B", `config: --set probe-bytes: bad size "1.5B": not a whole number of bytes`},
 		{"probe-bytes=1.2.3K", `bad size "1.2.3K"`},
-		{"flow.memcap=0x100", `bad size "0x100"`},
-		{"flow.memcap=1e6", `bad size "1e6"`},
+		{"flow.memcap=0x100K", `bad size "0x100K"`},
+		{"flow.memcap=1e6K", `bad size "1e6K"`},
+		{"flow.memcap=-0x100", `bad size "-0x100": must not be negative`},
 		{"flow.memcap=1,000", `bad size "1,000"`},
 		{"flow.memcap=''", `bad size "": empty`},
 		{"flow.memcap=true", `bad size "true"`},

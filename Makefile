@@ -39,9 +39,14 @@ lint:
 bench: build
 	$(GO) run ./bench -out bench/results/latest.md
 
-# wirescan next to clamscan and yara (installed) on the same bytes and the
-# same 10k literals, same run: bench/results/peers.md
+# wirescan next to clamscan and yara on the same bytes and the same 10k
+# literals, same run: bench/results/peers.md. Installs clamav, yara and time
+# (Debian packages) when they are missing and this runs as root.
 bench-peers: build
+	@missing=""; for p in clamscan:clamav yara:yara /usr/bin/time:time; do command -v $${p%%:*} >/dev/null 2>&1 || missing="$$missing $${p#*:}"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then echo "bench-peers: installing$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  else echo "bench-peers: needs$$missing (apt-get install$$missing)"; exit 1; fi; fi
 	$(GO) run ./bench/cmd/peers -bin $(BIN) -out bench/results/peers.md
 
 # Live capture drop onset on a veth (root; installs tcpreplay): bench/results/live-drops.md

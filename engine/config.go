@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
+	"reflect"
 	"strings"
 	"time"
 
@@ -37,12 +39,12 @@ type Config struct {
 	// Stream configures TCP reassembly per connection.
 	Stream reassembly.Config `yaml:"stream"`
 	// StreamMemcap bounds the out-of-order bytes held by all connections.
-	StreamMemcap int64 `yaml:"stream-memcap"`
+	StreamMemcap int64 `yaml:"stream-memcap" unit:"bytes"`
 	// AppLayerMemcap bounds the memory application parsers may hold for
 	// all connections together (header buffers, decompression windows).
 	// At the limit a header is cut or a body passed on undecoded, with an
 	// http.memcap anomaly, instead of growing.
-	AppLayerMemcap int64 `yaml:"app-layer-memcap"`
+	AppLayerMemcap int64 `yaml:"app-layer-memcap" unit:"bytes"`
 	// HTTP configures the HTTP/1.x parser.
 	HTTP http.Config `yaml:"http"`
 	// SMB configures the SMB parser.
@@ -86,7 +88,7 @@ type Config struct {
 	Live LiveConfig `yaml:"live"`
 	// ProbeBytes is how many bytes per direction protocol detection may look
 	// at before it gives up on a connection.
-	ProbeBytes int `yaml:"probe-bytes"`
+	ProbeBytes int `yaml:"probe-bytes" unit:"bytes"`
 	// Vars are the rule variables ($HOME_NET, $EXTERNAL_NET, $HTTP_PORTS,
 	// ...) as Suricata's address-groups and port-groups: NAME: "[10.0.0.0/8,
 	// !10.9.0.0/16]". Rules and threshold.config suppress lists use them; a
@@ -173,15 +175,25 @@ func DefaultConfig() Config {
 	}
 }
 
-// LoadConfigFile overlays the YAML file at path on c. Unknown keys are errors.
+// LoadConfigFile overlays the YAML file at path on c. Unknown keys are
+// errors; byte-valued keys take sizes with units ("64MiB"), and a bad one is
+// reported as "config: FILE:LINE: key: ..." (a *SizeError).
 func (c *Config) LoadConfigFile(path string) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return fmt.Errorf("config: %w", err)
 	}
+	data, serrs := resolveSizes(data, reflect.TypeFor[Config]())
+	if len(serrs) > 0 {
+		errs := make([]error, len(serrs))
+		for i, se := range serrs {
+			errs[i] = fmt.Errorf("config: %s:%d: %w", path, se.Line, se)
+		}
+		return errors.Join(errs...)
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
-	if err := dec.Decode(c); err != nil {
+	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) { // EOF: no document, only comments
 		return fmt.Errorf("config: %s: %w", path, err)
 	}
 	return nil
@@ -189,7 +201,8 @@ func (c *Config) LoadConfigFile(path string) error {
 
 // Set overrides one key given as "a.b.c=value" (the YAML path of the key).
 // The value is parsed as YAML, so numbers, booleans, durations ("30s") and
-// lists ("[alert, fileinfo]") work.
+// lists ("[alert, fileinfo]") work, and byte-valued keys take sizes with
+// units ("64MiB").
 func (c *Config) Set(kv string) error {
 	key, val, ok := strings.Cut(kv, "=")
 	if !ok || key == "" {
@@ -221,6 +234,9 @@ func (c *Config) Set(kv string) error {
 			return nil
 		}
 	}
+	if se := (*SizeError)(nil); errors.As(err, &se) {
+		return fmt.Errorf("config: --set %s: %w", key, se.Err)
+	}
 	if err != nil {
 		return fmt.Errorf("config: --set %s: %w", key, err)
 	}
@@ -230,12 +246,24 @@ func (c *Config) Set(kv string) error {
 // decodeSet decodes one `key: value` document (key already indented into
 // its YAML path) into c, refusing unknown keys.
 func (c *Config) decodeSet(path, val string) error {
-	dec := yaml.NewDecoder(strings.NewReader(path + " " + val + "\n"))
+	data, serrs := resolveSizes([]byte(path+" "+val+"\n"), reflect.TypeFor[Config]())
+	if len(serrs) > 0 {
+		return serrs[0]
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	return dec.Decode(c)
 }
 
-// YAML renders the configuration, for `wirescan config`.
+// YAML renders the configuration, for `wirescan config`. Byte-valued keys
+// are written in bytes, with the readable size as a comment
+// ("memcap: 268435456 # 256 MiB"), so the output stays plain numbers for
+// tools and loads back with -c.
 func (c *Config) YAML() ([]byte, error) {
-	return yaml.Marshal(c)
+	var n yaml.Node
+	if err := n.Encode(c); err != nil {
+		return nil, err
+	}
+	annotateSizes(&n, reflect.TypeFor[Config]())
+	return yaml.Marshal(&n)
 }

@@ -79,11 +79,13 @@ func TestValidateNamesEveryBadKey(t *testing.T) {
 	if err := cfg.Validate(); err != nil {
 		t.Fatalf("defaults invalid: %v", err)
 	}
-	for _, kv := range []string{"stream.max-buffered-bytes=-5", "flow.max-flows=0", "files.max-window-bytes=-1", "probe-bytes=0", "http.max-headers=0", "decode.max-fragment-bytes=0", "smb.max-outstanding=0"} {
+	for _, kv := range []string{"stream.max-buffered-bytes=0", "flow.max-flows=0", "probe-bytes=0", "http.max-headers=0", "decode.max-fragment-bytes=0", "smb.max-outstanding=0"} {
 		if err := cfg.Set(kv); err != nil {
 			t.Fatalf("Set(%s): %v", kv, err)
 		}
 	}
+	// Set refuses negative sizes itself; the stage checks them too.
+	cfg.Files.MaxWindowBytes = -1
 	err := cfg.Validate()
 	if err == nil {
 		t.Fatal("Validate accepted bad values")

@@ -19,13 +19,13 @@ const (
 type Config struct {
 	// MaxBufferedBytes is the out-of-order payload held per direction. Beyond
 	// it reassembly skips forward to the earliest buffered byte with a Gap.
-	MaxBufferedBytes int64 `yaml:"max-buffered-bytes"`
+	MaxBufferedBytes int64 `yaml:"max-buffered-bytes" unit:"bytes"`
 	// MaxBufferedSegments is the out-of-order segment count per direction,
 	// with the same behaviour as MaxBufferedBytes.
 	MaxBufferedSegments int `yaml:"max-buffered-segments"`
 	// HistoryBytes is how many recently delivered bytes are kept per direction
 	// to compare retransmissions with. 0 disables the comparison.
-	HistoryBytes int `yaml:"history-bytes"`
+	HistoryBytes int `yaml:"history-bytes" unit:"bytes"`
 	// Midstream picks up connections whose SYN was not seen: the first
 	// segment of a direction starts it.
 	Midstream bool `yaml:"midstream"`

@@ -184,6 +184,10 @@ func TestExitCodes(t *testing.T) {
 	dir := t.TempDir()
 	notCapture := filepath.Join(dir, "notes.txt")
 	os.WriteFile(notCapture, []byte("this is not a capture file\n"), 0o644)
+	badSize := filepath.Join(dir, "bad-size.yaml")
+	os.WriteFile(badSize, []byte("workers: 1\nflow:\n  memcap: 64XB\n"), 0o644)
+	badKey := filepath.Join(dir, "bad-key.yaml")
+	os.WriteFile(badKey, []byte("wrokers: 1\n"), 0o644)
 	cases := []struct {
 		name string
 		args []string
@@ -195,7 +199,13 @@ func TestExitCodes(t *testing.T) {
 		{"replay without -r", []string{"replay"}, exitUsage, "no capture"},
 		{"bad flag", []string{"replay", "--nope"}, exitUsage, "nope"},
 		{"bad --set", []string{"replay", "-r", "x", "--set", "nosuchkey=1"}, exitUsage, "nosuchkey"},
-		{"negative limit", []string{"replay", "-r", "x", "--set", "stream.max-buffered-bytes=-5"}, exitUsage, "max buffered bytes -5"},
+		{"negative limit", []string{"replay", "-r", "x", "--set", "stream.max-buffered-bytes=-5"}, exitUsage, `stream.max-buffered-bytes: bad size "-5": must not be negative`},
+		{"zero limit", []string{"replay", "-r", "x", "--set", "stream.max-buffered-bytes=0"}, exitUsage, "max buffered bytes 0"},
+		{"unknown size unit", []string{"replay", "-r", "x", "--set", "flow.memcap=64XB"}, exitUsage, `flow.memcap: bad size "64XB": unknown unit "XB"`},
+		{"size overflow", []string{"replay", "-r", "x", "--set", "stream-memcap=8388608TiB"}, exitUsage, `stream-memcap: bad size "8388608TiB": more than 9223372036854775807 bytes`},
+		{"bad size in -c", []string{"replay", "-r", "x", "-c", badSize}, exitUsage, badSize + `:3: flow.memcap: bad size "64XB"`},
+		{"unknown key in -c", []string{"replay", "-r", "x", "-c", badKey}, exitUsage, "wrokers"},
+		{"missing -c", []string{"replay", "-r", "x", "-c", filepath.Join(dir, "none.yaml")}, exitError, "none.yaml"},
 		{"zero timeout", []string{"replay", "-r", "x", "--set", "flow.new-timeout=0s"}, exitUsage, "timeouts must be positive"},
 		{"unknown event type", []string{"replay", "-r", "x", "--set", "event-types=[alrt]"}, exitUsage, `unknown event type "alrt"`},
 		{"missing capture", []string{"replay", "-r", filepath.Join(dir, "missing.pcap")}, exitError, "missing.pcap"},

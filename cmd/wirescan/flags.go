@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"io"
+	"io/fs"
 	"path/filepath"
 	"strings"
 
@@ -96,7 +97,12 @@ func (c *configFlags) load() (engine.Config, error) {
 	cfg := engine.DefaultConfig()
 	if c.file != "" {
 		if err := cfg.LoadConfigFile(c.file); err != nil {
-			return cfg, err
+			if errors.As(err, new(*fs.PathError)) {
+				return cfg, err // missing or unreadable: a runtime error
+			}
+			// A key or value the file gets wrong is the caller's mistake,
+			// as with --set.
+			return cfg, usageError{strings.ReplaceAll(err.Error(), "\nconfig: ", "\nwirescan: config: ")}
 		}
 	}
 	for _, kv := range c.sets {

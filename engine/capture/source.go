@@ -35,7 +35,7 @@ type Options struct {
 	// (default DefaultMaxRecordBytes). A record claiming more is treated as
 	// damage and never allocated, because a hostile or corrupt file can
 	// declare up to 4 GiB.
-	MaxRecordBytes int `yaml:"max-record-bytes"`
+	MaxRecordBytes int `yaml:"max-record-bytes" unit:"bytes"`
 }
 
 // withDefaults returns o with zero or negative fields set to their defaults.

@@ -14,7 +14,7 @@ type Config struct {
 	// on the sending host carry offloaded, not-yet-computed checksums.
 	ValidateChecksums bool `yaml:"validate-checksums"`
 	// MaxFragmentBytes bounds the total bytes held in fragment queues.
-	MaxFragmentBytes int64 `yaml:"max-fragment-bytes"`
+	MaxFragmentBytes int64 `yaml:"max-fragment-bytes" unit:"bytes"`
 	// MaxFragmentQueues bounds the number of datagrams being reassembled.
 	MaxFragmentQueues int `yaml:"max-fragment-queues"`
 	// MaxFragmentsPerDatagram bounds the distinct pieces of one datagram, so

@@ -12,19 +12,19 @@ import (
 type Config struct {
 	// MaxWindowBytes is how many out-of-order bytes one file may hold while it
 	// waits for a missing piece. Beyond it the missing piece becomes a hole.
-	MaxWindowBytes int64 `yaml:"max-window-bytes"`
+	MaxWindowBytes int64 `yaml:"max-window-bytes" unit:"bytes"`
 	// MaxBufferedBytes bounds the out-of-order bytes of all files of a tracker.
-	MaxBufferedBytes int64 `yaml:"max-buffered-bytes"`
+	MaxBufferedBytes int64 `yaml:"max-buffered-bytes" unit:"bytes"`
 	// HistoryBytes is how many recently delivered bytes a file keeps to check
 	// that a retransmitted or overlapping piece carries the same bytes.
-	HistoryBytes int `yaml:"history-bytes"`
+	HistoryBytes int `yaml:"history-bytes" unit:"bytes"`
 	// InOrderHistoryBytes is the history of a file whose protocol delivers
 	// it strictly in order (app.FileMeta.InOrder, HTTP): nothing to compare,
 	// only the context of a match at the start of a piece to show, so a
 	// connection in mid-response holds a few hundred bytes, not 16 KiB.
-	InOrderHistoryBytes int `yaml:"in-order-history-bytes"`
+	InOrderHistoryBytes int `yaml:"in-order-history-bytes" unit:"bytes"`
 	// MaxFileOffset rejects pieces beyond this offset (hostile SMB offsets).
-	MaxFileOffset int64 `yaml:"max-file-offset"`
+	MaxFileOffset int64 `yaml:"max-file-offset" unit:"bytes"`
 	// MaxJoinedFiles bounds the joined files open at once, for all workers
 	// together: HTTP range joins, SMB files carried by several connections,
 	// and files waiting for a durable-handle reconnect. At the limit the
@@ -41,7 +41,7 @@ type Config struct {
 	// worker to the worker that owns their joined file, for all workers
 	// together. Beyond it pieces are dropped (JoinDroppedBytes) and the
 	// joined file has holes there.
-	MaxJoinWaitingBytes int64 `yaml:"max-join-waiting-bytes"`
+	MaxJoinWaitingBytes int64 `yaml:"max-join-waiting-bytes" unit:"bytes"`
 	// JoinTimeout is how long, in packet time, a joined file none of whose
 	// parts is open any more waits for more (the next range, a
 	// durable-handle reconnect) before it closes (JoinExpired).

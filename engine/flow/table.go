@@ -17,12 +17,12 @@ type Config struct {
 	// flow entries and the state of every connection, not the data it
 	// buffers, which stream-memcap and app-layer-memcap bound). At the cap
 	// a new flow evicts old ones as at MaxFlows.
-	Memcap int64 `yaml:"memcap"`
+	Memcap int64 `yaml:"memcap" unit:"bytes"`
 	// EmbryonicMemcap bounds the bytes of embryonic flows (StateNew: a SYN,
 	// a handshake in progress, one direction only) within Memcap, so a SYN
 	// flood or a scan recycles embryonic flows among themselves and never
 	// pushes out the established flows that carry files.
-	EmbryonicMemcap int64 `yaml:"embryonic-memcap"`
+	EmbryonicMemcap int64 `yaml:"embryonic-memcap" unit:"bytes"`
 	// NewTimeout expires flows that never completed a handshake nor carried data.
 	NewTimeout time.Duration `yaml:"new-timeout"`
 	// EstablishedTimeout expires idle established flows.

@@ -13,12 +13,12 @@ type Config struct {
 	// MaxHeaderBytes bounds one header block (request/status line plus
 	// headers). Beyond it the parser reports "http.header_too_long" and
 	// parses what it has.
-	MaxHeaderBytes int `yaml:"max-header-bytes"`
+	MaxHeaderBytes int `yaml:"max-header-bytes" unit:"bytes"`
 	// MaxHeaders bounds the header lines kept per message; further lines are
 	// ignored with "http.too_many_headers".
 	MaxHeaders int `yaml:"max-headers"`
 	// MaxChunkLine bounds a chunk-size line including extensions.
-	MaxChunkLine int `yaml:"max-chunk-line"`
+	MaxChunkLine int `yaml:"max-chunk-line" unit:"bytes"`
 	// MaxPipelined bounds the requests awaiting responses on one connection.
 	MaxPipelined int `yaml:"max-pipelined"`
 	// DecompressLayers is the number of stacked Content-Encodings decoded
@@ -28,11 +28,11 @@ type Config struct {
 	// stops with "http.compression_bomb" and the file is truncated.
 	MaxDecompressRatio int64 `yaml:"max-decompress-ratio"`
 	// MaxDecompressedBytes bounds the decoded size of one body.
-	MaxDecompressedBytes int64 `yaml:"max-decompressed-bytes"`
+	MaxDecompressedBytes int64 `yaml:"max-decompressed-bytes" unit:"bytes"`
 	// MaxDecompressWindow bounds the window one decoder allocates: an lzma
 	// dictionary is capped at it, a brotli body declaring a larger window
 	// passes undecoded with "http.memcap".
-	MaxDecompressWindow int64 `yaml:"max-decompress-window"`
+	MaxDecompressWindow int64 `yaml:"max-decompress-window" unit:"bytes"`
 	// MaxMultipartParts bounds the parts of one multipart body.
 	MaxMultipartParts int `yaml:"max-multipart-parts"`
 }

@@ -106,12 +106,12 @@ func TestRegistryErrors(t *testing.T) {
 }
 
 func TestParseSize(t *testing.T) {
-	for in, want := range map[string]int64{"512": 512, "64KB": 64 << 10, "100MB": 100 << 20, "1GB": 1 << 30, "2GiB": 2 << 30, "10k": 10 << 10} {
+	for in, want := range map[string]int64{"512": 512, "64KB": 64 << 10, "100MB": 100 << 20, "1GB": 1 << 30, "2GiB": 2 << 30, "10k": 10 << 10, "1.5GB": 3 << 29, "1TB": 1 << 40} {
 		if got, err := ParseSize(in); err != nil || got != want {
 			t.Errorf("ParseSize(%q) = %d, %v; want %d", in, got, err, want)
 		}
 	}
-	for _, bad := range []string{"", "MB", "-1", "1.5GB", "1TB"} {
+	for _, bad := range []string{"", "MB", "-1", "1.5B", "64XB", "9999999TiB"} {
 		if _, err := ParseSize(bad); err == nil {
 			t.Errorf("ParseSize(%q) accepted", bad)
 		}

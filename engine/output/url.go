@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wirescan/wirescan/internal/bytesize"
+
 	"github.com/wirescan/wirescan/engine/eve"
 	"github.com/wirescan/wirescan/engine/output/spool"
 )
@@ -228,25 +230,15 @@ func (p *Params) unused() []string {
 	return out
 }
 
-// ParseSize parses a byte size: a number with an optional unit K, KB, KiB,
-// M, MB, MiB, G, GB, GiB (all powers of 1024; case-insensitive).
+// ParseSize parses a byte size of an output option (rotate=, spool-max=):
+// the configuration's form, a number with an optional unit (bytesize.Units,
+// all powers of 1024).
 func ParseSize(s string) (int64, error) {
-	t := strings.ToLower(strings.TrimSpace(s))
-	mult := int64(1)
-	for _, u := range []struct {
-		suffix string
-		m      int64
-	}{{"kib", 1 << 10}, {"mib", 1 << 20}, {"gib", 1 << 30}, {"kb", 1 << 10}, {"mb", 1 << 20}, {"gb", 1 << 30}, {"k", 1 << 10}, {"m", 1 << 20}, {"g", 1 << 30}, {"b", 1}} {
-		if strings.HasSuffix(t, u.suffix) {
-			t, mult = strings.TrimSuffix(t, u.suffix), u.m
-			break
-		}
+	n, err := bytesize.Parse(s)
+	if err != nil {
+		return 0, fmt.Errorf("output: %w", err)
 	}
-	n, err := strconv.ParseInt(strings.TrimSpace(t), 10, 64)
-	if err != nil || n < 0 || n > (1<<62)/mult {
-		return 0, fmt.Errorf("output: bad size %q", s)
-	}
-	return n * mult, nil
+	return n, nil
 }
 
 // Factory opens one output from its Spec. It takes its parameters from

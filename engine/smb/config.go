@@ -13,10 +13,10 @@ import (
 type Config struct {
 	// MaxRecordBytes is the largest NBSS record accepted. A larger length is
 	// treated as loss of framing: anomaly smb.record_too_large, then resync.
-	MaxRecordBytes int `yaml:"max-record-bytes"`
+	MaxRecordBytes int `yaml:"max-record-bytes" unit:"bytes"`
 	// MaxReadWriteBytes is the largest READ/WRITE payload delivered as file data.
 	// Larger ones raise smb.read_write_too_large and their bytes are skipped.
-	MaxReadWriteBytes int `yaml:"max-read-write-bytes"`
+	MaxReadWriteBytes int `yaml:"max-read-write-bytes" unit:"bytes"`
 	// MaxOutstanding bounds the requests remembered per connection while their
 	// responses are pending (keyed by message id); the oldest is evicted.
 	MaxOutstanding int `yaml:"max-outstanding"`
@@ -25,14 +25,14 @@ type Config struct {
 	MaxOpenFiles int `yaml:"max-open-files"`
 	// MaxHeaderBuffer is how many bytes of a record are buffered before its
 	// commands are parsed; the data of a larger READ/WRITE is streamed.
-	MaxHeaderBuffer int `yaml:"max-header-buffer"`
+	MaxHeaderBuffer int `yaml:"max-header-buffer" unit:"bytes"`
 	// MaxCompound bounds the SMB2 messages parsed in one compound chain and
 	// the commands of one SMB1 AndX chain.
 	MaxCompound int `yaml:"max-compound"`
 	// MaxDCERPCStubBytes is how much of a DCERPC call's stub data (per
 	// direction) a transaction keeps for the dcerpc.stub_data rule buffer.
 	// The logged stub_data_size still counts every byte.
-	MaxDCERPCStubBytes int `yaml:"max-dcerpc-stub-bytes"`
+	MaxDCERPCStubBytes int `yaml:"max-dcerpc-stub-bytes" unit:"bytes"`
 }
 
 // DefaultConfig returns the default limits: 16 MiB records and reads/writes,

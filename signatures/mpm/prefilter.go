@@ -12,8 +12,8 @@ import (
 //
 // Each long pattern contributes stride consecutive 4-byte windows, starting
 // at the offset whose bytes are rarest in benign data, to a blocked Bloom
-// filter (two bits in one 64-bit word per window, hashed from the
-// case-folded window). The scan tests only every stride-th position: any
+// filter (two bits in one 64-bit word per window, hashed from the window's
+// case-blurred key, blur32). The scan tests only every stride-th position: any
 // occurrence has exactly one of its stride windows there. A filter hit looks
 // up a bucket of (window, pattern, offset) entries and verifies the pattern
 // with a case-folded compare. Occurrences that straddle two Scans are found
@@ -22,7 +22,7 @@ import (
 type prefilter struct {
 	stride int
 	wshift uint     // bits[h>>wshift]
-	bits   []uint64 // blocked Bloom filter over hashed folded windows
+	bits   []uint64 // blocked Bloom filter over hashed window keys
 	bshift uint     // bucket of h is h>>bshift
 	bstart []uint32 // bucket b holds ents[bstart[b]:bstart[b+1]]
 	ents   []pfEntry
@@ -31,7 +31,7 @@ type prefilter struct {
 
 // pfEntry is one window of one long pattern.
 type pfEntry struct {
-	win uint32 // folded window bytes, little-endian
+	win uint32 // window key: the folded window bytes, little-endian, blurred (blur32)
 	pid int32
 	k   int32 // offset of the window in the pattern
 }
@@ -58,16 +58,7 @@ func fold32(x uint32) uint32 {
 	return x | up>>2
 }
 
-// fold64 ASCII-lowercases the eight bytes of x (SWAR).
-func fold64(x uint64) uint64 {
-	h := x & 0x7f7f7f7f7f7f7f7f
-	ge := h + 0x3f3f3f3f3f3f3f3f
-	gt := h + 0x2525252525252525
-	up := ge &^ gt &^ x & 0x8080808080808080
-	return x | up>>2
-}
-
-// pfProbe returns the filter word index, bit mask and bucket hash of a folded window.
+// probe returns the filter word index, bit mask and bucket hash of a window key.
 func (pf *prefilter) probe(f uint32) (word uint64, mask uint64, h uint64) {
 	h = uint64(f) * pfHashMul
 	return h >> pf.wshift, 1<<(h>>26&63) | 1<<(h>>32&63), h
@@ -97,6 +88,11 @@ var byteCost = func() (c [256]uint8) {
 	c[0x00], c[0xff], c[' '] = 12, 9, 10
 	c[0x90], c[0xcc], c[0x8b], c[0x48], c[0x89] = 6, 6, 5, 5, 5
 	c[0x01], c[0x02], c[0x04], c[0x08], c[0x10], c[0x80], c[0xc0], c[0xe8] = 5, 4, 4, 4, 4, 4, 4, 4
+	// The filter sees bytes blurred (blur32): b and b^0x20 are one key, so a
+	// byte costs as much as the commoner of the two.
+	for i := range c {
+		c[i] = max(c[i], c[i^0x20])
+	}
 	return c
 }()
 
@@ -139,7 +135,7 @@ func buildPrefilter(pats [][]byte, ids []int32, tab *patterns, s int) *prefilter
 		p := pats[id]
 		k := rarestWindow(p, s)
 		for j := 0; j < s; j++ {
-			pf.ents = append(pf.ents, pfEntry{win: binary.LittleEndian.Uint32(p[k+j:]), pid: id, k: int32(k + j)})
+			pf.ents = append(pf.ents, pfEntry{win: binary.LittleEndian.Uint32(p[k+j:]) | blur32, pid: id, k: int32(k + j)})
 		}
 	}
 	wbits := min(max(bits.Len(uint(len(pf.ents)*pfBitsPerEntry-1)), 12), pfMaxBitsLog)
@@ -197,64 +193,73 @@ func (pf *prefilter) memoryBytes() int64 {
 	return int64(len(pf.bits))*8 + int64(len(pf.bstart))*4 + int64(len(pf.ents))*12
 }
 
+// blur maps a window to its filter key: bit 5 of every byte set, so that
+// both cases of a letter give the same key in one instruction (an exact SWAR
+// fold costs six). Non-letters that differ only in bit 5 (0x00 and space,
+// control bytes and digits) share keys too; that costs a few more bucket
+// lookups, never a missed or wrong hit: confirm compares whole patterns.
+const blur32 = 0x20202020
+
 // scan appends the occurrences of long patterns lying wholly inside b. One 8-byte
-// load serves the windows at i, i+stride, ... that fit in it.
+// load serves the windows at i, i+stride, ... that fit in it. The filter is
+// read through locals so the hot loop keeps it in registers.
 func (pf *prefilter) scan(b []byte, hits []Hit) []Hit {
+	bits, ws := pf.bits, pf.wshift&63
+	const blur64 = blur32<<32 | blur32
+	// hit reports whether the filter may hold the window key f.
+	hit := func(f uint32) bool {
+		h := uint64(f) * pfHashMul
+		m := uint64(1)<<(h>>26&63) | uint64(1)<<(h>>32&63)
+		return bits[h>>ws]&m == m
+	}
 	i := 0
 	switch pf.stride {
 	case 2:
 		for ; i+8 <= len(b); i += 6 {
-			v := fold64(binary.LittleEndian.Uint64(b[i:]))
-			if pf.test(uint32(v)) {
+			v := binary.LittleEndian.Uint64(b[i:]) | blur64
+			if hit(uint32(v)) {
 				hits = pf.confirm(b, i, uint32(v), hits)
 			}
-			if pf.test(uint32(v >> 16)) {
+			if hit(uint32(v >> 16)) {
 				hits = pf.confirm(b, i+2, uint32(v>>16), hits)
 			}
-			if pf.test(uint32(v >> 32)) {
+			if hit(uint32(v >> 32)) {
 				hits = pf.confirm(b, i+4, uint32(v>>32), hits)
 			}
 		}
 	case 3:
 		for ; i+8 <= len(b); i += 6 {
-			v := fold64(binary.LittleEndian.Uint64(b[i:]))
-			if pf.test(uint32(v)) {
+			v := binary.LittleEndian.Uint64(b[i:]) | blur64
+			if hit(uint32(v)) {
 				hits = pf.confirm(b, i, uint32(v), hits)
 			}
-			if pf.test(uint32(v >> 24)) {
+			if hit(uint32(v >> 24)) {
 				hits = pf.confirm(b, i+3, uint32(v>>24), hits)
 			}
 		}
 	case 4:
 		for ; i+8 <= len(b); i += 8 {
-			v := fold64(binary.LittleEndian.Uint64(b[i:]))
-			if pf.test(uint32(v)) {
+			v := binary.LittleEndian.Uint64(b[i:]) | blur64
+			if hit(uint32(v)) {
 				hits = pf.confirm(b, i, uint32(v), hits)
 			}
-			if pf.test(uint32(v >> 32)) {
+			if hit(uint32(v >> 32)) {
 				hits = pf.confirm(b, i+4, uint32(v>>32), hits)
 			}
 		}
 	}
 	for ; i+pfWindow <= len(b); i += pf.stride {
-		f := fold32(binary.LittleEndian.Uint32(b[i:]))
-		if pf.test(f) {
+		f := binary.LittleEndian.Uint32(b[i:]) | blur32
+		if hit(f) {
 			hits = pf.confirm(b, i, f, hits)
 		}
 	}
 	return hits
 }
 
-// test reports whether the folded window f may start a long pattern's window.
-func (pf *prefilter) test(f uint32) bool {
-	h := uint64(f) * pfHashMul
-	m := uint64(1)<<(h>>26&63) | uint64(1)<<(h>>32&63)
-	return pf.bits[h>>pf.wshift]&m == m
-}
-
-// confirm verifies the bucket entries whose window equals f at b[i:].
+// confirm verifies the bucket entries whose window key is f at b[i:].
 func (pf *prefilter) confirm(b []byte, i int, f uint32, hits []Hit) []Hit {
-	bk := uint64(f) * pfHashMul >> pf.bshift
+	bk := uint64(f) * pfHashMul >> (pf.bshift & 63)
 	for _, e := range pf.ents[pf.bstart[bk]:pf.bstart[bk+1]] {
 		if e.win != f {
 			continue

@@ -42,8 +42,9 @@ func main() {
 	count := flag.Int("count", 3, "runs per engine (medians are reported)")
 	planted := flag.Int("planted", 5, "files that get one planted literal each")
 	out := flag.String("out", "bench/results/peers.md", "markdown report")
+	keep := flag.String("keep", "", "keep the capture, files and signatures in this directory (for profiling) instead of a temporary one")
 	flag.Parse()
-	if err := run(*bin, *n, *mib, *count, *planted, *out); err != nil {
+	if err := run(*bin, *n, *mib, *count, *planted, *out, *keep); err != nil {
 		fmt.Fprintln(os.Stderr, "peers:", err)
 		os.Exit(1)
 	}
@@ -68,17 +69,23 @@ type measure struct {
 	rssKiB    int64
 }
 
-func run(bin string, n int, mib int64, count, planted int, out string) error {
+func run(bin string, n int, mib int64, count, planted int, out, keep string) error {
 	for _, tool := range []string{bin, "clamscan", "yara", "yarac", "/usr/bin/time"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			return fmt.Errorf("%s not found: %w", tool, err)
 		}
 	}
-	dir, err := os.MkdirTemp("", "wirescan-peers-")
-	if err != nil {
+	dir := keep
+	if dir == "" {
+		tmp, err := os.MkdirTemp("", "wirescan-peers-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
+		dir = tmp
+	} else if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
 	pats := sigtest.Patterns(uint64(n), n)
 
 	// The corpus: a capture, and the files it carries on disk.
@@ -103,7 +110,7 @@ func run(bin string, n int, mib int64, count, planted int, out string) error {
 		return data
 	}
 	capPath := filepath.Join(dir, "smb.pcap")
-	err = corpus.WriteFile(capPath, func(w *bufio.Writer) error { return corpus.CaptureWith(w, "smb-read", mib<<20, 1, hook) })
+	err := corpus.WriteFile(capPath, func(w *bufio.Writer) error { return corpus.CaptureWith(w, "smb-read", mib<<20, 1, hook) })
 	if err != nil {
 		return err
 	}

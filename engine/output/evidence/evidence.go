@@ -55,11 +55,11 @@ type Config struct {
 	MaxPacketsPerFlow int `yaml:"max-packets-per-flow"`
 	// MaxBytesPerFlow bounds one evidence file; at the limit the file is
 	// closed and later packets of the flow are not written.
-	MaxBytesPerFlow int64 `yaml:"max-bytes-per-flow"`
+	MaxBytesPerFlow int64 `yaml:"max-bytes-per-flow" unit:"bytes"`
 	// Memcap bounds the frames all flows keep in memory. At the limit a
 	// flow's ring stops growing: it drops its oldest frames to keep the
 	// newest (wirescan_evidence_ring_denied_total).
-	Memcap int64 `yaml:"memcap"`
+	Memcap int64 `yaml:"memcap" unit:"bytes"`
 }
 
 // maxOpenEvidence bounds the evidence files open at once (one descriptor

@@ -40,7 +40,7 @@ type Config struct {
 	// Force stores every file, not only those a filestore rule matched.
 	Force bool `yaml:"force"`
 	// MaxFileBytes is the largest file kept; a longer one is not stored.
-	MaxFileBytes int64 `yaml:"max-file-bytes"`
+	MaxFileBytes int64 `yaml:"max-file-bytes" unit:"bytes"`
 }
 
 // Store writes files as they stream (to a temporary file) and keeps them

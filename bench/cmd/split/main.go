@@ -5,7 +5,7 @@
 //
 // Usage:
 //
-//	go run ./bench/cmd/split -r smb20.pcap -S r10000.rules [-S ...] [-count 3] [-cpuprofile P] [-memprofile P]
+//	go run ./bench/cmd/split -r smb20.pcap -S r10000.rules [-S ...] [-count 3] [-set key=value ...] [-cpuprofile P] [-memprofile P]
 //
 // Profiles get the phase appended to their name (P.load, P.replay). Each
 // phase is reported as its fastest wall time and its smallest CPU time
@@ -47,18 +47,20 @@ func main() {
 	cpu := flag.String("cpuprofile", "", "write CPU profiles of the phases to `prefix`.load and prefix.replay")
 	mem := flag.String("memprofile", "", "write allocation profiles of the phases to `prefix`.load and prefix.replay")
 	cache := flag.String("rules-cache", "", "compiled-set cache directory (empty: none)")
+	var sets multi
+	flag.Var(&sets, "set", "configuration `key=value` as wirescan's --set (repeatable), e.g. files.md5=false")
 	flag.Parse()
 	if len(rules) == 0 || len(caps) != 1 {
 		flag.Usage()
 		os.Exit(2)
 	}
-	if err := run(rules, caps[0], *count, *cpu, *mem, *cache); err != nil {
+	if err := run(rules, caps[0], *count, *cpu, *mem, *cache, sets); err != nil {
 		fmt.Fprintln(os.Stderr, "split:", err)
 		os.Exit(1)
 	}
 }
 
-func run(rules []string, capPath string, count int, cpu, mem, cacheDir string) error {
+func run(rules []string, capPath string, count int, cpu, mem, cacheDir string, sets []string) error {
 	data, err := os.ReadFile(capPath)
 	if err != nil {
 		return err
@@ -97,7 +99,7 @@ func run(rules []string, capPath string, count int, cpu, mem, cacheDir string) e
 		runtime.GC()
 		c0 := cpuTime()
 		t0 := time.Now()
-		sum, err := replay(set, data)
+		sum, err := replay(set, data, sets)
 		cpu := cpuTime() - c0
 		if err != nil {
 			return err
@@ -135,10 +137,15 @@ func cpuTime() time.Duration {
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/1e6) }
 
 // replay runs the capture through a new one-worker engine.
-func replay(set *signatures.Set, data []byte) (engine.Summary, error) {
+func replay(set *signatures.Set, data []byte, sets []string) (engine.Summary, error) {
 	cfg := engine.DefaultConfig()
 	cfg.Workers = 1
 	cfg.EventTypes = []string{"alert", "fileinfo"}
+	for _, kv := range sets {
+		if err := cfg.Set(kv); err != nil {
+			return engine.Summary{}, err
+		}
+	}
 	src, err := capture.NewReader(bytes.NewReader(data), "bench", cfg.Capture)
 	if err != nil {
 		return engine.Summary{}, err

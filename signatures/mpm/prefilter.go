@@ -61,7 +61,11 @@ func fold32(x uint32) uint32 {
 // probe returns the filter word index, bit mask and bucket hash of a window key.
 func (pf *prefilter) probe(f uint32) (word uint64, mask uint64, h uint64) {
 	h = uint64(f) * pfHashMul
-	return h >> pf.wshift, 1<<(h>>26&63) | 1<<(h>>32&63), h
+	mask = 1 << (h >> 26 & 63)
+	if !pf.oneBit() {
+		mask |= 1 << (h >> 32 & 63)
+	}
+	return h >> pf.wshift, mask, h
 }
 
 // byteCost estimates how common a folded byte is in benign files (executables,
@@ -200,57 +204,83 @@ func (pf *prefilter) memoryBytes() int64 {
 // lookups, never a missed or wrong hit: confirm compares whole patterns.
 const blur32 = 0x20202020
 
-// scan appends the occurrences of long patterns lying wholly inside b. One 8-byte
-// load serves the windows at i, i+stride, ... that fit in it. The filter is
-// read through locals so the hot loop keeps it in registers.
+// pfOneBitMax is the largest filter (in bits) that sets one bit per window
+// instead of two. Up to it the filter and the buckets stay in L2, so the
+// extra false hits (about 3 % of tests instead of 0.4 %) cost little, and
+// the test is three instructions shorter: BenchmarkScan at 1k and 10k
+// patterns, interleaved A/B, -17 % time. Larger filters miss the caches, and
+// a false hit's bucket lookup costs two more misses (100k: +20 % with one bit).
+const pfOneBitMax = 1 << 21
+
+// oneBit says whether the filter sets one bit per window (see pfOneBitMax).
+func (pf *prefilter) oneBit() bool { return len(pf.bits)*64 <= pfOneBitMax }
+
+// blur64 is blur32 for the eight bytes of one load.
+const blur64 = blur32<<32 | blur32
+
+// scan appends the occurrences of long patterns lying wholly inside b. With a
+// stride of at most 4, one 8-byte load serves the windows at i and
+// i+stride. The filter is read through locals so the hot loop keeps it in
+// registers; scanOne and scanTwo differ only in the filter test (the
+// compiler would not specialise one body for both).
 func (pf *prefilter) scan(b []byte, hits []Hit) []Hit {
-	bits, ws := pf.bits, pf.wshift&63
-	const blur64 = blur32<<32 | blur32
-	// hit reports whether the filter may hold the window key f.
+	if pf.oneBit() {
+		return pf.scanOne(b, hits)
+	}
+	return pf.scanTwo(b, hits)
+}
+
+// scanOne is scan for a filter with one bit per window.
+func (pf *prefilter) scanOne(b []byte, hits []Hit) []Hit {
+	bits, ws, s := pf.bits, pf.wshift&63, pf.stride
+	hit := func(f uint32) bool {
+		h := uint64(f) * pfHashMul
+		return bits[h>>ws]&(1<<(h>>26&63)) != 0
+	}
+	i := 0
+	if s <= 4 {
+		sh := uint(8*s) & 63
+		for ; i+8 <= len(b); i += 2 * s {
+			v := binary.LittleEndian.Uint64(b[i:]) | blur64
+			if f := uint32(v); hit(f) {
+				hits = pf.confirm(b, i, f, hits)
+			}
+			if f := uint32(v >> sh); hit(f) {
+				hits = pf.confirm(b, i+s, f, hits)
+			}
+		}
+	}
+	for ; i+pfWindow <= len(b); i += s {
+		if f := binary.LittleEndian.Uint32(b[i:]) | blur32; hit(f) {
+			hits = pf.confirm(b, i, f, hits)
+		}
+	}
+	return hits
+}
+
+// scanTwo is scan for a filter with two bits per window.
+func (pf *prefilter) scanTwo(b []byte, hits []Hit) []Hit {
+	bits, ws, s := pf.bits, pf.wshift&63, pf.stride
 	hit := func(f uint32) bool {
 		h := uint64(f) * pfHashMul
 		m := uint64(1)<<(h>>26&63) | uint64(1)<<(h>>32&63)
 		return bits[h>>ws]&m == m
 	}
 	i := 0
-	switch pf.stride {
-	case 2:
-		for ; i+8 <= len(b); i += 6 {
+	if s <= 4 {
+		sh := uint(8*s) & 63
+		for ; i+8 <= len(b); i += 2 * s {
 			v := binary.LittleEndian.Uint64(b[i:]) | blur64
-			if hit(uint32(v)) {
-				hits = pf.confirm(b, i, uint32(v), hits)
+			if f := uint32(v); hit(f) {
+				hits = pf.confirm(b, i, f, hits)
 			}
-			if hit(uint32(v >> 16)) {
-				hits = pf.confirm(b, i+2, uint32(v>>16), hits)
-			}
-			if hit(uint32(v >> 32)) {
-				hits = pf.confirm(b, i+4, uint32(v>>32), hits)
-			}
-		}
-	case 3:
-		for ; i+8 <= len(b); i += 6 {
-			v := binary.LittleEndian.Uint64(b[i:]) | blur64
-			if hit(uint32(v)) {
-				hits = pf.confirm(b, i, uint32(v), hits)
-			}
-			if hit(uint32(v >> 24)) {
-				hits = pf.confirm(b, i+3, uint32(v>>24), hits)
-			}
-		}
-	case 4:
-		for ; i+8 <= len(b); i += 8 {
-			v := binary.LittleEndian.Uint64(b[i:]) | blur64
-			if hit(uint32(v)) {
-				hits = pf.confirm(b, i, uint32(v), hits)
-			}
-			if hit(uint32(v >> 32)) {
-				hits = pf.confirm(b, i+4, uint32(v>>32), hits)
+			if f := uint32(v >> sh); hit(f) {
+				hits = pf.confirm(b, i+s, f, hits)
 			}
 		}
 	}
-	for ; i+pfWindow <= len(b); i += pf.stride {
-		f := binary.LittleEndian.Uint32(b[i:]) | blur32
-		if hit(f) {
+	for ; i+pfWindow <= len(b); i += s {
+		if f := binary.LittleEndian.Uint32(b[i:]) | blur32; hit(f) {
 			hits = pf.confirm(b, i, f, hits)
 		}
 	}

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"slices"
 
 	"github.com/wirescan/wirescan/engine/app"
@@ -25,15 +26,7 @@ type openFiles []openFile
 // find returns the index of h, or where it would be inserted, and whether
 // it is there.
 func (o openFiles) find(h app.FileHandle) (int, bool) {
-	return slices.BinarySearchFunc(o, h, func(e openFile, h app.FileHandle) int {
-		switch {
-		case e.h < h:
-			return -1
-		case e.h > h:
-			return 1
-		}
-		return 0
-	})
+	return slices.BinarySearchFunc(o, h, func(e openFile, h app.FileHandle) int { return cmp.Compare(e.h, h) })
 }
 
 // get returns the open file of h, nil when there is none.

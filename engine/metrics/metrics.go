@@ -80,7 +80,7 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	sum := s.Totals()
 	for i, w := range s.Workers {
 		worker := strconv.Itoa(i)
-		counter("wirescan_worker_busy_seconds_total", "Time each worker spent processing packets.", float64(w.BusyNanos)/1e9, "worker", worker)
+		counter("wirescan_worker_busy_seconds_total", "Time each worker spent on packets: processing them (live), processing each batch (parallel replay), reading and processing them (one-worker replay).", float64(w.BusyNanos)/1e9, "worker", worker)
 		counter("wirescan_worker_packets_total", "Packets processed by each worker.", float64(w.Packets), "worker", worker)
 	}
 	structMetrics(ch, "flow", sum.Flows, map[string]bool{"Active": true, "Emergency": true})

@@ -241,3 +241,35 @@ func sha256Hex(b []byte) string {
 	h := sha256.Sum256(b)
 	return hex.EncodeToString(h[:])
 }
+
+// TestWorkerBusyAccounted checks that every worker's busy time is counted in
+// both replay modes (per tick with one worker, per batch with several), so
+// wirescan_worker_busy_seconds_total is never stuck at zero.
+func TestWorkerBusyAccounted(t *testing.T) {
+	data, _ := joinedCapture(t, "http-range-pieces.pcap")
+	for _, workers := range []int{1, 2} {
+		cfg := DefaultConfig()
+		cfg.Workers = workers
+		src, err := capture.NewReader(bytes.NewReader(data), "busy", cfg.Capture)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, err := New(cfg, signatures.Builtin(), &recorder{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.pickWorker = func(k flow.Key) int { return int(max(k.LoPort, k.HiPort)) % workers }
+		sum, err := e.Run(context.Background(), src, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(sum.Workers) != workers {
+			t.Fatalf("%d workers: summary has %d", workers, len(sum.Workers))
+		}
+		for i, w := range sum.Workers {
+			if w.BusyNanos <= 0 {
+				t.Errorf("%d workers: worker %d busy %d ns", workers, i, w.BusyNanos)
+			}
+		}
+	}
+}

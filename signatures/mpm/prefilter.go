@@ -42,6 +42,9 @@ const (
 	// pfBitsPerEntry sizes the filter: 32 bits per window keeps a word's
 	// occupancy near 1/16, so two probe bits give ~0.4% false positives per test.
 	pfBitsPerEntry = 32
+	// pfOneBitPerEntry sizes a filter that sets one bit per window: about
+	// 1.5 % false positives per test instead of 3 %.
+	pfOneBitPerEntry = 64
 	pfMaxBitsLog   = 24 // filter capped at 2 MiB
 	pfMaxStride    = 16
 	// pfMaxEntries bounds stride × long patterns: beyond it the capped filter
@@ -142,7 +145,13 @@ func buildPrefilter(pats [][]byte, ids []int32, tab *patterns, s int) *prefilter
 			pf.ents = append(pf.ents, pfEntry{win: binary.LittleEndian.Uint32(p[k+j:]) | blur32, pid: id, k: int32(k + j)})
 		}
 	}
-	wbits := min(max(bits.Len(uint(len(pf.ents)*pfBitsPerEntry-1)), 12), pfMaxBitsLog)
+	perEntry := pfBitsPerEntry
+	if len(pf.ents)*pfOneBitPerEntry <= pfOneBitMax {
+		// A one-bit filter (see pfOneBitMax) gets twice the bits per window,
+		// halving its false hits, while it still fits in L2.
+		perEntry = pfOneBitPerEntry
+	}
+	wbits := min(max(bits.Len(uint(len(pf.ents)*perEntry-1)), 12), pfMaxBitsLog)
 	pf.bits = make([]uint64, 1<<(wbits-6))
 	pf.wshift = uint(64 - (wbits - 6))
 	bbits := max(bits.Len(uint(len(pf.ents)-1)), 1)

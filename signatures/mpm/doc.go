@@ -20,7 +20,7 @@
 // Patterns of at least 4+stride-1 bytes ("long"; stride 1–16, chosen per
 // Matcher by estimated cost) are found by a prefilter: each puts stride
 // consecutive 4-byte windows, placed on its rarest bytes, into a blocked
-// Bloom filter of about 32 bits per window (at most 2 MiB); a Scan tests one
+// Bloom filter of 32–64 bits per window (at most 2 MiB); a Scan tests one
 // case-blurred window every stride bytes, and only a filter hit looks up a
 // bucket and compares whole patterns. An occurrence that straddles two Scans
 // is found by scanning the stream's tail (the last longest-pattern-1 bytes,

@@ -45,8 +45,8 @@ const (
 	// pfOneBitPerEntry sizes a filter that sets one bit per window: about
 	// 1.5 % false positives per test instead of 3 %.
 	pfOneBitPerEntry = 64
-	pfMaxBitsLog   = 24 // filter capped at 2 MiB
-	pfMaxStride    = 16
+	pfMaxBitsLog     = 24 // filter capped at 2 MiB
+	pfMaxStride      = 16
 	// pfMaxEntries bounds stride × long patterns: beyond it the capped filter
 	// fills up and false positives cost more than the stride saves.
 	pfMaxEntries = 1 << 19

@@ -9,7 +9,7 @@ import (
 
 // formatVersion changes whenever the serialised form or the meaning of a
 // field changes; Decode refuses other versions.
-const formatVersion = 1
+const formatVersion = 2 // 2: the prefilter's probe-bit count
 
 // ErrFormat is wrapped by Decode errors: the data is not a Matcher of this
 // version, or is damaged.
@@ -32,6 +32,7 @@ func (m *Matcher) Encode(w *flat.Writer) {
 	w.Bool(m.pf != nil)
 	if pf := m.pf; pf != nil {
 		w.Int(pf.stride)
+		w.Bool(pf.two)
 		w.Uint64(uint64(pf.wshift))
 		w.Uint64s(pf.bits)
 		w.Uint64(uint64(pf.bshift))
@@ -96,6 +97,7 @@ func DecodeFrom(r *flat.Reader) (*Matcher, error) {
 	if r.Bool() {
 		pf := &prefilter{pats: &m.pats}
 		pf.stride = r.Int()
+		pf.two = r.Bool()
 		pf.wshift = uint(r.Uint64())
 		pf.bits = r.Uint64s()
 		pf.bshift = uint(r.Uint64())

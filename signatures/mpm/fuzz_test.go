@@ -21,7 +21,7 @@ func FuzzMatcher(f *testing.F) {
 		if len(text) > 4096 {
 			text = text[:4096]
 		}
-		o := Options{Filter: Filter(mode % 2), Stride: int(mode/2) % 17}
+		o := Options{Filter: Filter(mode % 2), Stride: int(mode/2) % 17, oneBitMax: int(mode/34) % 2}
 		m, err := Compile(pats, o)
 		if err != nil {
 			t.Fatal(err)

@@ -34,6 +34,9 @@ type Options struct {
 	Filter Filter
 	// Stride forces the prefilter's stride (1–16); 0 chooses it by cost.
 	Stride int
+
+	// oneBitMax overrides pfOneBitMax (tests: 1 forces two probe bits).
+	oneBitMax int
 }
 
 // Defaults for Options.
@@ -175,7 +178,11 @@ func Compile(pats [][]byte, opts Options) (*Matcher, error) {
 		m.longMax = max(m.longMax, len(p))
 	}
 	if len(longIDs) > 0 {
-		m.pf = buildPrefilter(folded, longIDs, &m.pats, stride)
+		oneBitMax := pfOneBitMax
+		if opts.oneBitMax > 0 {
+			oneBitMax = opts.oneBitMax
+		}
+		m.pf = buildPrefilter(folded, longIDs, &m.pats, stride, oneBitMax)
 	}
 	if len(shortPats) > 0 {
 		a, err := buildAutomaton(shortPats, opts.MaxStates, opts.DenseBytes)

@@ -152,7 +152,7 @@ func TestDifferentialNaive(t *testing.T) {
 		}
 		want := naive(pats, text)
 		opts := []Options{{}, {Filter: FilterNever}, {DenseBytes: 1}, {Filter: FilterNever, DenseBytes: 1},
-			{Stride: 1 + iter%16}}
+			{Stride: 1 + iter%16}, {Stride: 1 + iter%16, oneBitMax: 1}}
 		for _, o := range opts {
 			m, err := Compile(pats, o)
 			if err != nil {
@@ -183,7 +183,16 @@ func TestDifferentialCloudflare(t *testing.T) {
 	if len(want) == 0 {
 		t.Fatal("corpus has no matches")
 	}
-	m, err := Compile(pats, Options{})
+	for _, o := range []Options{{}, {oneBitMax: 1}} { // one and two probe bits
+		differentialCloudflare(t, pats, data, want, cf, o)
+	}
+}
+
+// differentialCloudflare checks a Matcher compiled with o against
+// cloudflare's matches want of data.
+func differentialCloudflare(t *testing.T, pats [][]byte, data []byte, want []int, cf *ahocorasick.Matcher, o Options) {
+	t.Helper()
+	m, err := Compile(pats, o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,7 +219,7 @@ func TestDifferentialCloudflare(t *testing.T) {
 		}
 		slices.Sort(got)
 		if !slices.Equal(got, w) {
-			t.Errorf("chunk %d: %d patterns matched, cloudflare %d", chunk, len(got), len(w))
+			t.Errorf("%+v chunk %d: %d patterns matched, cloudflare %d", o, chunk, len(got), len(w))
 		}
 	}
 }

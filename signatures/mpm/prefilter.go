@@ -21,6 +21,7 @@ import (
 // (Matcher.scanBoundary).
 type prefilter struct {
 	stride int
+	two    bool     // two probe bits per window, else one (see pfOneBitMax)
 	wshift uint     // bits[h>>wshift]
 	bits   []uint64 // blocked Bloom filter over hashed window keys
 	bshift uint     // bucket of h is h>>bshift
@@ -65,7 +66,7 @@ func fold32(x uint32) uint32 {
 func (pf *prefilter) probe(f uint32) (word uint64, mask uint64, h uint64) {
 	h = uint64(f) * pfHashMul
 	mask = 1 << (h >> 26 & 63)
-	if !pf.oneBit() {
+	if pf.two {
 		mask |= 1 << (h >> 32 & 63)
 	}
 	return h >> pf.wshift, mask, h
@@ -136,7 +137,8 @@ func chooseStride(pats [][]byte) int {
 
 // buildPrefilter builds the prefilter of the long patterns ids of pats
 // (folded, pattern id = index) with stride s; tab holds the same patterns.
-func buildPrefilter(pats [][]byte, ids []int32, tab *patterns, s int) *prefilter {
+// Filters of at most oneBitMax bits set one bit per window.
+func buildPrefilter(pats [][]byte, ids []int32, tab *patterns, s, oneBitMax int) *prefilter {
 	pf := &prefilter{stride: s, pats: tab}
 	for _, id := range ids {
 		p := pats[id]
@@ -146,12 +148,13 @@ func buildPrefilter(pats [][]byte, ids []int32, tab *patterns, s int) *prefilter
 		}
 	}
 	perEntry := pfBitsPerEntry
-	if len(pf.ents)*pfOneBitPerEntry <= pfOneBitMax {
+	if len(pf.ents)*pfOneBitPerEntry <= oneBitMax {
 		// A one-bit filter (see pfOneBitMax) gets twice the bits per window,
 		// halving its false hits, while it still fits in L2.
 		perEntry = pfOneBitPerEntry
 	}
 	wbits := min(max(bits.Len(uint(len(pf.ents)*perEntry-1)), 12), pfMaxBitsLog)
+	pf.two = 1<<wbits > oneBitMax
 	pf.bits = make([]uint64, 1<<(wbits-6))
 	pf.wshift = uint(64 - (wbits - 6))
 	bbits := max(bits.Len(uint(len(pf.ents)-1)), 1)
@@ -221,9 +224,6 @@ const blur32 = 0x20202020
 // a false hit's bucket lookup costs two more misses (100k: +20 % with one bit).
 const pfOneBitMax = 1 << 21
 
-// oneBit says whether the filter sets one bit per window (see pfOneBitMax).
-func (pf *prefilter) oneBit() bool { return len(pf.bits)*64 <= pfOneBitMax }
-
 // blur64 is blur32 for the eight bytes of one load.
 const blur64 = blur32<<32 | blur32
 
@@ -233,10 +233,10 @@ const blur64 = blur32<<32 | blur32
 // registers; scanOne and scanTwo differ only in the filter test (the
 // compiler would not specialise one body for both).
 func (pf *prefilter) scan(b []byte, hits []Hit) []Hit {
-	if pf.oneBit() {
-		return pf.scanOne(b, hits)
+	if pf.two {
+		return pf.scanTwo(b, hits)
 	}
-	return pf.scanTwo(b, hits)
+	return pf.scanOne(b, hits)
 }
 
 // scanOne is scan for a filter with one bit per window.

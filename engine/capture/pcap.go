@@ -70,9 +70,9 @@ func (r *reader) nextPcap() (Packet, error) {
 	if uint64(incl) > uint64(r.opts.MaxRecordBytes) {
 		return Packet{}, r.damage(start, corruptErr("record length %d exceeds limit %d", incl, r.opts.MaxRecordBytes))
 	}
-	data := r.record(int(incl))
-	if n, err := r.fill(data); err != nil {
-		return Packet{}, r.damage(start, readErr(err, "record", n, len(data)))
+	data, n, err := r.take(int(incl))
+	if err != nil {
+		return Packet{}, r.damage(start, readErr(err, "record", n, int(incl)))
 	}
 	nsec := int64(frac)
 	if !r.pcap.nano {

@@ -191,6 +191,24 @@ func (r *reader) fill(dst []byte) (int, error) {
 	return n, err
 }
 
+// take returns the next n bytes of the capture, counted into the offset,
+// and how many there were. A record that fits in the read buffer is not
+// copied: the slice points into the buffer and, like the record buffer it
+// otherwise fills, is valid until the next read (every Source's packet
+// data lives until the next Next). n must already be checked against the
+// configured limits by the caller.
+func (r *reader) take(n int) ([]byte, int, error) {
+	if n > r.br.Size() {
+		data := r.record(n)
+		k, err := r.fill(data)
+		return data, k, err
+	}
+	p, err := r.br.Peek(n)
+	k, _ := r.br.Discard(len(p))
+	r.off += int64(k)
+	return p, k, err
+}
+
 // record returns the reusable record buffer resliced to n bytes. n must
 // already be checked against the configured limits by the caller.
 func (r *reader) record(n int) []byte {

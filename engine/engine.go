@@ -9,6 +9,7 @@ import (
 
 	"github.com/wirescan/wirescan/engine/allowlist"
 	"github.com/wirescan/wirescan/engine/detect"
+	"github.com/wirescan/wirescan/engine/files"
 	"github.com/wirescan/wirescan/engine/flow"
 	"github.com/wirescan/wirescan/engine/memcap"
 	"github.com/wirescan/wirescan/engine/output/evidence"
@@ -44,6 +45,9 @@ type Engine struct {
 	// none). See silence.go.
 	threshold atomic.Pointer[threshold.Filter]
 	allow     atomic.Pointer[allowlist.List]
+	// needDigests are the files.Digests every new file gets whatever the
+	// configuration says (digests.go).
+	needDigests atomic.Uint32
 	// xbits is the table of bits shared by the connections of a host or
 	// address pair, for every worker; it outlives rule reloads.
 	xbits *xbits.Table
@@ -105,6 +109,9 @@ func New(cfg Config, rules *signatures.Set, w EventWriter) (*Engine, error) {
 		return nil, err
 	}
 	e.xbits = xb
+	if e.store != nil {
+		e.needDigest(files.DigestSHA256) // stored files are named by it
+	}
 	if err := e.storeRules(rules, 0); err != nil {
 		return nil, err
 	}
@@ -161,6 +168,7 @@ func (e *Engine) storeRules(s *signatures.Set, compile time.Duration) error {
 	e.rulesMu.Lock()
 	e.rulesInfo = info
 	e.rulesMu.Unlock()
+	e.needDigest(rulesDigests(s))
 	e.rules.Store(rules)
 	return nil
 }
@@ -198,6 +206,7 @@ func (e *Engine) SetPolicy(p *policy.Policy) {
 		e.flushIncidents(old, time.Time{})
 		p.Carry(old)
 	}
+	e.needDigest(policyDigests(p))
 	e.policy.Store(p)
 }
 

@@ -46,6 +46,7 @@ func (e *Engine) SetAllowlist(l *allowlist.List) {
 	if old := e.allow.Load(); old != nil && l != nil {
 		l.Carry(old)
 	}
+	e.needDigest(allowlistDigests(l))
 	e.allow.Store(l)
 }
 

@@ -62,6 +62,7 @@ func newWorker(e *Engine, index int, joiner *files.Joiner[*conn, *fileScan]) *wo
 	w.stats = stats.NewWorker()
 	w.flows = flow.NewTable[*conn](&e.cfg.Flow, e.flowMem, &w.stats.Flows)
 	w.files = files.NewTracker[*conn, *fileScan](&e.cfg.Files, &w.stats.Files, w)
+	w.files.SetDigestNeed(e.DigestsNeeded)
 	if joiner != nil {
 		w.files.Join(joiner, index)
 	}

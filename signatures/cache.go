@@ -65,7 +65,7 @@ const DefaultCacheBytes = 1 << 30
 // cacheFormat changes whenever the cached form, or what parsing and
 // compiling make of the same rules, changes in a way the build identity
 // would not show.
-const cacheFormat = 11 // 9: blurred prefilter window keys; 10: one probe bit in L2-sized filters; 11: probe bits serialised
+const cacheFormat = 12 // 9: blurred prefilter window keys; 10: one probe bit in L2-sized filters; 11: probe bits serialised; 12: the digests hash rules compare
 
 // cacheMagic starts every entry.
 const cacheMagic = "WSRULES\x00"

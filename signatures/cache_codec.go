@@ -168,6 +168,9 @@ func (s *Set) encode(w *flat.Writer, warns []Warning, srcs []source) {
 	w.Bool(s.needTail)
 	w.Bool(s.fileAbsent)
 	w.Bool(s.exeNeed)
+	w.Bool(s.digests.MD5)
+	w.Bool(s.digests.SHA1)
+	w.Bool(s.digests.SHA256)
 	s.mpm.Encode(w)
 	w.Int32s(s.pvStart)
 	var exact strtab

@@ -166,6 +166,7 @@ func decodeTables(r *flat.Reader, rules []*Rule) (*Set, *rawTables, error) {
 	s.position, s.pcreWin = r.Int(), r.Int()
 	s.needTail, s.fileAbsent = r.Bool(), r.Bool()
 	s.exeNeed = r.Bool()
+	s.digests = FileDigests{MD5: r.Bool(), SHA1: r.Bool(), SHA256: r.Bool()}
 	m, err := mpm.DecodeFrom(r)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w: %w", errCacheEntry, err)

@@ -116,6 +116,9 @@ func TestCacheHitMissAndEquivalence(t *testing.T) {
 	if len(pw) == 0 || !slices.Equal(pw, mw) || !slices.Equal(pw, hw) {
 		t.Fatalf("warnings differ:\n%v\n%v\n%v", pw, mw, hw)
 	}
+	if d := (FileDigests{MD5: true}); plain.Digests() != d || hit.Digests() != d {
+		t.Fatalf("digests: plain %+v, cached %+v, want %+v (the filemd5 rule)", plain.Digests(), hit.Digests(), d)
+	}
 	if plain.Version() != hit.Version() || len(plain.Rules()) != len(hit.Rules()) {
 		t.Fatalf("version %s/%s, rules %d/%d", plain.Version(), hit.Version(), len(plain.Rules()), len(hit.Rules()))
 	}

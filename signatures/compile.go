@@ -42,6 +42,7 @@ func compileSet(rules []*Rule, opts Options, ft flowbitTable, top bool) (*Set, e
 		h.Write([]byte(r.Raw))
 		h.Write([]byte{'\n'})
 		s.groupOf[i] = -1
+		s.digests.noteDigests(r)
 		cr, err := compileRule(r)
 		if err == nil {
 			cr.fbits, err = s.flowTable.compile(r.flowbits)

@@ -36,7 +36,8 @@ type Set struct {
 	// absentRules are file rules with "file.data; absent: or_else": their
 	// absent branch is a transaction rule (MatchTransaction).
 	absentRules []int32
-	fileAbsent  bool // some rule has "file.data; absent"
+	fileAbsent  bool        // some rule has "file.data; absent"
+	digests     FileDigests // the file digests some rule compares
 	version     string
 	stats       SetStats
 	position    int   // remembered positions per rule stage

@@ -105,12 +105,15 @@ func (f *File[O, S]) initHashes() {
 		// history.
 		f.histCap = min(f.histCap, f.t.cfg.InOrderHistoryBytes)
 	}
-	f.sha256 = sha256.New()
-	if f.t.cfg.MD5 {
+	d := f.t.digests()
+	if d&DigestMD5 != 0 {
 		f.md5 = md5.New()
 	}
-	if f.t.cfg.SHA1 {
+	if d&DigestSHA1 != 0 {
 		f.sha1 = sha1.New()
+	}
+	if d&DigestSHA256 != 0 {
+		f.sha256 = sha256.New()
 	}
 }
 
@@ -353,7 +356,9 @@ func (f *File[O, S]) deliver(b []byte) {
 	if f.sha1 != nil {
 		f.sha1.Write(b)
 	}
-	f.sha256.Write(b)
+	if f.sha256 != nil {
+		f.sha256.Write(b)
+	}
 	f.remember(b)
 	f.next += int64(len(b))
 	f.Size = f.next
@@ -461,7 +466,9 @@ func (f *File[O, S]) finishClose(truncated bool) {
 		f.State = StateTruncated
 		f.t.stats.Truncated++
 	}
-	f.SHA256 = f.sha256.Sum(nil)
+	if f.sha256 != nil {
+		f.SHA256 = f.sha256.Sum(nil)
+	}
 	if f.md5 != nil {
 		f.MD5 = f.md5.Sum(nil)
 	}

@@ -407,3 +407,45 @@ func TestMagicSniffedEarlyIsTheSame(t *testing.T) {
 		})
 	}
 }
+
+// TestDigestSelection: a file gets the digests its Config turns on plus
+// those the need function names, and no others.
+func TestDigestSelection(t *testing.T) {
+	none := DefaultConfig()
+	none.MD5, none.SHA1, none.SHA256 = false, false, false
+	cases := []struct {
+		name      string
+		cfg       Config
+		need      Digests
+		md5, sha1 bool
+		sha256    bool
+	}{
+		{"defaults", DefaultConfig(), 0, true, true, true},
+		{"all off", none, 0, false, false, false},
+		{"off, md5 needed", none, DigestMD5, true, false, false},
+		{"off, sha256 needed", none, DigestSHA256, false, false, true},
+		{"off, all needed", none, DigestMD5 | DigestSHA1 | DigestSHA256, true, true, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			tr, r, _ := newTestTracker(t, tc.cfg, nil)
+			tr.SetDigestNeed(func() Digests { return tc.need })
+			f := tr.Open(app.FileMeta{Name: "a"}, 0)
+			f.Write(0, []byte("hello world"))
+			f.Close(false)
+			if string(r.out) != "hello world" || f.State != StateClosed {
+				t.Fatalf("got %q state %s", r.out, f.State)
+			}
+			if (len(f.MD5) == 16) != tc.md5 || (len(f.SHA1) == 20) != tc.sha1 || (len(f.SHA256) == 32) != tc.sha256 {
+				t.Fatalf("digest lengths md5 %d sha1 %d sha256 %d, want md5 %v sha1 %v sha256 %v",
+					len(f.MD5), len(f.SHA1), len(f.SHA256), tc.md5, tc.sha1, tc.sha256)
+			}
+			if tc.sha256 {
+				want := sha256.Sum256([]byte("hello world"))
+				if !bytes.Equal(f.SHA256, want[:]) {
+					t.Fatal("sha256 mismatch")
+				}
+			}
+		})
+	}
+}

@@ -46,12 +46,41 @@ type Config struct {
 	// parts is open any more waits for more (the next range, a
 	// durable-handle reconnect) before it closes (JoinExpired).
 	JoinTimeout time.Duration `yaml:"join-timeout"`
-	// MD5 and SHA1 turn those digests on (SHA-256 is always computed: file
-	// store names, hash rules and the policy use it). Each costs CPU on
-	// every file byte; turn them off where nobody reads them (filemd5 and
-	// filesha1 rules and .hdb signatures need them).
-	MD5  bool `yaml:"md5"`
-	SHA1 bool `yaml:"sha1"`
+	// MD5, SHA1 and SHA256 turn those digests on for every file (fileinfo
+	// and alert events carry them). Each costs CPU on every file byte:
+	// SHA-256 is about a third of a replay's CPU with a small rule set, MD5
+	// and SHA-1 more. Turning one off never blinds what reads it: the
+	// engine still computes a digest its rules (filemd5, filesha1,
+	// filesha256, ClamAV .hdb/.hsb), allowlist, policy or file store need
+	// (SetDigestNeed).
+	MD5    bool `yaml:"md5"`
+	SHA1   bool `yaml:"sha1"`
+	SHA256 bool `yaml:"sha256"`
+}
+
+// Digests is a set of file digests.
+type Digests uint8
+
+// The digests a file can get.
+const (
+	DigestMD5 Digests = 1 << iota
+	DigestSHA1
+	DigestSHA256
+)
+
+// configured returns the digests c turns on.
+func (c *Config) configured() Digests {
+	var d Digests
+	if c.MD5 {
+		d |= DigestMD5
+	}
+	if c.SHA1 {
+		d |= DigestSHA1
+	}
+	if c.SHA256 {
+		d |= DigestSHA256
+	}
+	return d
 }
 
 // DefaultConfig returns finite defaults: a 32 MiB reorder window per file
@@ -73,6 +102,7 @@ func DefaultConfig() Config {
 		JoinTimeout:         2 * time.Minute,
 		MD5:                 true,
 		SHA1:                true,
+		SHA256:              true,
 	}
 }
 
@@ -133,6 +163,9 @@ type Tracker[O, S any] struct {
 	pos      int64
 	now      time.Time
 	draining bool
+	// need returns the digests something reads (nil: none), on top of
+	// those cfg turns on.
+	need func() Digests
 }
 
 // NewTracker returns a tracker that reports to c. It joins files alone (one
@@ -141,6 +174,21 @@ func NewTracker[O, S any](cfg *Config, stats *Stats, c Consumer[O, S]) *Tracker[
 	t := &Tracker[O, S]{cfg: *cfg, stats: stats, consumer: c}
 	NewJoiner[O, S](cfg, 1).attach(0, t)
 	return t
+}
+
+// SetDigestNeed tells t what, besides its Config, decides the digests a
+// new file gets: need returns those that loaded rules, hash lists or the
+// file store read. It is called once per file, from the tracker's
+// goroutine, so it must be cheap and safe for concurrent use.
+func (t *Tracker[O, S]) SetDigestNeed(need func() Digests) { t.need = need }
+
+// digests returns the digests a file opened now gets.
+func (t *Tracker[O, S]) digests() Digests {
+	d := t.cfg.configured()
+	if t.need != nil {
+		d |= t.need()
+	}
+	return d
 }
 
 // Join makes t the tracker of worker (0 <= worker < the joiner's workers)

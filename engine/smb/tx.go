@@ -279,10 +279,21 @@ var _ app.Metadata = (*Tx)(nil)
 // fuidString formats a 16-byte SMB2 file id the way Suricata logs it (as a
 // little-endian GUID).
 func fuidString(f fileID) string {
-	g := f[:]
-	return fmt.Sprintf("%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-		g[3], g[2], g[1], g[0], g[5], g[4], g[7], g[6],
-		g[9], g[8], g[11], g[10], g[15], g[14], g[13], g[12])
+	const hexDigits = "0123456789abcdef"
+	// The byte of f each pair of hex digits shows, and -1 for a dash.
+	order := [...]int8{3, 2, 1, 0, -1, 5, 4, -1, 7, 6, -1, 9, 8, -1, 11, 10, 15, 14, 13, 12}
+	var b [36]byte
+	n := 0
+	for _, i := range order {
+		if i < 0 {
+			b[n] = '-'
+			n++
+			continue
+		}
+		b[n], b[n+1] = hexDigits[f[i]>>4], hexDigits[f[i]&15]
+		n += 2
+	}
+	return string(b[:n])
 }
 
 // fid1String formats an SMB1 FID as Suricata does ("4001").

@@ -28,21 +28,34 @@ func TestDigestsOffButNeeded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	storing, err := signatures.ParseRule(`alert http any any -> any any (msg:"keep"; file_data; content:"EICAR"; filestore; sid:5;)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	storeRules, err := signatures.Compile([]*signatures.Rule{storing}, signatures.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		name              string
 		rules             *signatures.Set
-		allow             bool
+		allow, store      bool
 		md5, sha1, sha256 bool
 		hashAlert         bool
 	}{
-		{"built-in rules", signatures.Builtin(), false, false, false, false, false},
-		{".hdb rule", hashRules, false, true, false, false, true},
-		{"allowlist", signatures.Builtin(), true, false, false, true, false},
+		{"built-in rules", signatures.Builtin(), false, false, false, false, false, false},
+		{".hdb rule", hashRules, false, false, true, false, false, true},
+		{"allowlist", signatures.Builtin(), true, false, false, false, true, false},
+		{"file store, no filestore rule", signatures.Builtin(), false, true, false, false, false, false},
+		{"file store and a filestore rule", storeRules, false, true, false, false, true, false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := DefaultConfig()
 			cfg.Files.MD5, cfg.Files.SHA1, cfg.Files.SHA256 = false, false, false
+			if tc.store {
+				cfg.FileStore.Dir = t.TempDir()
+			}
 			src, err := capture.NewReader(bytes.NewReader(data), "http-eicar", cfg.Capture)
 			if err != nil {
 				t.Fatal(err)

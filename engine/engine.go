@@ -109,7 +109,7 @@ func New(cfg Config, rules *signatures.Set, w EventWriter) (*Engine, error) {
 		return nil, err
 	}
 	e.xbits = xb
-	if e.store != nil {
+	if e.store.Force() {
 		e.needDigest(files.DigestSHA256) // stored files are named by it
 	}
 	if err := e.storeRules(rules, 0); err != nil {
@@ -169,6 +169,9 @@ func (e *Engine) storeRules(s *signatures.Set, compile time.Duration) error {
 	e.rulesInfo = info
 	e.rulesMu.Unlock()
 	e.needDigest(rulesDigests(s))
+	if rules != nil && rules.Filestore && e.store != nil {
+		e.needDigest(files.DigestSHA256) // stored files are named by it
+	}
 	e.rules.Store(rules)
 	return nil
 }

@@ -129,6 +129,11 @@ func (s *Store) Commit(sp *Spool, sha256 []byte) (uint64, error) {
 		os.Remove(sp.f.Name())
 		return 0, errors.New("filestore: file larger than max-file-bytes or write error")
 	}
+	if len(sha256) == 0 {
+		os.Remove(sp.f.Name())
+		s.errs.Add(1)
+		return 0, errors.New("filestore: the file has no SHA-256 to be named by")
+	}
 	name := hex.EncodeToString(sha256)
 	dir := filepath.Join(s.cfg.Dir, name[:2])
 	if err := os.MkdirAll(dir, 0o750); err != nil {

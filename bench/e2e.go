@@ -51,10 +51,12 @@ type e2eRun struct {
 	rssKiB    int64
 }
 
-// e2eRow is the medians of one rule set, cold and warm.
+// e2eRow is the medians of one rule set, cold and warm: replays, and the
+// load alone (`wirescan rules check`: start, load, exit).
 type e2eRow struct {
-	set        e2eSet
-	cold, warm e2eRun
+	set                e2eSet
+	cold, warm         e2eRun
+	loadCold, loadWarm e2eRun
 }
 
 func (*e2eSection) Name() string {
@@ -152,8 +154,13 @@ func (s *e2eSection) Run(w io.Writer) error {
 	replay := func(i int, cache string) (e2eRun, error) {
 		return runOnce(s.bin, "replay", "-q", "-r", capPath, "-S", paths[i], "--rules-cache", cache)
 	}
+	check := func(i int, cache string) (e2eRun, error) {
+		return runOnce(s.bin, "rules", "check", "--rules-cache", cache, paths[i])
+	}
 	cold := make([][]e2eRun, len(s.sets))
 	warm := make([][]e2eRun, len(s.sets))
+	loadCold := make([][]e2eRun, len(s.sets))
+	loadWarm := make([][]e2eRun, len(s.sets))
 	warmDir := filepath.Join(dir, "cache")
 	for i := range s.sets { // fill the warm cache
 		if _, err := replay(i, warmDir); err != nil {
@@ -174,31 +181,46 @@ func (s *e2eSection) Run(w io.Writer) error {
 				return err
 			}
 			warm[i] = append(warm[i], r)
+			if r, err = check(i, coldDir); err != nil {
+				return err
+			}
+			os.RemoveAll(coldDir)
+			loadCold[i] = append(loadCold[i], r)
+			if r, err = check(i, warmDir); err != nil {
+				return err
+			}
+			loadWarm[i] = append(loadWarm[i], r)
 		}
 	}
 	s.result = nil
 	for i, set := range s.sets {
-		s.result = append(s.result, e2eRow{set: set, cold: medianRun(cold[i]), warm: medianRun(warm[i])})
+		s.result = append(s.result, e2eRow{set: set, cold: medianRun(cold[i]), warm: medianRun(warm[i]),
+			loadCold: medianRun(loadCold[i]), loadWarm: medianRun(loadWarm[i])})
 	}
 	base := s.result[0].warm
 	fmt.Fprintf(w, "Capture: bench/corpus.Capture(\"smb-read\", %d MiB, seed 1): SMB 2.1 downloads, %.1f MB. ", s.mib, float64(fi.Size())/1e6)
 	fmt.Fprintf(w, "Rule sets: sigtest.Patterns literals (6–64 bytes, half binary) as `alert file ... file_data; content:\"|..|\";` rules or ClamAV `.ndb` body signatures. ")
 	fmt.Fprintf(w, "Each cell is the median of %d runs of `%s replay -q -r CAPTURE -S SET --rules-cache DIR` (a new process, one worker, events to /dev/null), sets interleaved; ", max(s.count, 1), filepath.Base(s.bin))
 	fmt.Fprintf(w, "cold: an empty cache directory (parse, compile, write the entry); warm: the entry is read. CPU is user+system time; ratios divide by the 1-rule warm run of the same pass set. ")
-	fmt.Fprintf(w, "On a shared machine wall time carries other jobs' load; CPU time is the steadier figure.\n\n")
-	fmt.Fprintf(w, "| rules | cold wall | cold CPU | cold RSS | warm wall | warm CPU | warm RSS | warm wall ratio | warm CPU ratio | warm load / cold load (CPU) |\n")
-	fmt.Fprintf(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	fmt.Fprintf(w, "On a shared machine wall time carries other jobs' load; CPU time is the steadier figure. ")
+	fmt.Fprintf(w, "Two measures of the warm load against the cold one: the replay's CPU minus the 1-rule replay's (this counts the larger set's slower scan as load too), and the load alone: `%s rules check --rules-cache DIR SET` (start, load, exit).\n\n", filepath.Base(s.bin))
+	fmt.Fprintf(w, "| rules | cold wall | cold CPU | cold RSS | warm wall | warm CPU | warm RSS | warm wall ratio | warm CPU ratio | warm / cold: replay minus 1 rule (CPU) | load alone: cold CPU | warm CPU | warm / cold |\n")
+	fmt.Fprintf(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, r := range s.result {
-		loadRatio := "—"
+		loadRatio, aloneRatio := "—", "—"
 		if r.set.n > 1 {
 			// Load cost = run CPU minus the 1-rule run's CPU (same capture).
 			if c := r.cold.cpu - base.cpu; c > 0 {
 				loadRatio = fmt.Sprintf("%.0f %%", 100*float64(max(r.warm.cpu-base.cpu, 0))/float64(c))
 			}
+			if r.loadCold.cpu > 0 {
+				aloneRatio = fmt.Sprintf("%.0f %%", 100*float64(r.loadWarm.cpu)/float64(r.loadCold.cpu))
+			}
 		}
-		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %.2fx | %.2fx | %s |\n", r.set.name(),
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %.2fx | %.2fx | %s | %s | %s | %s |\n", r.set.name(),
 			ms(r.cold.wall), ms(r.cold.cpu), mibKiB(r.cold.rssKiB), ms(r.warm.wall), ms(r.warm.cpu), mibKiB(r.warm.rssKiB),
-			r.warm.wall.Seconds()/base.wall.Seconds(), r.warm.cpu.Seconds()/base.cpu.Seconds(), loadRatio)
+			r.warm.wall.Seconds()/base.wall.Seconds(), r.warm.cpu.Seconds()/base.cpu.Seconds(), loadRatio,
+			ms(r.loadCold.cpu), ms(r.loadWarm.cpu), aloneRatio)
 	}
 	return nil
 }

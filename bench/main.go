@@ -3,7 +3,7 @@
 // and corpora (fixed seeds, no third-party rule files), checks that every engine
 // finds the same patterns, and writes a markdown report.
 //
-//	go run ./bench [-out bench/results/latest.md] [-sets 1000,10000,100000] [-bytes 16777216] [-count 3] [-bin bin/wirescan]
+//	go run ./bench [-out bench/results/latest.md] [-only scan,replay,proto,e2e] [-sets 1000,10000,100000] [-bytes 16777216] [-count 3] [-bin bin/wirescan]
 //
 // The report is a list of named sections; each Section writes its own markdown.
 package main
@@ -42,6 +42,7 @@ func main() {
 	e2eSets := flag.String("e2e-sets", "1,10000,100000,10000ndb,100000ndb", "end-to-end rule sets: counts, \"ndb\" suffix for ClamAV signatures; the first is the baseline")
 	e2eCount := flag.Int("e2e-count", 5, "runs per end-to-end cell (medians are reported)")
 	workersFlag := flag.String("workers", "1,2", "comma-separated worker counts for the scaling section; the first is the baseline")
+	only := flag.String("only", "", "comma-separated sections to run (scan, replay, proto, e2e; empty: all)")
 	flag.Parse()
 	var workerCounts []int
 	for _, f := range strings.Split(*workersFlag, ",") {
@@ -77,14 +78,27 @@ func main() {
 		set.n = n
 		e2e = append(e2e, set)
 	}
-	sections := []Section{
-		machine{},
-		&scanSection{sizes: sizes, bytes: *size, count: *count, cfMax: *cfMax, write: *write},
-		&replaySection{bytes: *replayMiB << 20, count: *count, generated: 10000, workers: workerCounts},
-		&protoSection{bytes: *replayMiB << 19, count: *count, generated: 10000},
+	byKey := map[string]Section{
+		"scan":   &scanSection{sizes: sizes, bytes: *size, count: *count, cfMax: *cfMax, write: *write},
+		"replay": &replaySection{bytes: *replayMiB << 20, count: *count, generated: 10000, workers: workerCounts},
+		"proto":  &protoSection{bytes: *replayMiB << 19, count: *count, generated: 10000},
 	}
+	keys := []string{"scan", "replay", "proto"}
 	if *bin != "" {
-		sections = append(sections, &e2eSection{bin: *bin, mib: *e2eMiB, count: *e2eCount, sets: e2e})
+		byKey["e2e"] = &e2eSection{bin: *bin, mib: *e2eMiB, count: *e2eCount, sets: e2e}
+		keys = append(keys, "e2e")
+	}
+	if *only != "" {
+		keys = strings.Split(*only, ",")
+	}
+	sections := []Section{machine{}}
+	for _, k := range keys {
+		sec, ok := byKey[strings.TrimSpace(k)]
+		if !ok {
+			fmt.Fprintf(os.Stderr, "bench: -only %q: no section %q (want scan, replay, proto or e2e; e2e needs -bin)\n", *only, k)
+			os.Exit(2)
+		}
+		sections = append(sections, sec)
 	}
 	if err := run(sections, *out); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)

@@ -156,3 +156,21 @@ alert http any any -> any any (msg:"filtered"; http.uri; content:"/x"; detection
 		t.Fatalf("exit %d:\n%s%s", code, out.String(), errb.String())
 	}
 }
+
+// TestRulesCheckTakesS: rule files may be named with -S, as for replay,
+// alongside files named after the flags; none at all is a usage error.
+func TestRulesCheckTakesS(t *testing.T) {
+	a := writeFile(t, "a.rules", `alert http any any -> any any (msg:"a"; http.uri; content:"/a"; sid:9000011;)`+"\n")
+	b := writeFile(t, "b.rules", `alert http any any -> any any (msg:"b"; http.uri; content:"/b"; sid:9000012;)`+"\n")
+	for _, args := range [][]string{{"-S", a, "-S", b}, {"-S", a, b}} {
+		var out, errb bytes.Buffer
+		code := run(append([]string{"rules", "check", "--rules-cache", "off"}, args...), nil, &out, &errb)
+		if code != exitOK || !strings.HasPrefix(out.String(), "2 rules loaded, 0 skipped\n") {
+			t.Fatalf("%v: exit %d:\n%s%s", args, code, out.String(), errb.String())
+		}
+	}
+	var out, errb bytes.Buffer
+	if code := run([]string{"rules", "check", "--rules-cache", "off"}, nil, &out, &errb); code != exitUsage {
+		t.Fatalf("no file: exit %d, want %d (usage): %s", code, exitUsage, errb.String())
+	}
+}

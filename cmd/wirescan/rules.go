@@ -41,17 +41,20 @@ func cmdRules(args []string, stdout, stderr io.Writer) error {
 	strict := fs.Bool("strict", false, "treat skipped rules as errors")
 	var cache rulesCacheFlag
 	cache.register(fs)
+	var files multiFlag
+	fs.Var(&files, "S", "signature `file` (repeatable; as with replay, or name the files after the flags)")
 	if err := parseFlags(fs, rest, stderr); err != nil {
 		return err
 	}
-	if fs.NArg() == 0 {
+	paths := append(files, fs.Args()...)
+	if len(paths) == 0 {
 		return usagef("rules %s: no signature file given", sub)
 	}
 	switch sub {
 	case "check":
-		return rulesCheck(fs.Args(), ruleLoader{strict: *strict, cache: cache.open()}, stdout, stderr)
+		return rulesCheck(paths, ruleLoader{strict: *strict, cache: cache.open()}, stdout, stderr)
 	case "stats":
-		return rulesStats(fs.Args(), ruleLoader{cache: cache.open()}, stdout, stderr)
+		return rulesStats(paths, ruleLoader{cache: cache.open()}, stdout, stderr)
 	default:
 		return usagef("rules: unknown subcommand %q (want check or stats)", sub)
 	}

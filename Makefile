@@ -78,6 +78,7 @@ conformance: build
 	$(SHARED)/conformance/run --bin $(CURDIR)/$(BIN) --tier all -j $(CONFORMANCE_JOBS) -q --json conformance/latest.json > conformance/latest.txt || true
 	python3 conformance/gate.py conformance/baseline.txt conformance/latest.json
 	conformance/configured.sh $(SHARED)/conformance/run $(CURDIR)/$(BIN)
+	conformance/cache-identical.sh $(SHARED)/conformance/run $(CURDIR)/$(BIN)
 
 conformance-baseline: build
 	$(SHARED)/conformance/run --bin $(CURDIR)/$(BIN) --tier all -j $(CONFORMANCE_JOBS) -q --json conformance/latest.json > conformance/latest.txt || true

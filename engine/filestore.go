@@ -79,7 +79,7 @@ func (c *conn) keepsFile(f *trackedFile) bool {
 
 // markStoring keeps f at its end, when the store is on.
 func (c *conn) markStoring(f *trackedFile) {
-	if fs := c.w.scanState(f); fs.spool != nil {
-		fs.storing = true
+	if fs := c.w.scanState(f); fs.spool() != nil {
+		fs.store.storing = true
 	}
 }

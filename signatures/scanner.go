@@ -26,7 +26,7 @@ const candidateBudget = 1024
 // parser (x).
 type Scanner struct {
 	set *Set
-	gs  []uint64 // static groups that apply (shared by the context class)
+	gs  *head // the static groups that apply (shared by the context class); nil if none
 	mst mpm.State
 	pos int64
 	// m holds the matches, verification scratch and rule progress; nil
@@ -180,7 +180,7 @@ func (s *Set) NewScanner(kind Kind, ctx *Context) *Scanner {
 	}
 	sc := &Scanner{set: s, rk: rk}
 	if h.any {
-		sc.gs = h.static
+		sc.gs = h
 	}
 	if s.bitRules {
 		env := envOf(ctx)

@@ -96,9 +96,9 @@ type Hit struct {
 // stream.
 type State struct {
 	s    uint32
-	n    int32 // bytes held in the tail (int32: a State is 96 bytes, one per scanned file or stream direction)
+	n    int32 // bytes held in the tail (int32: a State is 80 bytes, one per scanned file or stream direction)
 	tail [tailBytes]byte
-	more []byte // the tail when the longest pattern exceeds tailBytes+1 bytes
+	more *[]byte // the tail when the longest pattern exceeds tailBytes+1 bytes (a pointer: most States never need it)
 }
 
 // tailBytes is the tail a State holds without allocating: patterns of up to
@@ -114,10 +114,11 @@ func (st *State) buf(k int) []byte {
 	if k <= tailBytes {
 		return st.tail[:k]
 	}
-	if len(st.more) < k {
-		st.more = make([]byte, k)
+	if st.more == nil || len(*st.more) < k {
+		b := make([]byte, k)
+		st.more = &b
 	}
-	return st.more[:k]
+	return (*st.more)[:k]
 }
 
 // keep remembers the last k bytes of the stream after b.

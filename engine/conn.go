@@ -139,12 +139,15 @@ func parserCost(proto app.Proto) int64 {
 func (c *conn) activate() {
 	w := c.w
 	w.flows.Charge(c.entry, activeCost)
-	c.det = detect.New(c.rules, c.client, c.server, &w.detEnv, c)
+	c.det = detect.New(c.rules, &w.detEnv, c)
 	c.stream = reassembly.NewStream(&w.e.cfg.Stream, w.e.mem, &w.stats.Stream, streamHandler{c})
 	if c.pkts[0]+c.pkts[1] > 1 {
 		c.stream.Add(reassembly.Direction(c.firstDir), c.first)
 	}
 }
+
+// Endpoints implements detect.Alerter: the connection's client and server.
+func (c *conn) Endpoints() (client, server netip.AddrPort) { return c.client, c.server }
 
 // endpoints returns source and destination of bytes travelling in dir.
 func (c *conn) endpoints(dir app.Direction) (src, dst netip.AddrPort) {

@@ -104,7 +104,9 @@ func (c *conn) join() *vlanJoin {
 // connection in mid-download (BenchmarkMidTransferHeap, whose flow charge
 // must stay at or above its live heap; TestMidTransferConnCost).
 const (
-	embryonicCost = int64(unsafe.Sizeof(conn{})+unsafe.Sizeof(flow.Entry[*conn]{})) + 96
+	// embryonicCost: the map slot of the flow table's index is 16 bytes
+	// at a load between 7/16 and 7/8, plus control bytes.
+	embryonicCost = int64(unsafe.Sizeof(conn{})+unsafe.Sizeof(flow.Entry[*conn]{})) + 48
 	activeCost    = int64(unsafe.Sizeof(reassembly.Stream{})+unsafe.Sizeof(detect.Flow{})) + 256
 	// httpParserCost is an HTTP parser with a transaction in progress:
 	// the transaction, its parsed headers and header block, its body and
@@ -114,9 +116,8 @@ const (
 	smbParserCost = int64(unsafe.Sizeof(smb.Parser{})) + 1024
 	// fileCost is an open file: its tracker state, scan state and
 	// scanner, digests (336 bytes for MD5, SHA-1 and SHA-256) and the
-	// short history of an in-order file (256), with some slack for the
-	// flow table's map slots, whose cost per entry varies with its load.
-	fileCost = int64(unsafe.Sizeof(trackedFile{})+unsafe.Sizeof(fileScan{})+unsafe.Sizeof(signatures.Scanner{})) + 672
+	// short history of an in-order file (256), and 48 bytes of slack.
+	fileCost = int64(unsafe.Sizeof(trackedFile{})+unsafe.Sizeof(fileScan{})+unsafe.Sizeof(signatures.Scanner{})) + 640
 	// vlanJoinCost is the VLAN-join state of a connection indexed for it.
 	vlanJoinCost = int64(unsafe.Sizeof(vlanJoin{}))
 )

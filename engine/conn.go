@@ -12,6 +12,7 @@ import (
 	"github.com/wirescan/wirescan/engine/output/evidence"
 	"github.com/wirescan/wirescan/engine/smb"
 	"github.com/wirescan/wirescan/reassembly"
+	"github.com/wirescan/wirescan/signatures"
 )
 
 // conn is the engine's state for one TCP connection. It is owned by one
@@ -29,33 +30,24 @@ type conn struct {
 	last   time.Time
 
 	pkts, bytes [2]uint64
-	tcpFlags    [2]uint8
 	// stream and det exist once the flow had a second packet or payload
 	// (activate); until then first holds its first packet.
-	stream   *reassembly.Stream
-	first    reassembly.Segment
-	firstDir app.Direction
-	rules    *detect.Rules // the rule set the connection started with
-	ended    [2]bool
-	sawSYN   bool
-	payload  bool // a packet of the flow carried payload
-	finished bool
+	stream *reassembly.Stream
+	first  reassembly.Segment
+	rules  *detect.Rules // the rule set the connection started with
 
 	// vj is the connection's VLAN-join state, nil until it is indexed
 	// (worker.trackOneSided, worker.lookup): most connections never are.
 	vj *vlanJoin
 
 	// Application layer.
-	proto   app.Proto
-	parser  app.Parser
-	probe   *[2][]byte // the first bytes of each direction until detection decides; nil then
-	probeNo [2]bool
-	files   openFiles
-	gaps    [2]int // stream gaps per direction
-	alerted bool
+	parser app.Parser
+	probe  *[2][]byte // the first bytes of each direction until detection decides; nil then
+	files  openFiles
 	// keeps are what filestore rules with a tx or flow scope asked to
-	// keep: files of the connection, open or still to come (filestore.go).
-	keeps []fileKeep
+	// keep: files of the connection, open or still to come (filestore.go);
+	// nil until one asked.
+	keeps *[]fileKeep
 	// evidence keeps the flow's recent frames for an evidence pcap; nil
 	// when evidence is disabled.
 	evidence *evidence.Ring
@@ -67,6 +59,19 @@ type conn struct {
 
 	// Application frames (frames.go).
 	ft frameTrack
+
+	// The small fields, side by side (a connection is held for its whole
+	// life; 40 bytes of padding when they were spread out).
+	gaps     [2]int32 // stream gaps per direction
+	tcpFlags [2]uint8
+	firstDir app.Direction
+	ended    [2]bool
+	sawSYN   bool
+	payload  bool // a packet of the flow carried payload
+	finished bool
+	proto    app.Proto
+	probeNo  [2]bool
+	alerted  bool
 }
 
 // vlanJoin is how a connection is indexed for joining the directions of a
@@ -92,19 +97,42 @@ func (c *conn) join() *vlanJoin {
 
 // What a connection costs the flow memcap (flow.Config.Memcap): the
 // entry, the conn and a map slot while embryonic; its stream and detection
-// state once active; its parser once its protocol is known. Buffers the
-// connection fills are bounded by their own memcaps (stream-memcap,
-// app-layer-memcap).
+// state once active; its parser once its protocol is known (the parser of
+// that protocol); each open file. Buffers the connection fills are bounded
+// by their own memcaps (stream-memcap, app-layer-memcap). The constants
+// are what the structs hold beyond their own size, measured on a
+// connection in mid-download (BenchmarkMidTransferHeap, whose flow charge
+// must stay at or above its live heap; TestMidTransferConnCost).
 const (
-	embryonicCost = int64(unsafe.Sizeof(conn{})+unsafe.Sizeof(flow.Entry[*conn]{})) + 96
+	// embryonicCost: the map slot of the flow table's index is 16 bytes
+	// at a load between 7/16 and 7/8, plus control bytes.
+	embryonicCost = int64(unsafe.Sizeof(conn{})+unsafe.Sizeof(flow.Entry[*conn]{})) + 48
 	activeCost    = int64(unsafe.Sizeof(reassembly.Stream{})+unsafe.Sizeof(detect.Flow{})) + 256
-	parserCost    = int64(max(unsafe.Sizeof(http.Parser{}), unsafe.Sizeof(smb.Parser{}))) + 1024
-	// fileCost is an open file: its tracker state, digests, scanner and
-	// short history (measured: about 1.3 KiB for an HTTP download).
-	fileCost = int64(unsafe.Sizeof(trackedFile{})+unsafe.Sizeof(fileScan{})) + 1024
+	// httpParserCost is an HTTP parser with a transaction in progress:
+	// the transaction, its parsed headers and header block, its body and
+	// the request-side detection state (about 700 bytes measured).
+	httpParserCost = int64(unsafe.Sizeof(http.Parser{})) + 768
+	// smbParserCost is an SMB parser and its session state.
+	smbParserCost = int64(unsafe.Sizeof(smb.Parser{})) + 1024
+	// fileCost is an open file: its tracker state, scan state and
+	// scanner, digests (336 bytes for MD5, SHA-1 and SHA-256) and the
+	// short history of an in-order file (256), and 48 bytes of slack.
+	fileCost = int64(unsafe.Sizeof(trackedFile{})+unsafe.Sizeof(fileScan{})+unsafe.Sizeof(signatures.Scanner{})) + 640
 	// vlanJoinCost is the VLAN-join state of a connection indexed for it.
 	vlanJoinCost = int64(unsafe.Sizeof(vlanJoin{}))
 )
+
+// parserCost is what the parser of proto costs the flow memcap (the
+// larger of the two for a protocol without its own figure).
+func parserCost(proto app.Proto) int64 {
+	switch proto {
+	case app.HTTP:
+		return httpParserCost
+	case app.SMB:
+		return smbParserCost
+	}
+	return max(httpParserCost, smbParserCost)
+}
 
 // activate builds the state a connection needs once it is more than one
 // packet: its reassembly stream (fed the first packet first) and its
@@ -112,12 +140,15 @@ const (
 func (c *conn) activate() {
 	w := c.w
 	w.flows.Charge(c.entry, activeCost)
-	c.det = detect.New(c.rules, c.client, c.server, &w.detEnv, c)
+	c.det = detect.New(c.rules, &w.detEnv, c)
 	c.stream = reassembly.NewStream(&w.e.cfg.Stream, w.e.mem, &w.stats.Stream, streamHandler{c})
 	if c.pkts[0]+c.pkts[1] > 1 {
 		c.stream.Add(reassembly.Direction(c.firstDir), c.first)
 	}
 }
+
+// Endpoints implements detect.Alerter: the connection's client and server.
+func (c *conn) Endpoints() (client, server netip.AddrPort) { return c.client, c.server }
 
 // endpoints returns source and destination of bytes travelling in dir.
 func (c *conn) endpoints(dir app.Direction) (src, dst netip.AddrPort) {
@@ -221,7 +252,7 @@ func (c *conn) FileOpen(h app.FileHandle, meta app.FileMeta) {
 		old.Close(true)
 		c.w.flows.Charge(c.entry, -fileCost)
 	}
-	c.files.set(openFile{h: h, f: c.w.files.Open(meta, c), gaps: c.gaps[meta.Direction]})
+	c.files.set(openFile{h: h, f: c.w.files.Open(meta, c), gaps: int(c.gaps[meta.Direction])})
 	c.w.flows.Charge(c.entry, fileCost)
 }
 
@@ -246,7 +277,7 @@ func (c *conn) FileGap(h app.FileHandle, offset, n int64) {
 func (c *conn) FileClose(h app.FileHandle, truncated bool) {
 	if o, ok := c.files.remove(h); ok {
 		f := o.f
-		if truncated && c.gaps[f.Meta.Direction] > o.gaps {
+		if truncated && int(c.gaps[f.Meta.Direction]) > o.gaps {
 			// The stream lost bytes while the file was open and the
 			// protocol had to cut the file short: the file has gaps even
 			// if no hole could be placed at a file offset.

@@ -78,6 +78,16 @@ func midTransferHeap(tb testing.TB, cfg Config, rules *signatures.Set, n int) (p
 	return (int64(after.HeapAlloc) - int64(before.HeapAlloc)) / int64(w.flows.Len()), w
 }
 
+// accountedPerConn returns what the memcaps account for each tracked
+// connection of w: its flow memcap charge (flow.Config.Memcap), plus its
+// share of the stream and app-layer memcaps (reassembly buffers and
+// histories, parser buffers), which bound the rest of its heap.
+func accountedPerConn(w *worker) (flowCharge, total int64) {
+	n := int64(w.flows.Len())
+	flowCharge = w.stats.Flows.MemoryBytes / n
+	return flowCharge, (w.stats.Flows.MemoryBytes + w.e.mem.InUse() + w.e.parserMem.InUse()) / n
+}
+
 // discardEvents is an EventWriter that drops every event.
 type discardEvents struct{}
 
@@ -93,7 +103,11 @@ func (discardEvents) Flush() error           { return nil }
 func TestMidTransferConnCost(t *testing.T) {
 	const n = 5000
 	perConn, w := midTransferHeap(t, DefaultConfig(), signatures.Builtin(), n)
-	t.Logf("%d connections in mid-response: %d bytes of heap each", n, perConn)
+	charge, accounted := accountedPerConn(w)
+	t.Logf("%d connections in mid-response: %d bytes of heap each; the flow memcap charges %d, all memcaps %d", n, perConn, charge, accounted)
+	if accounted < perConn {
+		t.Errorf("the memcaps account %d bytes per connection in mid-response (flow memcap %d) but one holds %d", accounted, charge, perConn)
+	}
 	if got := w.flows.Len(); got != n+1 {
 		t.Fatalf("%d flows, want %d", got, n+1)
 	}
@@ -143,6 +157,9 @@ func BenchmarkMidTransferHeap(b *testing.B) {
 				perConn, w = midTransferHeap(b, DefaultConfig(), rules, n)
 			}
 			b.ReportMetric(float64(perConn), "B/conn")
+			charge, accounted := accountedPerConn(w)
+			b.ReportMetric(float64(charge), "charged-B/conn")
+			b.ReportMetric(float64(accounted), "accounted-B/conn")
 			b.ReportMetric(float64(w.flows.Len()), "conns")
 		})
 	}

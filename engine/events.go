@@ -68,7 +68,8 @@ func (c *conn) Alert(a detect.Alert) {
 // an open file waits for the file's end (releaseDeferred).
 func (w *worker) fileAlert(f *trackedFile, m signatures.Match) {
 	fs := f.Value
-	fs.sids = append(fs.sids, m.Rule.SID)
+	al := fs.alertState()
+	al.sids = append(al.sids, m.Rule.SID)
 	if m.Rule.Filestore {
 		fs.conn.keepFiles(f, m.Rule.Store)
 	}
@@ -84,7 +85,7 @@ func (w *worker) fileAlert(f *trackedFile, m signatures.Match) {
 	if f.State == files.StateOpen {
 		fi.State = eve.StateOpen
 	}
-	storing := fs.storing
+	storing := fs.store != nil && fs.store.storing
 	fi.Storing = &storing
 	ev.Files = []eve.FileInfo{*fi}
 	if m.Offset >= 0 {
@@ -96,11 +97,11 @@ func (w *worker) fileAlert(f *trackedFile, m signatures.Match) {
 	if w.e.cfg.Explain {
 		ev.Wirescan.Explain = w.explain(fs.conn, m, f.Meta.Tx, f)
 	}
-	if f.State == files.StateOpen && len(fs.deferred) < maxDeferredAlerts && w.e.holdsForHash() {
+	if f.State == files.StateOpen && len(al.deferred) < maxDeferredAlerts && w.e.holdsForHash() {
 		// The allowlist or a policy entry may silence this alert by the
 		// file's hash, which is only known at the end of the file: the
 		// alert waits for it.
-		fs.deferred = append(fs.deferred, deferredAlert{ev: ev, dir: dir, rule: m.Rule})
+		al.deferred = append(al.deferred, deferredAlert{ev: ev, dir: dir, rule: m.Rule})
 		return
 	}
 	w.writeAlert(fs.conn, dir, ev, m.Rule, digestOf(f))
@@ -137,11 +138,11 @@ func (w *worker) writeAlert(c *conn, dir app.Direction, ev *eve.Event, r *signat
 // known; their files[] entry shows the file as it ended.
 func (w *worker) releaseDeferred(f *trackedFile) {
 	fs := f.Value
-	if len(fs.deferred) == 0 {
+	if fs.alerts == nil || len(fs.alerts.deferred) == 0 {
 		return
 	}
 	fi := fileInfo(f)
-	for _, d := range fs.deferred {
+	for _, d := range fs.alerts.deferred {
 		if len(d.ev.Files) == 1 {
 			storing := d.ev.Files[0].Storing
 			d.ev.Files[0] = *fi
@@ -149,7 +150,7 @@ func (w *worker) releaseDeferred(f *trackedFile) {
 		}
 		w.writeAlert(fs.conn, d.dir, d.ev, d.rule, digestOf(f))
 	}
-	fs.deferred = nil
+	fs.alerts.deferred = nil
 }
 
 // alertEvent counts an alert and builds its event: the flow, the signature,
@@ -232,10 +233,12 @@ func (w *worker) emitFileinfo(f *trackedFile) {
 	ev.TxID = &txID
 	attachTx(ev, f.Meta.Tx)
 	ev.FileInfo = fileInfo(f)
-	ev.FileInfo.SID = fs.sids
-	if fs.stored {
+	if fs.alerts != nil {
+		ev.FileInfo.SID = fs.alerts.sids
+	}
+	if st := fs.store; st != nil && st.stored {
 		ev.FileInfo.Stored = true
-		ev.FileInfo.FileID = fs.storeID
+		ev.FileInfo.FileID = st.storeID
 	}
 	ev.Wirescan = &eve.Extra{FileSeen: f.Seen, FileMissing: f.Missing, FileOverflow: f.Overflow,
 		FilePart: f.Part(), FileParts: f.Parts()}

@@ -56,10 +56,14 @@ func (c *conn) keepFiles(f *trackedFile, spec signatures.StoreSpec) {
 	case signatures.StoreFlow:
 		k.onward = true
 	}
-	if len(c.keeps) == maxFileKeeps {
-		c.keeps = c.keeps[1:]
+	if c.keeps == nil {
+		c.keeps = new([]fileKeep)
 	}
-	c.keeps = append(c.keeps, k)
+	keeps := *c.keeps
+	if len(keeps) == maxFileKeeps {
+		keeps = keeps[1:]
+	}
+	*c.keeps = append(keeps, k)
 	for _, o := range c.files {
 		if g := o.f; k.covers(g.Meta.TxID, g.Meta.Direction) {
 			c.markStoring(g)
@@ -69,7 +73,10 @@ func (c *conn) keepFiles(f *trackedFile, spec signatures.StoreSpec) {
 
 // keepsFile reports whether a filestore request of the connection covers f.
 func (c *conn) keepsFile(f *trackedFile) bool {
-	for _, k := range c.keeps {
+	if c.keeps == nil {
+		return false
+	}
+	for _, k := range *c.keeps {
 		if k.covers(f.Meta.TxID, f.Meta.Direction) {
 			return true
 		}
@@ -79,7 +86,7 @@ func (c *conn) keepsFile(f *trackedFile) bool {
 
 // markStoring keeps f at its end, when the store is on.
 func (c *conn) markStoring(f *trackedFile) {
-	if fs := c.w.scanState(f); fs.spool != nil {
-		fs.storing = true
+	if fs := c.w.scanState(f); fs.spool() != nil {
+		fs.store.storing = true
 	}
 }

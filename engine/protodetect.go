@@ -84,7 +84,7 @@ func (c *conn) decide(proto app.Proto) {
 	}
 	if p := c.w.protos.Lookup(proto); p != nil {
 		c.parser = p.New(c)
-		c.w.flows.Charge(c.entry, parserCost)
+		c.w.flows.Charge(c.entry, parserCost(proto))
 	}
 	probes := c.probe
 	c.probe = nil

@@ -99,7 +99,7 @@ func TestStreamEventsAlertInTheirDirection(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.det = detect.New(compiled, c.client, c.server, nil, c)
+	c.det = detect.New(compiled, nil, c)
 	c.det.SetProto(app.HTTP)
 	c.anomaly(app.ToClient, "stream", "stream.overlap_different_data")
 	c.anomaly(app.ToServer, "applayer", "http.x")

@@ -10,19 +10,49 @@ import (
 type trackedFile = files.File[*conn, *fileScan]
 
 // fileScan is the detection state of one file: its scanner (nil when no rule
-// can apply) and the rules that already fired.
+// can apply), the rules that already fired and its file-store state. It is
+// held for as long as the file is open (a connection in mid-download holds
+// one), so the alerts and the store state are allocated only for files that
+// have them.
 type fileScan struct {
 	// conn is the connection the file's events are logged with: the
 	// file's owner when its first bytes arrived.
 	conn    *conn
 	scanner *signatures.Scanner
-	sids    []int
-	spool   *filestore.Spool // the file being written to the store, nil when not needed
-	storing bool             // a filestore rule matched
-	// deferred holds alerts waiting for the file's hash (policy by hash).
+	alerts  *fileAlerts // nil until a rule fired on the file
+	store   *fileStore  // nil when the file is not written to the store
+}
+
+// fileAlerts are the rules that fired on a file and the alerts waiting for
+// its hash (policy by hash).
+type fileAlerts struct {
+	sids     []int
 	deferred []deferredAlert
-	stored   bool
-	storeID  uint64
+}
+
+// fileStore is a file's file-store state.
+type fileStore struct {
+	spool   *filestore.Spool // the file being written to the store, nil once committed or aborted
+	storing bool             // a filestore rule matched (or the store keeps every file)
+	stored  bool             // committed, as storeID
+	storeID uint64
+}
+
+// alertState returns fs's alert state, creating it.
+func (fs *fileScan) alertState() *fileAlerts {
+	if fs.alerts == nil {
+		fs.alerts = &fileAlerts{}
+	}
+	return fs.alerts
+}
+
+// spool returns the file's store spool, nil when the file is not being
+// stored.
+func (fs *fileScan) spool() *filestore.Spool {
+	if fs.store == nil {
+		return nil
+	}
+	return fs.store.spool
 }
 
 // scanState returns f's scan state, creating it at the file's first event.
@@ -38,8 +68,7 @@ func (w *worker) scanState(f *trackedFile) *fileScan {
 		fs.scanner = c.det.FileScanner(f.Meta.Name, f.Meta.Direction, f.Meta.Tx)
 		if w.e.store != nil && (w.e.store.Force() || c.det.StoresFiles()) {
 			if sp, err := w.e.store.Begin(); err == nil {
-				fs.spool = sp
-				fs.storing = w.e.store.Force() || c.keepsFile(f)
+				fs.store = &fileStore{spool: sp, storing: w.e.store.Force() || c.keepsFile(f)}
 			}
 		}
 	}
@@ -50,8 +79,8 @@ func (w *worker) scanState(f *trackedFile) *fileScan {
 // Data implements files.Consumer: in-order file bytes go to the scanner.
 func (w *worker) Data(f *trackedFile, off int64, b []byte) {
 	fs := w.scanState(f)
-	if fs.spool != nil {
-		fs.spool.Write(off, b)
+	if sp := fs.spool(); sp != nil {
+		sp.Write(off, b)
 	}
 	if fs.scanner == nil {
 		return
@@ -98,15 +127,15 @@ func (w *worker) closed(f *trackedFile) {
 		fs.scanner = nil
 	}
 	w.releaseDeferred(f)
-	if fs.spool != nil {
-		if fs.storing {
-			if id, err := w.e.store.Commit(fs.spool, f.SHA256); err == nil {
-				fs.stored, fs.storeID = true, id
+	if st := fs.store; st != nil && st.spool != nil {
+		if st.storing {
+			if id, err := w.e.store.Commit(st.spool, f.SHA256); err == nil {
+				st.stored, st.storeID = true, id
 			}
 		} else {
-			fs.spool.Abort()
+			st.spool.Abort()
 		}
-		fs.spool = nil
+		st.spool = nil
 	}
 	w.stats.FilesByProto[fs.conn.proto.String()]++
 	if f.State == files.StateTruncated {

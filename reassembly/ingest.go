@@ -52,8 +52,9 @@ func (s *Stream) ingest(d *half, off int64, p []byte) {
 		p, off = p[n:], off+int64(n)
 	}
 	i := d.firstAfter(off)
-	drained := 0 // buffered pieces at the front delivered during the walk
-	pieces := s.pieces[:0]
+	drained := 0       // buffered pieces at the front delivered during the walk
+	var scratch [4]seg // the pieces of one segment: rarely more than one (on the stack, not in the Stream)
+	pieces := scratch[:0]
 	memcapHit, buffered := false, false
 	for len(p) > 0 {
 		if i < len(d.segs) && d.segs[i].off <= off {
@@ -90,8 +91,6 @@ func (s *Stream) ingest(d *half, off int64, p []byte) {
 	}
 	s.dropFront(d, drained)
 	d.mergeSegs(pieces)
-	clear(pieces)
-	s.pieces = pieces[:0]
 	s.drain(d)
 	s.countSegment(d, seen, fresh, differ, buffered, memcapHit)
 	if buffered {

@@ -11,7 +11,6 @@ type Stream struct {
 	stats  *Stats
 	h      Handler
 	half   [2]half
-	pieces []seg // scratch for the pieces of one segment, reused
 	closed bool
 }
 
@@ -123,7 +122,6 @@ func (s *Stream) Close() {
 		}
 		s.releaseAll(d)
 	}
-	s.pieces = nil
 	s.closed = true
 }
 

@@ -446,6 +446,7 @@ func (s *Set) compileEager(i int32, opts Options) error {
 		return fmt.Errorf("%w: rule %s:%d: %w", errCacheEntry, r.File, r.Line, err)
 	}
 	s.crules[i] = cr
+	s.bitRules = s.bitRules || cr.hasBits()
 	s.lazy.ready[i].Store(true)
 	return nil
 }

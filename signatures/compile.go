@@ -50,6 +50,7 @@ func compileSet(rules []*Rule, opts Options, ft flowbitTable, top bool) (*Set, e
 		if err != nil {
 			return nil, fmt.Errorf("signatures: %s:%d: %w", r.File, r.Line, err)
 		}
+		s.bitRules = s.bitRules || cr.hasBits()
 		if r.kind == kindPkt {
 			s.crules[i] = cr
 			s.pktRules = append(s.pktRules, int32(i))

@@ -138,8 +138,8 @@ func (s *Set) staticPartApplies(cr *crule, ctx *Context) bool {
 
 // groupOK reports whether group g applies to the Scanner.
 func (sc *Scanner) groupOK(g int32) bool {
-	if sc.gs != nil && sc.gs[g>>6]&(1<<(g&63)) != 0 {
+	if sc.gs != nil && sc.gs.static[g>>6]&(1<<(g&63)) != 0 {
 		return true
 	}
-	return sc.gd != nil && sc.gd[g>>6]&(1<<(g&63)) != 0
+	return sc.x != nil && sc.x.gd != nil && sc.x.gd[g>>6]&(1<<(g&63)) != 0
 }

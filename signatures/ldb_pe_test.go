@@ -123,8 +123,8 @@ func TestLdbDeferredBound(t *testing.T) {
 	if sc.Overflow == 0 {
 		t.Errorf("no overflow counted for %d waiting candidates", 2*(0x8000-0x40)/4)
 	}
-	if len(sc.exe.waiting) != 0 {
-		t.Errorf("%d candidates still kept after End", len(sc.exe.waiting))
+	if len(sc.x.exe.waiting) != 0 {
+		t.Errorf("%d candidates still kept after End", len(sc.x.exe.waiting))
 	}
 	if len(got) != 1 || got[0].Rule.Msg != "Some" {
 		t.Errorf("matches %v, want Some only", got)

@@ -30,34 +30,38 @@ type deferredCand struct {
 // exeInfo returns what is known of the file's headers (nothing for a
 // Scanner without a header parser).
 func (sc *Scanner) exeInfo() *exeInfo {
-	if sc.exe == nil {
+	exe := sc.exe()
+	if exe == nil {
 		return &exeInfo{ep: -1}
 	}
-	return &sc.exe.info
+	return &exe.info
 }
 
 // waiting reports whether candidates of cr must wait for the header parser.
 func (sc *Scanner) waiting(cr *crule) bool {
-	return cr.waits && sc.exe != nil && !sc.exe.resolved()
+	exe := sc.exe()
+	return cr.waits && exe != nil && !exe.resolved()
 }
 
 // deferCand keeps a candidate until the header parser decides.
 func (sc *Scanner) deferCand(rf ref, s, e int64) {
-	if len(sc.exe.waiting) >= maxDeferred {
+	exe := sc.x.exe
+	if len(exe.waiting) >= maxDeferred {
 		sc.Overflow++
 		return
 	}
-	sc.exe.waiting = append(sc.exe.waiting, deferredCand{rf, s, e})
+	exe.waiting = append(exe.waiting, deferredCand{rf, s, e})
 }
 
 // feedHeaders passes the next bytes to the header parser and replays the
 // kept candidates once it has decided.
 func (sc *Scanner) feedHeaders(b []byte) {
-	if sc.exe == nil {
+	exe := sc.exe()
+	if exe == nil {
 		return
 	}
-	if !sc.exe.resolved() {
-		sc.exe.write(b)
+	if !exe.resolved() {
+		exe.write(b)
 	}
 	sc.replayDeferred()
 }
@@ -65,11 +69,12 @@ func (sc *Scanner) feedHeaders(b []byte) {
 // replayDeferred feeds the kept candidates, in arrival order, once the
 // header parser has decided.
 func (sc *Scanner) replayDeferred() {
-	if len(sc.exe.waiting) == 0 || !sc.exe.resolved() {
+	exe := sc.x.exe
+	if len(exe.waiting) == 0 || !exe.resolved() {
 		return
 	}
-	d := sc.exe.waiting
-	sc.exe.waiting = nil
+	d := exe.waiting
+	exe.waiting = nil
 	for _, c := range d {
 		sc.candidate(c.rf, c.s, c.e)
 	}

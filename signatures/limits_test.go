@@ -50,7 +50,7 @@ func TestOverflowCounted(t *testing.T) {
 	if sc.Overflow == 0 {
 		t.Fatal("expected overflow to be counted")
 	}
-	if p := sc.prog[0]; len(p.chains[0].stage[0]) > defaultPositions {
+	if p := sc.progressOf(0); len(p.chains[0].stage[0]) > defaultPositions {
 		t.Fatalf("stage grew to %d", len(p.chains[0].stage[0]))
 	}
 }

@@ -24,7 +24,7 @@ func (sc *Scanner) initPcre() {
 	for h < 2*s.pcreWin+2*maxPcreLiteral {
 		h *= 2
 	}
-	sc.hist = make([]byte, h)
+	sc.x.hist = make([]byte, h)
 	for _, rf := range s.pcreStarts {
 		if !sc.groupOK(s.groupOf[rf.rule]) {
 			continue
@@ -37,13 +37,14 @@ func (sc *Scanner) initPcre() {
 
 // progress returns the rule's progress record, allocating it.
 func (sc *Scanner) progress(rule int32, cr *crule) *progress {
-	if sc.prog == nil {
-		sc.prog = map[int32]*progress{}
+	m := sc.matches()
+	if m.prog == nil {
+		m.prog = map[int32]*progress{}
 	}
-	p := sc.prog[rule]
+	p := m.prog[rule]
 	if p == nil {
 		p = newProgress(cr)
-		sc.prog[rule] = p
+		m.prog[rule] = p
 	}
 	return p
 }
@@ -51,7 +52,8 @@ func (sc *Scanner) progress(rule int32, cr *crule) *progress {
 // addPend queues the check of streamed pcre element elem over the window
 // starting at start; at most Set.position checks per chain are pending.
 func (sc *Scanner) addPend(rule int32, chain, elem uint16, start, origin int64, cp *chainProg) {
-	for _, q := range sc.pend {
+	x := sc.x
+	for _, q := range x.pend {
 		if q.rule == rule && q.chain == chain && q.elem == elem && q.start == start {
 			return
 		}
@@ -63,16 +65,17 @@ func (sc *Scanner) addPend(rule int32, chain, elem uint16, start, origin int64, 
 	cp.npend++
 	el := &sc.set.crule(rule).chains[chain].elems[elem]
 	pd := pcrePend{t: start + int64(el.sp.width+el.sp.look), start: start, origin: origin, rule: rule, chain: chain, elem: elem}
-	i := sort.Search(len(sc.pend), func(i int) bool { return sc.pend[i].t > pd.t })
-	sc.pend = slices.Insert(sc.pend, i, pd)
+	i := sort.Search(len(x.pend), func(i int) bool { return x.pend[i].t > pd.t })
+	x.pend = slices.Insert(x.pend, i, pd)
 }
 
 // flushPcre decides the pending checks whose window ends at or before limit
 // (all of them, windows cut at the end of data, when end is set).
 func (sc *Scanner) flushPcre(limit int64, end bool) {
-	for len(sc.pend) > 0 && (end || sc.pend[0].t <= limit) {
-		pd := sc.pend[0]
-		sc.pend = slices.Delete(sc.pend, 0, 1)
+	x := sc.x
+	for len(x.pend) > 0 && (end || x.pend[0].t <= limit) {
+		pd := x.pend[0]
+		x.pend = slices.Delete(x.pend, 0, 1)
 		sc.resolve(pd, end)
 	}
 }
@@ -81,10 +84,10 @@ func (sc *Scanner) flushPcre(limit int64, end bool) {
 func (sc *Scanner) resolve(pd pcrePend, end bool) {
 	s := sc.set
 	cr := s.crule(pd.rule)
-	p := sc.prog[pd.rule]
+	p := sc.progressOf(pd.rule)
 	cp := &p.chains[pd.chain]
 	cp.npend--
-	if _, ok := sc.done[pd.rule]; ok {
+	if sc.isDone(pd.rule) {
 		return
 	}
 	c := &cr.chains[pd.chain]
@@ -137,42 +140,45 @@ func (sc *Scanner) resolve(pd pcrePend, end bool) {
 // window returns the bytes [p, t) from the history and the current Write
 // (a reused buffer), or false when they are no longer (or were never) held.
 func (sc *Scanner) window(p, t int64) ([]byte, bool) {
-	h := int64(len(sc.hist))
-	if p < sc.histLo || p < sc.pos-h || t > sc.pos+int64(len(sc.cur)) {
+	x := sc.x
+	h := int64(len(x.hist))
+	if p < x.histLo || p < sc.pos-h || t > sc.pos+int64(len(x.cur)) {
 		return nil, false
 	}
-	w := sc.wbuf[:0]
+	w := x.wbuf[:0]
 	for o := p; o < min(t, sc.pos); o++ {
-		w = append(w, sc.hist[o&(h-1)])
+		w = append(w, x.hist[o&(h-1)])
 	}
 	if t > sc.pos {
-		w = append(w, sc.cur[max(p-sc.pos, 0):t-sc.pos]...)
+		w = append(w, x.cur[max(p-sc.pos, 0):t-sc.pos]...)
 	}
-	sc.wbuf = w
+	x.wbuf = w
 	return w, true
 }
 
 // byteAt returns the byte at absolute offset off, -1 when not held (before
 // the data, before a gap, or already forgotten).
 func (sc *Scanner) byteAt(off int64) int {
+	x := sc.x
 	switch {
-	case off < 0 || off < sc.histLo:
+	case off < 0 || off < x.histLo:
 		return -1
 	case off >= sc.pos:
-		if i := off - sc.pos; i < int64(len(sc.cur)) {
-			return int(sc.cur[i])
+		if i := off - sc.pos; i < int64(len(x.cur)) {
+			return int(x.cur[i])
 		}
 		return -1
-	case sc.pos-off > int64(len(sc.hist)):
+	case sc.pos-off > int64(len(x.hist)):
 		return -1
 	}
-	return int(sc.hist[off&int64(len(sc.hist)-1)])
+	return int(x.hist[off&int64(len(x.hist)-1)])
 }
 
 // keepHist remembers the last bytes of b (at their offsets modulo the
 // history size).
 func (sc *Scanner) keepHist(b []byte) {
-	h := len(sc.hist)
+	hist := sc.x.hist
+	h := len(hist)
 	off := sc.pos
 	if len(b) > h {
 		off += int64(len(b) - h)
@@ -180,7 +186,7 @@ func (sc *Scanner) keepHist(b []byte) {
 	}
 	for len(b) > 0 {
 		i := int(off & int64(h-1))
-		n := copy(sc.hist[i:], b)
+		n := copy(hist[i:], b)
 		b, off = b[n:], off+int64(n)
 	}
 }
@@ -218,15 +224,19 @@ func isWordByte(c int) bool {
 
 // dropPcre forgets the pending checks (their windows span a gap).
 func (sc *Scanner) dropPcre() {
-	for _, pd := range sc.pend {
-		sc.prog[pd.rule].chains[pd.chain].npend--
+	x := sc.x
+	if x == nil {
+		return
 	}
-	sc.pend = sc.pend[:0]
+	for _, pd := range x.pend {
+		sc.progressOf(pd.rule).chains[pd.chain].npend--
+	}
+	x.pend = x.pend[:0]
 }
 
 // endPcre decides every pending check with the data there is.
 func (sc *Scanner) endPcre() {
-	if len(sc.pend) > 0 {
+	if sc.x != nil && len(sc.x.pend) > 0 {
 		sc.flushPcre(math.MaxInt64, true)
 	}
 }

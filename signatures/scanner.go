@@ -18,25 +18,51 @@ const candidateBudget = 1024
 // set has case-sensitive patterns) and, lazily, progress records for rules that
 // had a candidate. A Scanner is used from one goroutine; the nil *Scanner (no rule
 // can match) accepts every call and matches nothing.
+//
+// A connection in mid-download holds one for as long as the file is open,
+// so what only some rule sets or some files need is allocated apart, when
+// needed: the matches and progress (m), the flowbit environment (bits) and
+// the dynamic groups, transforms, mixed rules, streamed pcre and header
+// parser (x).
 type Scanner struct {
-	set   *Set
-	rk    ruleKind
-	gs    []uint64 // static groups that apply (shared by the context class)
-	gd    []uint64 // dynamic groups that apply (this Scanner's own), nil if none
-	mst   mpm.State
-	pos   int64
-	tail  [maxVerify - 1]byte
-	tailN int
-	done  map[int32]struct{}
-	prog  map[int32]*progress
-	out   []Match
-	hits  []mpm.Hit
-	ended bool
-	prof  *Profile
+	set *Set
+	gs  *head // the static groups that apply (shared by the context class); nil if none
+	mst mpm.State
+	pos int64
+	// m holds the matches, verification scratch and rule progress; nil
+	// until the first pattern occurrence or match.
+	m *scanMatches
 	// bits are the flowbits and xbits the rules test and change, for the
 	// direction of the scanned bytes (per-direction implicit flowbits of
-	// mixed stream/file_data rules, mixed.go).
-	bits bitEnv
+	// mixed stream/file_data rules, mixed.go); nil when no rule of the set
+	// has any.
+	bits *bitEnv
+	// x holds the parts only some rule sets need (scanExtra); nil when
+	// none is needed.
+	x *scanExtra
+	// Overflow counts positions dropped or work cut by per-rule bounds; a
+	// non-zero value means a rule might have been missed on adversarial input.
+	Overflow int64
+	tail     [maxVerify - 1]byte
+	tailN    uint8
+	rk       ruleKind
+	ended    bool
+}
+
+// scanMatches is the part of a Scanner that exists once a pattern occurred:
+// reused output and hit buffers, the rules already reported and the
+// progress records of rules that had a candidate.
+type scanMatches struct {
+	out  []Match
+	hits []mpm.Hit
+	done map[int32]struct{}
+	prog map[int32]*progress
+}
+
+// scanExtra is the part of a Scanner only some rule sets need.
+type scanExtra struct {
+	gd   []uint64  // dynamic groups that apply (this Scanner's own), nil if none
+	prof *Profile  // per-rule profiling, nil when off
 	subs []subScan // scanners of transformed data
 	mix  *Scanner  // the stream parts of mixed rules (mixed.go); its matches are dropped
 	// Streamed pcre (pcre_scan.go): pending checks in window-end order, the
@@ -51,9 +77,70 @@ type Scanner struct {
 	// keeps the candidates waiting for them (ldb_scan.go); nil when no
 	// rule needs them.
 	exe *peParser
-	// Overflow counts positions dropped or work cut by per-rule bounds; a
-	// non-zero value means a rule might have been missed on adversarial input.
-	Overflow int64
+}
+
+// matches returns the Scanner's match state, creating it.
+func (sc *Scanner) matches() *scanMatches {
+	if sc.m == nil {
+		sc.m = &scanMatches{}
+	}
+	return sc.m
+}
+
+// isDone reports whether rule was already reported.
+func (sc *Scanner) isDone(rule int32) bool {
+	if sc.m == nil {
+		return false
+	}
+	_, ok := sc.m.done[rule]
+	return ok
+}
+
+// progressOf returns the rule's progress record, nil when it had none.
+func (sc *Scanner) progressOf(rule int32) *progress {
+	if sc.m == nil {
+		return nil
+	}
+	return sc.m.prog[rule]
+}
+
+// resetOut empties the output of the previous call.
+func (sc *Scanner) resetOut() {
+	if sc.m != nil {
+		sc.m.out = sc.m.out[:0]
+	}
+}
+
+// emit appends ms to the output.
+func (sc *Scanner) emit(ms []Match) {
+	if len(ms) > 0 {
+		m := sc.matches()
+		m.out = append(m.out, ms...)
+	}
+}
+
+// output returns the matches of the current call.
+func (sc *Scanner) output() []Match {
+	if sc.m == nil {
+		return nil
+	}
+	return sc.m.out
+}
+
+// prof returns the profile matches are timed into, nil when none.
+func (sc *Scanner) prof() *Profile {
+	if sc.x == nil {
+		return nil
+	}
+	return sc.x.prof
+}
+
+// exe returns the header parser, nil when no rule needs it.
+func (sc *Scanner) exe() *peParser {
+	if sc.x == nil {
+		return nil
+	}
+	return sc.x.exe
 }
 
 // NewScanner starts inspecting one file (FileData) or one stream direction
@@ -91,15 +178,22 @@ func (s *Set) NewScanner(kind Kind, ctx *Context) *Scanner {
 	if !h.any && gd == nil && subs == nil && mix == nil {
 		return nil
 	}
-	sc := &Scanner{set: s, rk: rk, gd: gd, prof: ctx.Profile, bits: envOf(ctx), subs: subs, mix: mix}
+	sc := &Scanner{set: s, rk: rk}
 	if h.any {
-		sc.gs = h.static
+		sc.gs = h
+	}
+	if s.bitRules {
+		env := envOf(ctx)
+		sc.bits = &env
+	}
+	if gd != nil || subs != nil || mix != nil || ctx.Profile != nil || s.pcreWin > 0 || s.exeNeed && rk == kindFile {
+		sc.x = &scanExtra{gd: gd, prof: ctx.Profile, subs: subs, mix: mix}
 	}
 	if s.pcreWin > 0 {
 		sc.initPcre()
 	}
 	if s.exeNeed && rk == kindFile {
-		sc.exe = newPEParser()
+		sc.x.exe = newPEParser()
 	}
 	return sc
 }
@@ -112,31 +206,44 @@ func (sc *Scanner) Write(b []byte) []Match {
 	if sc == nil || sc.ended {
 		return nil
 	}
-	sc.out = sc.out[:0]
-	if sc.mix != nil {
-		sc.mix.Write(b) // sets the flowbits the mixed rules' file parts test
+	sc.resetOut()
+	x := sc.x
+	if x != nil {
+		if x.mix != nil {
+			x.mix.Write(b) // sets the flowbits the mixed rules' file parts test
+		}
+		sc.feedHeaders(b)
+		x.cur = b
 	}
-	sc.feedHeaders(b)
-	sc.cur = b
-	hits := sc.set.mpm.Scan(&sc.mst, b, sc.hits[:0])
+	var buf []mpm.Hit
+	if sc.m != nil {
+		buf = sc.m.hits[:0]
+	}
+	hits := sc.set.mpm.Scan(&sc.mst, b, buf)
 	for _, h := range hits {
 		sc.pattern(h.ID, b, h.End-1)
 	}
-	sc.hits = hits[:0]
+	if cap(hits) > 0 {
+		sc.matches().hits = hits[:0]
+	}
 	if sc.set.needTail {
 		sc.keepTail(b)
 	}
-	if sc.hist != nil {
-		sc.flushPcre(sc.pos+int64(len(b)), false)
-		sc.keepHist(b)
+	if x != nil {
+		if x.hist != nil {
+			sc.flushPcre(sc.pos+int64(len(b)), false)
+			sc.keepHist(b)
+		}
+		x.cur = nil
 	}
-	sc.cur = nil
 	sc.pos += int64(len(b))
-	for i := range sc.subs {
-		ss := &sc.subs[i]
-		sc.out = append(sc.out, ss.sc.Write(ss.xf.write(b))...)
+	if x != nil {
+		for i := range x.subs {
+			ss := &x.subs[i]
+			sc.emit(ss.sc.Write(ss.xf.write(b)))
+		}
 	}
-	return sc.out
+	return sc.output()
 }
 
 // subScan is a Scanner of transformed data and its transform state.
@@ -152,16 +259,20 @@ func (sc *Scanner) Gap(n int64) {
 	}
 	sc.mst.Reset()
 	sc.tailN = 0
-	sc.mix.Gap(n)
-	if sc.exe != nil {
-		sc.exe.end() // kept candidates are replayed by the next Write or End
+	sc.pos += n
+	x := sc.x
+	if x == nil {
+		return
+	}
+	x.mix.Gap(n)
+	if x.exe != nil {
+		x.exe.end() // kept candidates are replayed by the next Write or End
 	}
 	sc.dropPcre()
-	sc.pos += n
-	sc.histLo = sc.pos
-	for i := range sc.subs {
-		sc.subs[i].xf.reset()
-		sc.subs[i].sc.Gap(n)
+	x.histLo = sc.pos
+	for i := range x.subs {
+		x.subs[i].xf.reset()
+		x.subs[i].sc.Gap(n)
 	}
 }
 
@@ -171,13 +282,13 @@ func (sc *Scanner) keepTail(b []byte) {
 	const n = len(sc.tail)
 	if len(b) >= n {
 		copy(sc.tail[:], b[len(b)-n:])
-		sc.tailN = n
+		sc.tailN = uint8(n)
 		return
 	}
-	keep := min(sc.tailN, n-len(b))
-	copy(sc.tail[:], sc.tail[sc.tailN-keep:sc.tailN])
+	keep := min(int(sc.tailN), n-len(b))
+	copy(sc.tail[:], sc.tail[int(sc.tailN)-keep:sc.tailN])
 	copy(sc.tail[keep:], b)
-	sc.tailN = keep + len(b)
+	sc.tailN = uint8(keep + len(b))
 }
 
 // verify checks a case-sensitive pattern ending at b[i] against the input.
@@ -187,17 +298,17 @@ func (sc *Scanner) verify(pat []byte, b []byte, i int) bool {
 		return bytes.Equal(b[end-len(pat):end], pat)
 	}
 	k := len(pat) - end // bytes from the tail
-	if k > sc.tailN {
+	if k > int(sc.tailN) {
 		return false
 	}
-	return bytes.Equal(sc.tail[sc.tailN-k:sc.tailN], pat[:k]) && bytes.Equal(b[:end], pat[k:])
+	return bytes.Equal(sc.tail[int(sc.tailN)-k:sc.tailN], pat[:k]) && bytes.Equal(b[:end], pat[k:])
 }
 
 // pattern handles an occurrence of pattern pid ending at b[i].
 func (sc *Scanner) pattern(pid int32, b []byte, i int) {
 	s := sc.set
 	e := sc.pos + int64(i) + 1
-	if len(sc.pend) > 0 && sc.pend[0].t <= e {
+	if x := sc.x; x != nil && len(x.pend) > 0 && x.pend[0].t <= e {
 		sc.flushPcre(e, false)
 	}
 	for v := s.pvStart[pid]; v < s.pvStart[pid+1]; v++ {
@@ -217,7 +328,7 @@ func (sc *Scanner) candidate(rf ref, s, e int64) {
 	if !sc.groupOK(sc.set.groupOf[rf.rule]) {
 		return
 	}
-	if _, ok := sc.done[rf.rule]; ok {
+	if sc.isDone(rf.rule) {
 		return
 	}
 	cr := sc.set.crule(rf.rule)
@@ -225,10 +336,10 @@ func (sc *Scanner) candidate(rf ref, s, e int64) {
 		sc.deferCand(rf, s, e)
 		return
 	}
-	if sc.prof != nil {
-		start, n := time.Now(), len(sc.out)
+	if prof := sc.prof(); prof != nil {
+		start, n := time.Now(), len(sc.output())
 		steps := sc.check(cr, rf, s, e)
-		sc.prof.add(cr.r, uint64(steps), len(sc.out) > n, start)
+		prof.add(cr.r, uint64(steps), len(sc.output()) > n, start)
 		return
 	}
 	sc.check(cr, rf, s, e)
@@ -274,16 +385,17 @@ func (sc *Scanner) check(cr *crule, rf ref, s, e int64) int {
 func (sc *Scanner) report(rule int32, off int64) {
 	cr := sc.set.crule(rule)
 	if cr.hasBits() {
-		if !cr.bitsOK(&sc.bits) {
+		if !cr.bitsOK(sc.bits) {
 			return
 		}
-		cr.bitsApply(&sc.bits)
+		cr.bitsApply(sc.bits)
 	}
-	if sc.done == nil {
-		sc.done = map[int32]struct{}{}
+	m := sc.matches()
+	if m.done == nil {
+		m.done = map[int32]struct{}{}
 	}
-	sc.done[rule] = struct{}{}
-	sc.out = append(sc.out, Match{Rule: cr.r, Offset: off, NoAlert: cr.r.noAlert})
+	m.done[rule] = struct{}{}
+	m.out = append(m.out, Match{Rule: cr.r, Offset: off, NoAlert: cr.r.noAlert})
 }
 
 // End supplies end-of-file facts and returns the matches that needed them
@@ -294,13 +406,14 @@ func (sc *Scanner) End(f FileFacts) []Match {
 	if sc == nil || sc.ended {
 		return nil
 	}
-	sc.out = sc.out[:0]
-	if sc.mix != nil {
-		sc.mix.End(f)
-		sc.Overflow += sc.mix.Overflow
+	sc.resetOut()
+	x := sc.x
+	if x != nil && x.mix != nil {
+		x.mix.End(f)
+		sc.Overflow += x.mix.Overflow
 	}
-	if sc.exe != nil {
-		sc.exe.end()
+	if x != nil && x.exe != nil {
+		x.exe.end()
 		sc.replayDeferred()
 	}
 	sc.endPcre()
@@ -308,14 +421,18 @@ func (sc *Scanner) End(f FileFacts) []Match {
 	s := sc.set
 	size := sc.pos
 	var hits []int32
-	for rid, p := range sc.prog {
+	var prog map[int32]*progress
+	if sc.m != nil {
+		prog = sc.m.prog
+	}
+	for rid, p := range prog {
 		cr := s.crule(rid)
-		if _, ok := sc.done[rid]; !ok && (cr.needEnd || cr.ldb != nil || cr.r.lateTest) && sc.endOK(cr, p, &f, size) {
+		if !sc.isDone(rid) && (cr.needEnd || cr.ldb != nil || cr.r.lateTest) && sc.endOK(cr, p, &f, size) {
 			hits = append(hits, rid)
 		}
 	}
 	for _, rid := range s.endOnly[sc.rk] {
-		if _, ok := sc.done[rid]; ok || !sc.groupOK(s.groupOf[rid]) || sc.prog[rid] != nil {
+		if sc.isDone(rid) || !sc.groupOK(s.groupOf[rid]) || prog[rid] != nil {
 			continue
 		}
 		cr := s.crule(rid)
@@ -329,18 +446,20 @@ func (sc *Scanner) End(f FileFacts) []Match {
 	sort.Slice(hits, func(i, j int) bool { return hits[i] < hits[j] })
 	for _, rid := range hits {
 		off := int64(-1)
-		if p := sc.prog[rid]; p != nil {
+		if p := prog[rid]; p != nil {
 			off = p.offset()
 		}
 		sc.report(rid, off)
 	}
-	for i := range sc.subs {
-		ss := &sc.subs[i]
-		sc.out = append(sc.out, ss.sc.Write(ss.xf.flush())...)
-		sc.out = append(sc.out, ss.sc.End(f)...)
-		sc.Overflow += ss.sc.Overflow
+	if x != nil {
+		for i := range x.subs {
+			ss := &x.subs[i]
+			sc.emit(ss.sc.Write(ss.xf.flush()))
+			sc.emit(ss.sc.End(f))
+			sc.Overflow += ss.sc.Overflow
+		}
 	}
-	return sc.out
+	return sc.output()
 }
 
 // hashHits appends ClamAV hash signatures matching the file's hashes.
@@ -357,7 +476,7 @@ func (sc *Scanner) hashHits(hits []int32, f *FileFacts) []int32 {
 			continue
 		}
 		for _, rid := range s.hashIdx[h.algo+":"+hex.EncodeToString(h.sum)] {
-			if _, ok := sc.done[rid]; ok || !sc.groupOK(s.groupOf[rid]) {
+			if sc.isDone(rid) || !sc.groupOK(s.groupOf[rid]) {
 				continue
 			}
 			if ch := s.crule(rid).r.file.clamHash; ch == nil || ch.size >= 0 && ch.size != f.Size {

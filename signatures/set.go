@@ -44,6 +44,10 @@ type Set struct {
 	pcreWin     int   // largest streamed pcre window (width+1), 0 if none
 	pcreStarts  []ref // streamed pcre elements anchored at offset 0
 	exeNeed     bool  // some rule needs the file's headers (Scanner parses them)
+	// bitRules is set when some rule tests or changes flowbits or xbits
+	// (its Scanners carry a bit environment). Such rules are compiled
+	// eagerly (compileSet, compileEager), never lazily.
+	bitRules bool
 
 	subs        []subSet     // rules with transformed file data, per transform list
 	mix         *Set         // the stream parts of rules mixing stream content and file_data (mixed.go)

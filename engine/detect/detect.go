@@ -62,6 +62,10 @@ type Alert struct {
 // from the Flow's methods.
 type Alerter interface {
 	Alert(a Alert)
+	// Endpoints returns the connection's client and server: a Flow asks
+	// its connection instead of holding a copy (64 bytes for as long as
+	// the connection lives).
+	Endpoints() (client, server netip.AddrPort)
 }
 
 // Rules is a rule set with what the engine derives from it once per load
@@ -117,16 +121,12 @@ type Flow struct {
 	rules  *Rules
 	set    *signatures.Set
 	frames *signatures.FrameSet
-	bits   *signatures.FlowState
+	bits   signatures.FlowState // the connection's flowbits (in the Flow: one allocation less)
 	prof   *signatures.Profile
 	xbits  signatures.XBits
 	now    func() time.Time
 	out    Alerter
 	proto  app.Proto
-	// client and server are the connection's endpoints: bytes travelling
-	// to the server go from client to server.
-	client, server netip.AddrPort
-
 	stream [2]streamState
 
 	// reqPending lists transactions whose request is complete and whose
@@ -158,17 +158,16 @@ type streamState struct {
 	done bool  // the direction ended
 }
 
-// New returns the detection state of a connection between client and
-// server, matching rules (nil: no detection, New returns nil), with what
-// env shares (nil: no profile, no xbits, no clock). Matches go to out.
-func New(rules *Rules, client, server netip.AddrPort, env *Env, out Alerter) *Flow {
+// New returns the detection state of a connection, matching rules (nil:
+// no detection, New returns nil), with what env shares (nil: no profile,
+// no xbits, no clock). Matches go to out, which also tells the
+// connection's endpoints (bytes travelling to the server go from client to
+// server).
+func New(rules *Rules, env *Env, out Alerter) *Flow {
 	if rules == nil || rules.Set == nil {
 		return nil
 	}
-	f := &Flow{
-		rules: rules, set: rules.Set, frames: rules.Frames, bits: signatures.NewFlowState(), out: out,
-		client: client, server: server,
-	}
+	f := &Flow{rules: rules, set: rules.Set, frames: rules.Frames, out: out}
 	if env != nil {
 		f.prof, f.xbits, f.now = env.Profile, env.XBits, env.Now
 	}
@@ -197,7 +196,7 @@ func (f *Flow) SetProto(p app.Proto) {
 // context describes direction dir of the connection to the rules: the one
 // place a signatures.Context is built.
 func (f *Flow) context(dir app.Direction) signatures.Context {
-	src, dst := f.client, f.server
+	src, dst := f.out.Endpoints()
 	if dir != app.ToServer {
 		src, dst = dst, src
 	}
@@ -206,7 +205,7 @@ func (f *Flow) context(dir app.Direction) signatures.Context {
 		ToServer: dir == app.ToServer,
 		SrcIP:    src.Addr(), DstIP: dst.Addr(), SrcPort: src.Port(), DstPort: dst.Port(),
 		Established: true,
-		Flow:        f.bits,
+		Flow:        &f.bits,
 		XBits:       f.xbits,
 		Now:         f.now,
 		Profile:     f.prof,

@@ -56,37 +56,74 @@ type File[O, S any] struct {
 	MD5, SHA1, SHA256       []byte // set when closed
 	Magic                   string // set when closed
 
+	// A connection in mid-download holds its file for long: what only
+	// some files need is in side, and the small fields sit together.
 	t        *Tracker[O, S]
+	side     *fileSide[O, S] // reorder window and joining state; nil for a file that never needed them
 	next     int64
-	pending  []piece
-	buffered int64
 	history  []byte // last histCap delivered bytes, ring
 	histCap  int    // the history's size: Config.HistoryBytes, or InOrderHistoryBytes
-	cur      []byte // the piece being delivered to the consumer, during Data
-	curOff   int64
-	histPos  int
-	head     []byte // the first bytes for Sniff until sniffLen of them are known
+	cur      []byte // the piece being delivered to the consumer, during Data (at offset next-len(cur))
 	magic    string // the sniffed type, once sniffed
+	head     []byte // the first bytes for Sniff until sniffLen of them are known
+	histPos  int32  // where the history ring's next byte goes (it is at most 1 MiB)
+	isJoin   bool   // the joined file itself (join.go, owner.go)
+	isPart   bool   // a file whose bytes also go to a joined file
+	counting bool   // a part (SMB) that keeps no stream of its own: it counts bytes and forwards them
 	sniffed  bool   // magic is set: head is not kept
 	md5      hash.Hash
 	sha1     hash.Hash
 	sha256   hash.Hash
 	closed   bool
+	closing  bool // Close was called; the tracker holds the file (closeCanon)
+}
 
-	// Joining (join.go, owner.go). entry is the joined file the file is
-	// registered with: as an SMB open's first file (isPart false) or as a
-	// part whose bytes go to the joined file at joinBase+offset.
+// fileSide is the part of a File only some files need: the pieces that
+// arrived ahead of the in-order point, and the joining state.
+type fileSide[O, S any] struct {
+	// pending are out-of-order pieces, by offset; buffered their bytes.
+	pending  []piece
+	buffered int64
+	// entry is the joined file the file is registered with: as an SMB
+	// open's first file (isPart false) or as a part whose bytes go to the
+	// joined file at joinBase+offset.
 	entry    *joinEntry[O, S]
 	joinBase int64
-	isJoin   bool // the joined file itself
-	isPart   bool
-	// counting parts (SMB) keep no stream of their own: they count bytes
-	// and forward them; extent is the end of the furthest byte carried.
-	counting bool
-	extent   int64
-	closing  bool // Close was called; the tracker holds the file (closeCanon)
-	parts    int  // joined file: the part files it was joined from
+	extent   int64 // counting part: the end of the furthest byte carried
+	parts    int   // joined file: the part files it was joined from
 	endAt    time.Time
+}
+
+// aside returns f's side state, creating it.
+func (f *File[O, S]) aside() *fileSide[O, S] {
+	if f.side == nil {
+		f.side = &fileSide[O, S]{}
+	}
+	return f.side
+}
+
+// pend returns the pending out-of-order pieces.
+func (f *File[O, S]) pend() []piece {
+	if f.side == nil {
+		return nil
+	}
+	return f.side.pending
+}
+
+// joinEntry returns the joined file f is registered with, nil when none.
+func (f *File[O, S]) joinEntry() *joinEntry[O, S] {
+	if f.side == nil {
+		return nil
+	}
+	return f.side.entry
+}
+
+// setEntry registers f with joined file e (nil: with none).
+func (f *File[O, S]) setEntry(e *joinEntry[O, S]) {
+	if e == nil && f.side == nil {
+		return
+	}
+	f.aside().entry = e
 }
 
 // piece is an out-of-order range: data, or a known hole when data is nil.
@@ -130,13 +167,23 @@ func (f *File[O, S]) Joined() bool { return f.isJoin }
 
 // Parts is, once a joined file closed, how many part files it was joined
 // from.
-func (f *File[O, S]) Parts() int { return f.parts }
+func (f *File[O, S]) Parts() int {
+	if f.side == nil {
+		return 0
+	}
+	return f.side.parts
+}
 
 // EndedAt returns the packet time the file ended at when it was closed
 // later than that: a joined file that waited for the other workers, for a
 // reconnect or for its timeout. The Consumer's Closed should log it with
 // that time. ok is false for files closed when their end was seen.
-func (f *File[O, S]) EndedAt() (at time.Time, ok bool) { return f.endAt, !f.endAt.IsZero() }
+func (f *File[O, S]) EndedAt() (at time.Time, ok bool) {
+	if f.side == nil {
+		return time.Time{}, false
+	}
+	return f.side.endAt, !f.side.endAt.IsZero()
+}
 
 // Next is the offset of the next in-order byte the file waits for.
 func (f *File[O, S]) Next() int64 { return f.next }
@@ -159,7 +206,7 @@ func (f *File[O, S]) Write(off int64, b []byte) {
 		return
 	}
 	if f.counting {
-		f.extent = max(f.extent, end)
+		f.side.extent = max(f.side.extent, end)
 		return
 	}
 	if off < f.next {
@@ -194,7 +241,7 @@ func (f *File[O, S]) Gap(off, n int64) {
 	if f.counting {
 		f.Gaps = true
 		f.Missing += n
-		f.extent = max(f.extent, end)
+		f.side.extent = max(f.side.extent, end)
 		return
 	}
 	if end <= f.next {
@@ -219,7 +266,8 @@ func (f *File[O, S]) place(off, n int64, b []byte) {
 		return b[from-off : to-off]
 	}
 	search := func(at int64) int {
-		return sort.Search(len(f.pending), func(i int) bool { return f.pending[i].off+f.pending[i].n > at })
+		pending := f.pend()
+		return sort.Search(len(pending), func(i int) bool { return pending[i].off+pending[i].n > at })
 	}
 	cur := off
 	for cur < end {
@@ -234,16 +282,17 @@ func (f *File[O, S]) place(off, n int64, b []byte) {
 			continue
 		}
 		i := search(cur)
-		if i >= len(f.pending) || f.pending[i].off >= end || f.pending[i].off > cur {
+		pending := f.pend()
+		if i >= len(pending) || pending[i].off >= end || pending[i].off > cur {
 			stop := end
-			if i < len(f.pending) && f.pending[i].off < end {
-				stop = f.pending[i].off
+			if i < len(pending) && pending[i].off < end {
+				stop = pending[i].off
 			}
 			f.insert(piece{off: cur, n: stop - cur, data: sub(cur, stop)})
 			cur = stop
 			continue
 		}
-		p := f.pending[i]
+		p := pending[i]
 		stop := min(end, p.off+p.n)
 		if p.data != nil && b != nil {
 			f.t.stats.Overlaps++
@@ -279,10 +328,11 @@ func (f *File[O, S]) insert(p piece) {
 		f.drain()
 		return
 	}
+	sd := f.aside()
 	if p.data != nil {
 		size := int64(len(p.data))
-		for f.buffered+size > f.t.cfg.MaxWindowBytes || f.t.stats.BufferedBytes+size > f.t.cfg.MaxBufferedBytes {
-			if len(f.pending) == 0 || f.pending[0].off > p.off {
+		for sd.buffered+size > f.t.cfg.MaxWindowBytes || f.t.stats.BufferedBytes+size > f.t.cfg.MaxBufferedBytes {
+			if len(sd.pending) == 0 || sd.pending[0].off > p.off {
 				// Nothing buffered before p: p itself starts the new in-order point.
 				f.t.stats.WindowOverflows++
 				f.anomaly("file.reorder_window_exceeded")
@@ -296,22 +346,23 @@ func (f *File[O, S]) insert(p piece) {
 			f.skipToPending()
 		}
 		p.data = bytes.Clone(p.data)
-		f.buffered += size
+		sd.buffered += size
 		f.t.stats.BufferedBytes += size
 	}
-	i := sort.Search(len(f.pending), func(i int) bool { return f.pending[i].off > p.off })
-	f.pending = append(f.pending, piece{})
-	copy(f.pending[i+1:], f.pending[i:])
-	f.pending[i] = p
+	i := sort.Search(len(sd.pending), func(i int) bool { return sd.pending[i].off > p.off })
+	sd.pending = append(sd.pending, piece{})
+	copy(sd.pending[i+1:], sd.pending[i:])
+	sd.pending[i] = p
 }
 
 // skipToPending declares the hole before the first pending piece and delivers
 // everything contiguous from there.
 func (f *File[O, S]) skipToPending() {
-	if len(f.pending) == 0 {
+	pending := f.pend()
+	if len(pending) == 0 {
 		return
 	}
-	if gap := f.pending[0].off - f.next; gap > 0 {
+	if gap := pending[0].off - f.next; gap > 0 {
 		f.deliverGap(gap)
 	}
 	f.drain()
@@ -319,11 +370,15 @@ func (f *File[O, S]) skipToPending() {
 
 // drain delivers pending pieces that have become contiguous.
 func (f *File[O, S]) drain() {
-	for len(f.pending) > 0 && f.pending[0].off <= f.next {
-		p := f.pending[0]
-		f.pending = f.pending[1:]
+	sd := f.side
+	if sd == nil {
+		return
+	}
+	for len(sd.pending) > 0 && sd.pending[0].off <= f.next {
+		p := sd.pending[0]
+		sd.pending = sd.pending[1:]
 		if p.data != nil {
-			f.buffered -= int64(len(p.data))
+			sd.buffered -= int64(len(p.data))
 			f.t.stats.BufferedBytes -= int64(len(p.data))
 		}
 		end := p.off + p.n
@@ -337,8 +392,8 @@ func (f *File[O, S]) drain() {
 			f.deliver(p.data[skip:])
 		}
 	}
-	if len(f.pending) == 0 {
-		f.pending = nil
+	if len(sd.pending) == 0 {
+		sd.pending = nil
 	}
 }
 
@@ -365,7 +420,7 @@ func (f *File[O, S]) deliver(b []byte) {
 	f.t.stats.Bytes += uint64(len(b))
 	// While the consumer scans b, BytesBefore can show any of its bytes,
 	// not only the history's tail of a piece larger than the history.
-	f.cur, f.curOff = b, off
+	f.cur = b
 	f.t.consumer.Data(f, off, b)
 	f.cur = nil
 }
@@ -424,7 +479,7 @@ func (f *File[O, S]) Close(truncated bool) {
 	if f.closed || f.closing {
 		return
 	}
-	switch e := f.entry; {
+	switch e := f.joinEntry(); {
 	case e == nil:
 		f.finishClose(truncated)
 	case f.isJoin:
@@ -445,7 +500,7 @@ func (f *File[O, S]) finishClose(truncated bool) {
 	}
 	f.closed = true
 	if f.counting {
-		f.Size = f.extent
+		f.Size = f.side.extent
 		f.State = StateClosed
 		if truncated || f.Gaps {
 			f.State = StateTruncated
@@ -455,7 +510,7 @@ func (f *File[O, S]) finishClose(truncated bool) {
 		f.t.consumer.Closed(f)
 		return
 	}
-	for len(f.pending) > 0 {
+	for len(f.pend()) > 0 {
 		f.skipToPending()
 	}
 	if f.Meta.Size > 0 && f.next < f.Meta.Size {
@@ -492,17 +547,22 @@ func (f *File[O, S]) moveStreamTo(j *File[O, S]) {
 	j.Value, j.State, j.Size = f.Value, f.State, f.Size
 	j.Seen, j.Missing, j.Overflow = f.Seen, f.Missing, f.Overflow
 	j.Gaps, j.Overlapped, j.OverlapDiffers = f.Gaps, f.Overlapped, f.OverlapDiffers
-	j.next, j.pending, j.buffered = f.next, f.pending, f.buffered
+	j.next = f.next
+	if f.side != nil && f.side.pending != nil {
+		sd := j.aside()
+		sd.pending, sd.buffered = f.side.pending, f.side.buffered
+	}
 	j.history, j.histPos, j.histCap, j.head = f.history, f.histPos, f.histCap, f.head
 	j.magic, j.sniffed = f.magic, f.sniffed
 	j.md5, j.sha1, j.sha256 = f.md5, f.sha1, f.sha256
-	f.extent = f.next
-	for _, p := range f.pending {
-		f.extent = max(f.extent, p.off+p.n)
+	sd := f.aside()
+	sd.extent = f.next
+	for _, p := range sd.pending {
+		sd.extent = max(sd.extent, p.off+p.n)
 	}
 	var zero S
 	f.Value = zero
-	f.pending, f.buffered, f.history, f.histPos, f.head = nil, 0, nil, 0, nil
+	sd.pending, sd.buffered, f.history, f.histPos, f.head = nil, 0, nil, 0, nil
 	f.magic, f.sniffed = "", false
 	f.md5, f.sha1, f.sha256 = nil, nil, nil
 	f.isPart, f.counting = true, true

@@ -201,8 +201,8 @@ func TestTinyWindowStaysConsistent(t *testing.T) {
 			off := rng.IntN(len(orig))
 			n := 1 + rng.IntN(min(200, len(orig)-off))
 			f.Write(int64(off), orig[off:off+n])
-			if f.buffered > cfg.MaxWindowBytes {
-				t.Fatalf("window exceeded: %d", f.buffered)
+			if f.side != nil && f.side.buffered > cfg.MaxWindowBytes {
+				t.Fatalf("window exceeded: %d", f.side.buffered)
 			}
 		}
 		f.Close(false)

@@ -23,7 +23,7 @@ func (f *File[O, S]) remember(b []byte) {
 			continue
 		}
 		n := copy(f.history[f.histPos:], b)
-		f.histPos = (f.histPos + n) % h
+		f.histPos = int32((int(f.histPos) + n) % h)
 		b = b[n:]
 	}
 }
@@ -42,7 +42,7 @@ func (f *File[O, S]) compareHistory(off int64, b []byte) {
 		}
 		idx := int(pos - histStart)
 		if len(f.history) == f.histCap {
-			idx = (f.histPos + idx) % len(f.history)
+			idx = (int(f.histPos) + idx) % len(f.history)
 		}
 		if f.history[idx] != b[i] {
 			f.overlapDiffers()
@@ -58,8 +58,9 @@ func (f *File[O, S]) compareHistory(off int64, b []byte) {
 func (f *File[O, S]) BytesBefore(end int64, n int) []byte {
 	histStart := f.next - int64(len(f.history))
 	lo := histStart
+	curOff := f.next - int64(len(f.cur)) // the piece being delivered ends at next
 	if f.cur != nil {
-		lo = min(lo, f.curOff) // the piece being delivered is held whole
+		lo = min(lo, curOff) // the piece being delivered is held whole
 	}
 	if end > f.next || end <= lo || n <= 0 {
 		return nil
@@ -67,8 +68,8 @@ func (f *File[O, S]) BytesBefore(end int64, n int) []byte {
 	start := max(end-int64(n), lo)
 	out := make([]byte, 0, end-start)
 	for pos := start; pos < end; pos++ {
-		if f.cur != nil && pos >= f.curOff && pos < f.curOff+int64(len(f.cur)) {
-			out = append(out, f.cur[pos-f.curOff])
+		if f.cur != nil && pos >= curOff && pos < f.next {
+			out = append(out, f.cur[pos-curOff])
 			continue
 		}
 		if pos < histStart {
@@ -77,7 +78,7 @@ func (f *File[O, S]) BytesBefore(end int64, n int) []byte {
 		}
 		idx := int(pos - histStart)
 		if len(f.history) == f.histCap {
-			idx = (f.histPos + idx) % len(f.history)
+			idx = (int(f.histPos) + idx) % len(f.history)
 		}
 		out = append(out, f.history[idx])
 	}

@@ -277,7 +277,7 @@ func (t *Tracker[O, S]) joinRange(f *File[O, S]) {
 		t.stats.Opened++
 		t.stats.Joined++
 		t.stats.JoinedOpen++
-		jf := &File[O, S]{Meta: jm, ID: t.nextID, Owner: f.Owner, t: t, isJoin: true, entry: e}
+		jf := &File[O, S]{Meta: jm, ID: t.nextID, Owner: f.Owner, t: t, isJoin: true, side: &fileSide[O, S]{entry: e}}
 		jf.initHashes()
 		e.file, e.lastActive = jf, t.now
 		t.owned = append(t.owned, e)
@@ -292,7 +292,8 @@ func (t *Tracker[O, S]) joinRange(f *File[O, S]) {
 // that joined it last); a part on another worker lends nothing, since the
 // joined file's events are written by its owner.
 func (t *Tracker[O, S]) attachPart(f *File[O, S], e *joinEntry[O, S], base int64) {
-	f.entry, f.isPart, f.joinBase = e, true, base
+	sd := f.aside()
+	sd.entry, f.isPart, sd.joinBase = e, true, base
 	t.stats.JoinParts++
 	if e.owner == t.worker && e.file != nil && e.kind == joinRange {
 		e.file.Owner = f.Owner
@@ -345,7 +346,7 @@ func (t *Tracker[O, S]) joinSMB(f *File[O, S]) {
 			if f.Meta.Name == "" {
 				f.Meta.Name = name
 			}
-			f.entry, f.isPart, f.counting = e, true, true
+			f.aside().entry, f.isPart, f.counting = e, true, true
 			t.stats.JoinParts++
 			if e.owner == t.worker {
 				t.promote(e)
@@ -368,10 +369,14 @@ func (t *Tracker[O, S]) joinSMB(f *File[O, S]) {
 		}
 		j.linkCand(e)
 		j.mu.Unlock()
-		e.canon, f.entry = f, e
+		e.canon = f
+		f.setEntry(e)
 		return
 	}
 }
 
 // soloSMB leaves f unjoined after a refusal.
-func (t *Tracker[O, S]) soloSMB(f *File[O, S]) { f.entry, f.isPart, f.counting = nil, false, false }
+func (t *Tracker[O, S]) soloSMB(f *File[O, S]) {
+	f.setEntry(nil)
+	f.isPart, f.counting = false, false
+}

@@ -163,7 +163,7 @@ func TestSMBOpenAloneIsAnOrdinaryFile(t *testing.T) {
 		got[i] = f
 	}
 	a, b := got[0], got[1]
-	if a.State != b.State || !bytes.Equal(a.SHA256, b.SHA256) || a.Size != b.Size || b.Part() || b.Joined() || b.entry != nil && !b.entry.done {
+	if a.State != b.State || !bytes.Equal(a.SHA256, b.SHA256) || a.Size != b.Size || b.Part() || b.Joined() || b.joinEntry() != nil && !b.joinEntry().done {
 		t.Fatalf("registered file differs: %s %s", a.State, b.State)
 	}
 }

@@ -13,22 +13,22 @@ import (
 
 // forward hands a part's bytes (at the part's offset off) to its joined file.
 func (t *Tracker[O, S]) forward(f *File[O, S], off int64, b []byte) {
-	e := f.entry
+	e, base := f.side.entry, f.side.joinBase
 	if e.owner != t.worker {
-		t.send(e, joinMsg[O, S]{kind: msgData, off: f.joinBase + off}, b)
+		t.send(e, joinMsg[O, S]{kind: msgData, off: base + off}, b)
 		return
 	}
-	t.applyData(e, f.joinBase+off, b)
+	t.applyData(e, base+off, b)
 }
 
 // forwardGap hands a part's hole to its joined file.
 func (t *Tracker[O, S]) forwardGap(f *File[O, S], off, n int64) {
-	e := f.entry
+	e, base := f.side.entry, f.side.joinBase
 	if e.owner != t.worker {
-		t.send(e, joinMsg[O, S]{kind: msgGap, off: f.joinBase + off, n: n}, nil)
+		t.send(e, joinMsg[O, S]{kind: msgGap, off: base + off, n: n}, nil)
 		return
 	}
-	t.applyGap(e, f.joinBase+off, n)
+	t.applyGap(e, base+off, n)
 }
 
 func (t *Tracker[O, S]) applyData(e *joinEntry[O, S], off int64, b []byte) {
@@ -68,7 +68,7 @@ func (t *Tracker[O, S]) promote(e *joinEntry[O, S]) {
 	t.stats.Joined++
 	t.stats.JoinedOpen++
 	t.stats.JoinParts++
-	jf := &File[O, S]{Meta: c.Meta, ID: t.nextID, Owner: c.Owner, t: t, isJoin: true, entry: e}
+	jf := &File[O, S]{Meta: c.Meta, ID: t.nextID, Owner: c.Owner, t: t, isJoin: true, side: &fileSide[O, S]{entry: e}}
 	if jf.Meta.Name == "" {
 		// The first file's connection saw no CREATE (a bound channel, a
 		// pickup midstream): the joined file and the first file take the
@@ -102,13 +102,13 @@ func (t *Tracker[O, S]) promote(e *joinEntry[O, S]) {
 // of them still holds a part). A durable open that lost its connection is
 // kept for a reconnect instead.
 func (t *Tracker[O, S]) closeCanon(f *File[O, S], trunc bool) {
-	e := f.entry
+	e := f.joinEntry()
 	j := t.j
 	j.mu.Lock()
 	if e.gone {
 		// Forgotten at MaxJoinCandidates: an ordinary file.
 		j.mu.Unlock()
-		f.entry = nil
+		f.setEntry(nil)
 		f.finishClose(trunc)
 		return
 	}
@@ -131,7 +131,7 @@ func (t *Tracker[O, S]) closeCanon(f *File[O, S], trunc bool) {
 
 // closePart accounts for the Close of a part (its own record was closed).
 func (t *Tracker[O, S]) closePart(f *File[O, S], trunc bool) {
-	e := f.entry
+	e := f.joinEntry()
 	j := t.j
 	j.mu.Lock()
 	if !e.gone {
@@ -253,7 +253,7 @@ func (t *Tracker[O, S]) finalize(e *joinEntry[O, S], trunc, late bool) {
 	switch {
 	case e.file != nil:
 		f = e.file
-		f.parts = total
+		f.aside().parts = total
 		if f.Meta.Name == "" {
 			f.Meta.Name = name
 		}
@@ -265,15 +265,16 @@ func (t *Tracker[O, S]) finalize(e *joinEntry[O, S], trunc, late bool) {
 		f = e.canon
 		f.closing = false
 	case e.canon != nil:
-		e.canon.entry = nil // still open on its connection: an ordinary file from now on
+		e.canon.setEntry(nil) // still open on its connection: an ordinary file from now on
 		return
 	default:
 		return
 	}
 	if late {
-		f.endAt = e.closeAt
-		if f.endAt.IsZero() || e.lastActive.After(f.endAt) {
-			f.endAt = e.lastActive
+		sd := f.aside()
+		sd.endAt = e.closeAt
+		if sd.endAt.IsZero() || e.lastActive.After(sd.endAt) {
+			sd.endAt = e.lastActive
 		}
 	}
 	f.finishClose(trunc)

@@ -44,3 +44,17 @@ func (k Key) Hash(seed maphash.Seed) uint64 {
 	h.Write([]byte{byte(k.LoPort >> 8), byte(k.LoPort), byte(k.HiPort >> 8), byte(k.HiPort), k.Proto, byte(k.VLAN >> 8), byte(k.VLAN)})
 	return h.Sum64()
 }
+
+// sum is the key's hash in a Table (seeded per table): the addresses'
+// 16-byte forms, ports, protocol and VLAN. Keys that differ only in an
+// IPv6 zone, or an IPv4 address and its IPv4-mapped form, hash alike and
+// are told apart by the chain.
+func (k Key) sum(seed maphash.Seed) uint64 {
+	var b [39]byte
+	lo, hi := k.LoAddr.As16(), k.HiAddr.As16()
+	copy(b[:16], lo[:])
+	copy(b[16:32], hi[:])
+	b[32], b[33], b[34], b[35] = byte(k.LoPort>>8), byte(k.LoPort), byte(k.HiPort>>8), byte(k.HiPort)
+	b[36], b[37], b[38] = k.Proto, byte(k.VLAN>>8), byte(k.VLAN)
+	return maphash.Bytes(seed, b[:])
+}

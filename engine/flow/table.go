@@ -2,6 +2,7 @@ package flow
 
 import (
 	"fmt"
+	"hash/maphash"
 	"time"
 
 	"github.com/wirescan/wirescan/engine/memcap"
@@ -120,6 +121,7 @@ type Entry[V any] struct {
 	cost     int64 // bytes reserved for the flow
 	prev     *Entry[V]
 	next     *Entry[V]
+	hnext    *Entry[V] // the next entry whose key hashes alike (Table.m)
 }
 
 // lru is a list of entries, head the most recently seen.
@@ -133,10 +135,17 @@ type lru[V any] struct{ head, tail *Entry[V] }
 // of new flows recycles itself; established flows go only when no
 // embryonic one is left.
 type Table[V any] struct {
-	cfg       Config
-	stats     *Stats
-	mem       *Memory
-	m         map[Key]*Entry[V]
+	cfg   Config
+	stats *Stats
+	mem   *Memory
+	// m maps a seeded hash of each key (Key.sum) to the entries whose
+	// keys hash to it, chained by hnext (in practice one): a slot of 16
+	// bytes where one keyed by the 56-byte Key cost 64, which a table
+	// with a flow per tracked connection pays at its load factor (about
+	// 75 bytes per flow held at once).
+	m         map[uint64]*Entry[V]
+	n         int // entries in m
+	seed      maphash.Seed
 	embryonic lru[V]
 	rest      lru[V]
 	emergency bool
@@ -148,15 +157,58 @@ func NewTable[V any](cfg *Config, mem *Memory, stats *Stats) *Table[V] {
 	if mem == nil {
 		mem = NewMemory(cfg)
 	}
-	return &Table[V]{cfg: *cfg, stats: stats, mem: mem, m: make(map[Key]*Entry[V])}
+	return &Table[V]{cfg: *cfg, stats: stats, mem: mem, m: make(map[uint64]*Entry[V]), seed: maphash.MakeSeed()}
 }
 
 // Len is the number of flows held.
-func (t *Table[V]) Len() int { return len(t.m) }
+func (t *Table[V]) Len() int { return t.n }
+
+// find returns the entry of k, nil when absent.
+func (t *Table[V]) find(k Key) *Entry[V] {
+	e := t.m[k.sum(t.seed)]
+	for e != nil && e.Key != k {
+		e = e.hnext
+	}
+	return e
+}
+
+// holds reports whether e is the entry of its key in the table.
+func (t *Table[V]) holds(e *Entry[V]) bool { return t.find(e.Key) == e }
+
+// link adds e to m, replacing an entry of the same key (which the table
+// then no longer holds).
+func (t *Table[V]) link(e *Entry[V]) {
+	h := e.Key.sum(t.seed)
+	if old := t.find(e.Key); old != nil {
+		t.unlink(old, h)
+	}
+	e.hnext = t.m[h]
+	t.m[h] = e
+	t.n++
+}
+
+// unlink removes e, whose key hashes to h, from m.
+func (t *Table[V]) unlink(e *Entry[V], h uint64) {
+	p := t.m[h]
+	if p == e {
+		if e.hnext == nil {
+			delete(t.m, h)
+		} else {
+			t.m[h] = e.hnext
+		}
+	} else {
+		for p.hnext != e {
+			p = p.hnext
+		}
+		p.hnext = e.hnext
+	}
+	e.hnext = nil
+	t.n--
+}
 
 // Lookup finds the flow of k and marks it seen at now. It returns nil when absent.
 func (t *Table[V]) Lookup(k Key, now time.Time) *Entry[V] {
-	e := t.m[k]
+	e := t.find(k)
 	if e == nil {
 		return nil
 	}
@@ -177,7 +229,7 @@ func (t *Table[V]) Lookup(k Key, now time.Time) *Entry[V] {
 // them. It returns nil, counting the flow as refused, when the memory is
 // held by other tables' flows and this table has nothing left to evict.
 func (t *Table[V]) Insert(k Key, v V, now time.Time, cost int64, evict func(*Entry[V])) *Entry[V] {
-	for len(t.m) >= t.cfg.MaxFlows {
+	for t.n >= t.cfg.MaxFlows {
 		if !t.evictOne(true, evict) {
 			break
 		}
@@ -198,11 +250,11 @@ func (t *Table[V]) Insert(k Key, v V, now time.Time, cost int64, evict func(*Ent
 		}
 	}
 	e := &Entry[V]{Key: k, Value: v, LastSeen: now, cost: cost}
-	t.m[k] = e
+	t.link(e)
 	t.embryonic.pushFront(e)
 	t.stats.Created++
 	t.stats.MemoryBytes += cost
-	t.stats.Active = uint64(len(t.m))
+	t.stats.Active = uint64(t.n)
 	t.checkEmergency()
 	return e
 }
@@ -229,7 +281,7 @@ func (t *Table[V]) evictOne(anyFlow bool, evict func(*Entry[V])) bool {
 // SetState moves e to state s (an embryonic flow that became established
 // leaves the embryonic budget and list).
 func (t *Table[V]) SetState(e *Entry[V], s State) {
-	if e.State == s || t.m[e.Key] != e {
+	if e.State == s || !t.holds(e) {
 		e.State = s
 		return
 	}
@@ -245,7 +297,7 @@ func (t *Table[V]) SetState(e *Entry[V], s State) {
 // shrank). A charge the memcap refuses is still recorded: the flow exists;
 // the next Insert evicts to make room.
 func (t *Table[V]) Charge(e *Entry[V], delta int64) {
-	if t.m[e.Key] != e || delta == 0 {
+	if delta == 0 || !t.holds(e) {
 		return
 	}
 	if delta > 0 && !t.mem.All.TryReserve(delta) {
@@ -267,17 +319,17 @@ func (t *Table[V]) Charge(e *Entry[V], delta int64) {
 
 // Remove drops e from the table and returns its memory.
 func (t *Table[V]) Remove(e *Entry[V]) {
-	if t.m[e.Key] != e {
+	if !t.holds(e) {
 		return
 	}
-	delete(t.m, e.Key)
+	t.unlink(e, e.Key.sum(t.seed))
 	t.list(e.State).unlink(e)
 	t.mem.All.Release(e.cost)
 	if e.State == StateNew {
 		t.mem.Embryonic.Release(e.cost)
 	}
 	t.stats.MemoryBytes -= e.cost
-	t.stats.Active = uint64(len(t.m))
+	t.stats.Active = uint64(t.n)
 }
 
 // Emergency reports whether the table is in emergency mode (shorter
@@ -287,7 +339,7 @@ func (t *Table[V]) Emergency() bool { return t.emergency }
 // checkEmergency enters emergency mode at 90 % of a limit and leaves it
 // under 70 % of all of them.
 func (t *Table[V]) checkEmergency() {
-	use := max(float64(len(t.m))/float64(t.cfg.MaxFlows),
+	use := max(float64(t.n)/float64(t.cfg.MaxFlows),
 		float64(t.mem.All.InUse())/float64(max(t.mem.All.Cap(), 1)),
 		float64(t.mem.Embryonic.InUse())/float64(max(t.mem.Embryonic.Cap(), 1)))
 	switch {

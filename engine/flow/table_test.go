@@ -211,3 +211,62 @@ func TestTableExpiresByStateTimeout(t *testing.T) {
 		t.Fatalf("drain %v", got)
 	}
 }
+
+// TestTableKeysHashingAlike: keys that differ only in the form of an
+// address (IPv4 and IPv4-mapped IPv6) hash alike in the table's index and
+// share a chain; each stays its own flow through lookups, state changes,
+// charges, removal and drain.
+func TestTableKeysHashingAlike(t *testing.T) {
+	cfg := DefaultConfig()
+	var st Stats
+	tb := NewTable[int](&cfg, nil, &st)
+	now := time.Unix(0, 0)
+	v4, v6 := netip.MustParseAddr("1.1.1.1"), netip.MustParseAddr("::ffff:1.1.1.1")
+	srv := netip.MustParseAddr("2.2.2.2")
+	key := func(a netip.Addr, p uint16) Key { return Key{LoAddr: a, HiAddr: srv, LoPort: p, HiPort: 80, Proto: 6} }
+	never := func(e *Entry[int]) { t.Fatalf("flow %d evicted", e.Value) }
+	const n = 50
+	for p := range uint16(n) {
+		a, b := key(v4, p), key(v6, p)
+		if a == b || a.sum(tb.seed) != b.sum(tb.seed) {
+			t.Fatalf("port %d: keys equal (%v) or hashes differ", p, a == b)
+		}
+		tb.Insert(a, int(p), now, 100, never)
+		tb.Insert(b, 1000+int(p), now, 100, never)
+	}
+	if tb.Len() != 2*n {
+		t.Fatalf("%d flows, want %d", tb.Len(), 2*n)
+	}
+	for p := range uint16(n) {
+		if e := tb.Lookup(key(v4, p), now); e == nil || e.Value != int(p) {
+			t.Fatalf("port %d: v4 lookup %v", p, e)
+		}
+		e := tb.Lookup(key(v6, p), now)
+		if e == nil || e.Value != 1000+int(p) {
+			t.Fatalf("port %d: mapped lookup %v", p, e)
+		}
+		tb.SetState(e, StateEstablished)
+	}
+	for p := range uint16(n) {
+		e := tb.Lookup(key(v4, p), now)
+		tb.Remove(e)
+		tb.Charge(e, 50)         // no longer held: ignored
+		tb.SetState(e, StateNew) // likewise
+		if tb.Lookup(key(v4, p), now) != nil || tb.Lookup(key(v6, p), now) == nil {
+			t.Fatalf("port %d: after removing the v4 flow", p)
+		}
+	}
+	if tb.Len() != n || tb.mem.All.InUse() != n*100 || tb.mem.Embryonic.InUse() != 0 {
+		t.Fatalf("%d flows, memory %d, embryonic %d", tb.Len(), tb.mem.All.InUse(), tb.mem.Embryonic.InUse())
+	}
+	left := 0
+	tb.Drain(func(e *Entry[int]) {
+		if e.Value < 1000 {
+			t.Fatalf("drained removed flow %d", e.Value)
+		}
+		left++
+	})
+	if left != n || tb.Len() != 0 || len(tb.m) != 0 || tb.mem.All.InUse() != 0 {
+		t.Fatalf("drained %d, %d flows left, index %d, memory %d", left, tb.Len(), len(tb.m), tb.mem.All.InUse())
+	}
+}

@@ -22,10 +22,10 @@ const (
 )
 
 type body struct {
+	// Words first, then the small fields side by side: a connection in
+	// mid-download holds its body.
 	p         *Parser
-	dir       app.Direction
 	tx        *Transaction
-	framing   framing
 	remaining int64      // frLength: wire bytes left
 	ck        *dechunker // frChunked (and a chunked body that fell back to frClose)
 
@@ -35,11 +35,13 @@ type body struct {
 	// no layers would.
 	dec     *decompress.Chain
 	decoded int64
-	broken  bool // decoding stopped (gap, corrupt, bomb)
 
 	meta      app.FileMeta
 	file      fileOut
 	mp        *multipart
+	dir       app.Direction
+	framing   framing
+	broken    bool // decoding stopped (gap, corrupt, bomb)
 	truncated bool
 }
 

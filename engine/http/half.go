@@ -21,38 +21,26 @@ const (
 
 type half struct {
 	// Fields are grouped by size (pointers and words, then bytes and
-	// flags): a connection holds two halves for its whole life.
+	// flags): a connection holds two halves for its whole life, and what
+	// only some messages need (after a body, after a gap, after an interim
+	// head) is in x.
 
-	p   *Parser
-	dir app.Direction
-	// state is the reader's state; the flags below say where in it.
-	state hState
+	p *Parser
 
-	// lossBytes (with lossPending and lossSkipped below) describes a gap
-	// between messages until resync finds the next message (see
-	// mayHaveLost).
-	lossBytes int64
-
-	head      []byte // header block so far (≤ MaxHeaderBytes)
-	lineRaw   int    // bytes on the current line before its LF
-	lines     int    // complete lines in the block
-	junkStart int    // undecided: offset of the current line in head
-	junkLines int    // undecided: complete lines that were not status lines
+	head    []byte // header block so far (≤ MaxHeaderBytes)
+	lineRaw int32  // bytes on the current line before its LF
+	lines   int32  // complete lines in the block
 
 	body *body
 	tx   *Transaction // transaction of the body in progress
 
-	// interim is the last interim (1xx) head of the pending request: a
-	// response that goes on without a status line is that head's body
-	// (libhtp reads it as body of the same transaction), so its file name
-	// comes from the interim Content-Disposition.
-	interim *message
+	trail   *body        // hsTrail: the completed body whose file is still open
+	trailTx *Transaction // hsTrail after a request without body: its transaction
 
-	rs []byte // resync: start of the current line (≤ 16 bytes)
-
-	trail     *body        // hsTrail: the completed body whose file is still open
-	trailTx   *Transaction // hsTrail after a request without body: its transaction
-	trailPeek []byte       // hsTrail: start of the current line (≤ maxTrailPeek+1)
+	// x holds the trailing-line buffer, resync and interim state; nil
+	// until a message first needs it (halfAside), then kept with its
+	// buffers.
+	x *halfAside
 
 	// pos is the stream offset of the first byte of the slice the current
 	// state function works on (bytes fed plus gap bytes), for frames.
@@ -62,6 +50,14 @@ type half struct {
 	frameID  app.FrameID
 	frameOff int64
 
+	// junkStart (undecided) is the offset of the current line in head;
+	// junkLines counts complete lines that were not status lines, up to
+	// maxJunkLines+1.
+	junkStart int32
+	junkLines uint8
+	dir       app.Direction
+	// state is the reader's state; the flags below say where in it.
+	state hState
 	// resp09 is set while the start of a response to an HTTP/0.9 request
 	// is checked for a status line.
 	resp09                   bool
@@ -83,6 +79,48 @@ type half struct {
 	// trailing-line peek): a message starting in them reports them.
 	replay   bool
 	frameEnd bool
+}
+
+// halfAside is the part of a half only some messages need. It is
+// allocated the first time one does and kept (with its buffers) for the
+// connection.
+type halfAside struct {
+	// lossBytes (with lossPending and lossSkipped in half) describes a gap
+	// between messages until resync finds the next message (see
+	// mayHaveLost).
+	lossBytes int64
+
+	// interim is the last interim (1xx) head of the pending request: a
+	// response that goes on without a status line is that head's body
+	// (libhtp reads it as body of the same transaction), so its file name
+	// comes from the interim Content-Disposition.
+	interim *message
+
+	rs        []byte // resync: start of the current line (≤ 16 bytes)
+	trailPeek []byte // hsTrail: start of the current line (≤ maxTrailPeek+1)
+}
+
+// peek returns the held-back start of a trailing line (hsTrail).
+func (h *half) peek() []byte {
+	if h.x == nil {
+		return nil
+	}
+	return h.x.trailPeek
+}
+
+// clearPeek empties the held-back start of a trailing line.
+func (h *half) clearPeek() {
+	if h.x != nil {
+		h.x.trailPeek = h.x.trailPeek[:0]
+	}
+}
+
+// aside returns h's side state, creating it.
+func (h *half) aside() *halfAside {
+	if h.x == nil {
+		h.x = &halfAside{}
+	}
+	return h.x
 }
 
 func (h *half) feed(data []byte) {
@@ -250,7 +288,7 @@ func (h *half) statusLineStarts() bool {
 // until a status line shows up; too much junk means a raw body.
 func (h *half) junkLineEnd() bool {
 	h.junkLines++
-	h.junkStart = len(h.head)
+	h.junkStart = int32(len(h.head))
 	h.lineNotStatus = false
 	if h.junkLines > maxJunkLines || len(h.head) > maxJunkBytes {
 		h.toRawResponse()
@@ -372,11 +410,11 @@ func (h *half) rawResponse() {
 	h.popPending(tx)
 	h.tx = tx
 	m := &message{}
-	if h.interim != nil {
-		if cd, ok := h.interim.get("Content-Disposition"); ok {
+	if x := h.x; x != nil && x.interim != nil {
+		if cd, ok := x.interim.get("Content-Disposition"); ok {
 			m.headers = []Header{{Name: "Content-Disposition", Value: cd}}
 		}
-		h.interim = nil
+		x.interim = nil
 	}
 	h.body = h.p.newBody(h.dir, tx, m, frClose, 0)
 	h.state = hsBody
@@ -480,5 +518,6 @@ func (h *half) finishBody(truncated bool) {
 func (h *half) lostSync() {
 	h.p.stats.Resyncs++
 	h.state = hsResync
-	h.rs, h.rsSkip = h.rs[:0], true
+	x := h.aside()
+	x.rs, h.rsSkip = x.rs[:0], true
 }

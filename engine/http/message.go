@@ -44,7 +44,9 @@ func (h *half) response(m *message) {
 	tx.Status, tx.StatusMsg, tx.ResponseProto = m.status, m.statusMsg, m.proto
 	tx.ResponseLine, tx.ResponseHeaders, tx.ResponseRaw = m.startLine, m.headers, m.raw
 	_, upgrade := m.get("Upgrade")
-	h.interim = nil
+	if h.x != nil {
+		h.x.interim = nil
+	}
 	switch {
 	case m.status == 101 && upgrade:
 		h.popPending(tx)
@@ -53,7 +55,7 @@ func (h *half) response(m *message) {
 		p.startTunnel(AnomUpgrade)
 		return
 	case m.status >= 100 && m.status < 200 && m.status != 101:
-		h.interim = m
+		h.aside().interim = m
 		return // interim: the final response follows for the same request
 	}
 	h.popPending(tx)
@@ -184,7 +186,8 @@ func (h *half) gap(n int64) {
 	case hsBody:
 		h.bodyGap(n)
 	case hsResync:
-		h.rs, h.rsSkip = h.rs[:0], false
+		x := h.aside()
+		x.rs, h.rsSkip = x.rs[:0], false
 		h.mayHaveLost(n)
 	}
 }
@@ -200,12 +203,12 @@ const minMessageHead = 19
 // nothing was lost (typically a trailing CRLF); otherwise one message was.
 func (h *half) mayHaveLost(n int64) {
 	h.lossPending = true
-	h.lossBytes += n
+	h.aside().lossBytes += n
 }
 
 // resolveLoss is called when resync finds a message start.
 func (h *half) resolveLoss() {
-	if h.lossPending && (h.lossSkipped || h.lossBytes >= minMessageHead) {
+	if h.lossPending && (h.lossSkipped || h.aside().lossBytes >= minMessageHead) {
 		h.messageLost()
 		// Resync skipped data and several requests still wait: more than
 		// one response may have been lost, so which request this response
@@ -215,7 +218,10 @@ func (h *half) resolveLoss() {
 			h.unpaired = true
 		}
 	}
-	h.lossPending, h.lossSkipped, h.lossBytes = false, false, 0
+	h.lossPending, h.lossSkipped = false, false
+	if h.x != nil {
+		h.x.lossBytes = 0
+	}
 }
 
 // messageLost keeps requests and responses paired when a gap swallowed the
@@ -289,6 +295,7 @@ func (h *half) bodyGap(n int64) {
 // resync discards bytes until a line starts like a request (ToServer) or a
 // status line (ToClient).
 func (h *half) resync(data []byte) []byte {
+	x := h.aside()
 	for i, c := range data {
 		if h.rsSkip {
 			h.lossSkipped = true
@@ -297,19 +304,19 @@ func (h *half) resync(data []byte) []byte {
 			}
 			continue
 		}
-		h.rs = append(h.rs, c)
-		switch Probe(h.dir, h.rs) {
+		x.rs = append(x.rs, c)
+		switch Probe(h.dir, x.rs) {
 		case app.Yes:
 			h.resolveLoss()
 			h.state = hsStart
-			rs := h.rs
-			h.rs = h.rs[:0]
+			rs := x.rs
+			x.rs = x.rs[:0]
 			h.pos += int64(i+1) - int64(len(rs))
 			h.feedHeadPrefix(rs)
 			return data[i+1:]
 		case app.No:
 			h.lossSkipped = true
-			h.rs = h.rs[:0]
+			x.rs = x.rs[:0]
 			h.rsSkip = c != '\n'
 		}
 	}

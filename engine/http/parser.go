@@ -93,7 +93,11 @@ func (p *Parser) Reset(sink app.Sink) {
 	p.headSteps, p.decodeHeld = [2]int32{}, [2]int64{}
 	for i := range p.half {
 		h := &p.half[i]
-		*h = half{p: p, dir: app.Direction(i), head: h.head[:0], rs: h.rs[:0], trailPeek: h.trailPeek[:0]}
+		x := h.x
+		if x != nil {
+			*x = halfAside{rs: x.rs[:0], trailPeek: x.trailPeek[:0]}
+		}
+		*h = half{p: p, dir: app.Direction(i), head: h.head[:0], x: x}
 	}
 	clear(p.pending)
 	clear(p.live)
@@ -144,7 +148,7 @@ func (p *Parser) Flush(dir app.Direction) {
 	if p.closed || dir > app.ToClient {
 		return
 	}
-	if h := &p.half[dir]; h.state == hsTrail && len(h.trailPeek) == 0 && !h.trailLine {
+	if h := &p.half[dir]; h.state == hsTrail && len(h.peek()) == 0 && !h.trailLine {
 		h.endTrail()
 	}
 }

@@ -38,7 +38,8 @@ func (h *half) bodyComplete() {
 	tx := h.tx
 	h.body, h.tx = nil, nil
 	h.trail = b
-	h.trailPeek, h.trailLine, h.trailSeen = h.trailPeek[:0], false, false
+	h.clearPeek()
+	h.trailLine, h.trailSeen = false, false
 	h.state = hsTrail
 	h.messageDone(tx)
 }
@@ -47,6 +48,7 @@ func (h *half) bodyComplete() {
 // status lines go to the previous file; a status line ends the file and
 // starts the next response.
 func (h *half) trailBytes(data []byte) []byte {
+	x := h.aside()
 	orig := len(data)
 	for len(data) > 0 {
 		if h.trailLine {
@@ -62,14 +64,14 @@ func (h *half) trailBytes(data []byte) []byte {
 		}
 		c := data[0]
 		data = data[1:]
-		h.trailPeek = append(h.trailPeek, c)
+		x.trailPeek = append(x.trailPeek, c)
 		if h.dir == app.ToServer && c == '\n' {
 			// A whole line without a blank: a method alone, or body.
-			if isBlank(h.trailPeek) {
-				h.trailPeek = h.trailPeek[:0]
+			if isBlank(x.trailPeek) {
+				x.trailPeek = x.trailPeek[:0]
 				continue
 			}
-		} else if c == '\n' || len(h.trailPeek) > maxTrailPeek {
+		} else if c == '\n' || len(x.trailPeek) > maxTrailPeek {
 			h.trailLine = c != '\n'
 			h.trailFlushPeek()
 			continue
@@ -77,7 +79,7 @@ func (h *half) trailBytes(data []byte) []byte {
 		yes, need := h.trailStartsMessage()
 		switch {
 		case yes:
-			peek := append([]byte(nil), h.trailPeek...)
+			peek := append([]byte(nil), x.trailPeek...)
 			h.endTrail()
 			h.state = hsStart
 			h.pos += int64(orig-len(data)) - int64(len(peek))
@@ -86,7 +88,7 @@ func (h *half) trailBytes(data []byte) []byte {
 			h.replay = false
 			return data
 		case !need:
-			h.trailLine = h.trailPeek[len(h.trailPeek)-1] != '\n'
+			h.trailLine = x.trailPeek[len(x.trailPeek)-1] != '\n'
 			h.trailFlushPeek()
 		}
 	}
@@ -95,8 +97,8 @@ func (h *half) trailBytes(data []byte) []byte {
 
 // trailFlushPeek appends the held-back bytes to the previous file.
 func (h *half) trailFlushPeek() {
-	h.trailWrite(h.trailPeek)
-	h.trailPeek = h.trailPeek[:0]
+	h.trailWrite(h.peek())
+	h.clearPeek()
 }
 
 func (h *half) trailWrite(p []byte) {
@@ -135,7 +137,8 @@ func (h *half) endTrail() {
 		return
 	}
 	h.trail, h.trailTx = nil, nil
-	h.trailPeek, h.trailLine = h.trailPeek[:0], false
+	h.clearPeek()
+	h.trailLine = false
 	if b != nil {
 		b.finish(false)
 	}
@@ -150,7 +153,8 @@ func (h *half) endTrail() {
 // ignores the missing Content-Length reads. Blank lines are skipped.
 func (h *half) startRequestTrail(tx *Transaction) {
 	h.trail, h.trailTx = nil, tx
-	h.trailPeek, h.trailLine, h.trailSeen = h.trailPeek[:0], false, false
+	h.clearPeek()
+	h.trailLine, h.trailSeen = false, false
 	h.state = hsTrail
 }
 
@@ -159,9 +163,9 @@ func (h *half) startRequestTrail(tx *Transaction) {
 // request. need is true while the bytes do not tell yet.
 func (h *half) trailStartsMessage() (yes, need bool) {
 	if h.dir == app.ToClient {
-		return looksLikeStatusLine(h.trailPeek)
+		return looksLikeStatusLine(h.peek())
 	}
-	p := h.trailPeek
+	p := h.peek()
 	i := 0
 	for i < len(p) && isSpace(p[i]) {
 		i++

@@ -96,9 +96,9 @@ type Hit struct {
 // stream.
 type State struct {
 	s    uint32
-	n    int // bytes held in the tail
+	n    int32 // bytes held in the tail (int32: a State is 80 bytes, one per scanned file or stream direction)
 	tail [tailBytes]byte
-	more []byte // the tail when the longest pattern exceeds tailBytes+1 bytes
+	more *[]byte // the tail when the longest pattern exceeds tailBytes+1 bytes (a pointer: most States never need it)
 }
 
 // tailBytes is the tail a State holds without allocating: patterns of up to
@@ -114,10 +114,11 @@ func (st *State) buf(k int) []byte {
 	if k <= tailBytes {
 		return st.tail[:k]
 	}
-	if len(st.more) < k {
-		st.more = make([]byte, k)
+	if st.more == nil || len(*st.more) < k {
+		b := make([]byte, k)
+		st.more = &b
 	}
-	return st.more[:k]
+	return (*st.more)[:k]
 }
 
 // keep remembers the last k bytes of the stream after b.
@@ -125,13 +126,14 @@ func (st *State) keep(b []byte, k int) {
 	t := st.buf(k)
 	if len(b) >= k {
 		copy(t, b[len(b)-k:])
-		st.n = k
+		st.n = int32(k)
 		return
 	}
-	drop := max(st.n+len(b)-k, 0)
-	copy(t, t[drop:st.n])
-	copy(t[st.n-drop:], b)
-	st.n += len(b) - drop
+	n := int(st.n)
+	drop := max(n+len(b)-k, 0)
+	copy(t, t[drop:n])
+	copy(t[n-drop:], b)
+	st.n = int32(n + len(b) - drop)
 }
 
 // Compile builds a Matcher for pats (pattern id = index). Patterns must be
@@ -294,7 +296,7 @@ func (m *Matcher) appendShort(hits []Hit, s uint32, end int) []Hit {
 // Scans (in st's tail) and end in b: it scans the tail joined to the first
 // longMax-1 bytes of b.
 func (m *Matcher) scanBoundary(st *State, b []byte, hits []Hit) []Hit {
-	n := st.n
+	n := int(st.n)
 	if n == 0 {
 		return hits
 	}

@@ -1,6 +1,10 @@
 package engine
 
 import (
+	"fmt"
+	"slices"
+	"strings"
+
 	"github.com/wirescan/wirescan/engine/allowlist"
 	"github.com/wirescan/wirescan/engine/files"
 	"github.com/wirescan/wirescan/engine/policy"
@@ -17,14 +21,63 @@ import (
 // store read them.
 func (e *Engine) DigestsNeeded() files.Digests { return files.Digests(e.needDigests.Load()) }
 
-// needDigest adds d to the digests every new file gets.
-func (e *Engine) needDigest(d files.Digests) {
+// needDigest adds d to the digests every new file gets; why says what
+// reads them, for DigestNotes.
+func (e *Engine) needDigest(d files.Digests, why string) {
+	if d == 0 {
+		return
+	}
+	e.digestMu.Lock()
+	if !slices.Contains(e.digestWhy, digestReason{d, why}) { // reloads repeat them
+		e.digestWhy = append(e.digestWhy, digestReason{d, why})
+	}
+	e.digestMu.Unlock()
 	for {
 		old := e.needDigests.Load()
 		if e.needDigests.CompareAndSwap(old, old|uint32(d)) {
 			return
 		}
 	}
+}
+
+// digestReason is one thing that reads file digests.
+type digestReason struct {
+	d   files.Digests
+	why string
+}
+
+// DigestNotes says, for each digest the configuration turns off but
+// something reads, that it is computed anyway and why, so that
+// files.sha256=false followed by SHA-256 in every fileinfo is no surprise.
+func (e *Engine) DigestNotes() []string {
+	off := []struct {
+		d    files.Digests
+		key  string
+		name string
+		on   bool
+	}{
+		{files.DigestMD5, "files.md5", "MD5", e.cfg.Files.MD5},
+		{files.DigestSHA1, "files.sha1", "SHA-1", e.cfg.Files.SHA1},
+		{files.DigestSHA256, "files.sha256", "SHA-256", e.cfg.Files.SHA256},
+	}
+	e.digestMu.Lock()
+	defer e.digestMu.Unlock()
+	var notes []string
+	for _, o := range off {
+		if o.on {
+			continue
+		}
+		var whys []string
+		for _, r := range e.digestWhy {
+			if r.d&o.d != 0 && !slices.Contains(whys, r.why) {
+				whys = append(whys, r.why)
+			}
+		}
+		if len(whys) > 0 {
+			notes = append(notes, fmt.Sprintf("%s is off, but %s is still computed for every file, for %s", o.key, o.name, strings.Join(whys, "; ")))
+		}
+	}
+	return notes
 }
 
 // rulesDigests returns the digests the hash rules of s compare.

@@ -73,6 +73,20 @@ func TestDigestsOffButNeeded(t *testing.T) {
 				}
 				e.SetAllowlist(l)
 			}
+			// Every digest computed although turned off gets a note naming it.
+			notes := e.DigestNotes()
+			for _, d := range []struct {
+				key  string
+				want bool
+			}{{"files.md5 ", tc.md5}, {"files.sha1 ", tc.sha1}, {"files.sha256 ", tc.sha256}} {
+				got := false
+				for _, n := range notes {
+					got = got || strings.HasPrefix(n, d.key)
+				}
+				if got != d.want {
+					t.Fatalf("notes %q: a note on %s: %v, want %v", notes, d.key, got, d.want)
+				}
+			}
 			if _, err := e.Run(context.Background(), src, nil); err != nil {
 				t.Fatal(err)
 			}

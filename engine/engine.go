@@ -48,6 +48,8 @@ type Engine struct {
 	// needDigests are the files.Digests every new file gets whatever the
 	// configuration says (digests.go).
 	needDigests atomic.Uint32
+	digestMu    sync.Mutex
+	digestWhy   []digestReason
 	// xbits is the table of bits shared by the connections of a host or
 	// address pair, for every worker; it outlives rule reloads.
 	xbits *xbits.Table
@@ -110,7 +112,7 @@ func New(cfg Config, rules *signatures.Set, w EventWriter) (*Engine, error) {
 	}
 	e.xbits = xb
 	if e.store.Force() {
-		e.needDigest(files.DigestSHA256) // stored files are named by it
+		e.needDigest(files.DigestSHA256, "the file store, which names the files it keeps by it (filestore.force)")
 	}
 	if err := e.storeRules(rules, 0); err != nil {
 		return nil, err
@@ -168,9 +170,9 @@ func (e *Engine) storeRules(s *signatures.Set, compile time.Duration) error {
 	e.rulesMu.Lock()
 	e.rulesInfo = info
 	e.rulesMu.Unlock()
-	e.needDigest(rulesDigests(s))
+	e.needDigest(rulesDigests(s), "hash rules (filemd5, filesha1, filesha256, .hdb, .hsb)")
 	if rules != nil && rules.Filestore && e.store != nil {
-		e.needDigest(files.DigestSHA256) // stored files are named by it
+		e.needDigest(files.DigestSHA256, "the file store, which names the files it keeps by it (filestore rules)")
 	}
 	e.rules.Store(rules)
 	return nil
@@ -209,7 +211,7 @@ func (e *Engine) SetPolicy(p *policy.Policy) {
 		e.flushIncidents(old, time.Time{})
 		p.Carry(old)
 	}
-	e.needDigest(policyDigests(p))
+	e.needDigest(policyDigests(p), "the alert policy's entries naming file hashes")
 	e.policy.Store(p)
 }
 

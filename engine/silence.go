@@ -46,7 +46,7 @@ func (e *Engine) SetAllowlist(l *allowlist.List) {
 	if old := e.allow.Load(); old != nil && l != nil {
 		l.Carry(old)
 	}
-	e.needDigest(allowlistDigests(l))
+	e.needDigest(allowlistDigests(l), "the allowlist")
 	e.allow.Store(l)
 }
 

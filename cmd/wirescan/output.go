@@ -161,6 +161,9 @@ func startEngine(cfg engine.Config, rules *signatures.Set, cf *configFlags, of *
 		stop()
 		return nil, nil, nil, err
 	}
+	for _, n := range eng.DigestNotes() {
+		fmt.Fprintf(stderr, "wirescan: note: %s\n", n)
+	}
 	logf := func(format string, a ...any) { fmt.Fprintf(stderr, format+"\n", a...) }
 	rl := &reloader{eng: eng, paths: cf.rules, loader: cf.ruleLoader(), silencers: cf.silencers(), logf: logf, reopen: mux.Reopen}
 	stops = append(stops, watchHUP(rl))

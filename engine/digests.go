@@ -32,12 +32,7 @@ func (e *Engine) needDigest(d files.Digests, why string) {
 		e.digestWhy = append(e.digestWhy, digestReason{d, why})
 	}
 	e.digestMu.Unlock()
-	for {
-		old := e.needDigests.Load()
-		if e.needDigests.CompareAndSwap(old, old|uint32(d)) {
-			return
-		}
-	}
+	e.needDigests.Or(uint32(d))
 }
 
 // digestReason is one thing that reads file digests.

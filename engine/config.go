@@ -30,6 +30,15 @@ import (
 type Config struct {
 	// Workers is the number of worker goroutines (1: deterministic order).
 	Workers int `yaml:"workers"`
+	// Dispatch is how replay with several workers spreads packets over
+	// them: DispatchFlow (each connection to a worker, the default) or
+	// DispatchIPPair (every connection of an address pair to one worker,
+	// as Suricata's autofp-scheduler "ippair"), so that what connections of
+	// a pair share (xbits tracked by ip_pair, files joined across
+	// connections) is seen in capture order, at the cost of balance when
+	// few address pairs carry the traffic. Live capture spreads flows by
+	// the kernel's fanout hash whatever it says.
+	Dispatch string `yaml:"dispatch"`
 	// Capture bounds the capture reader.
 	Capture capture.Options `yaml:"capture"`
 	// Decode configures link/IP decoding and IP defragmentation.
@@ -149,10 +158,17 @@ type LiveConfig struct {
 	WorkersPerInterface int `yaml:"workers-per-interface"`
 }
 
+// The values of Config.Dispatch.
+const (
+	DispatchFlow   = "flow"
+	DispatchIPPair = "ip-pair"
+)
+
 // DefaultConfig returns the defaults used when nothing is configured.
 func DefaultConfig() Config {
 	return Config{
 		Workers:             1,
+		Dispatch:            DispatchFlow,
 		Capture:             capture.Options{MaxRecordBytes: 256 << 10},
 		Decode:              decode.DefaultConfig(),
 		Flow:                flow.DefaultConfig(),

@@ -452,8 +452,13 @@ func (e *Engine) runParallel(ctx context.Context, l loop, workers []*worker) err
 	}
 	// The dispatch hash leaves the VLAN out, so a connection tagged
 	// differently in each direction still reaches one worker (which joins
-	// the two directions, see worker.lookup).
+	// the two directions, see worker.lookup); with DispatchIPPair it leaves
+	// the ports and protocol out too.
+	byPair := e.cfg.Dispatch == DispatchIPPair
 	batchFor := func(src, dst netip.Addr, sport, dport uint16, proto uint8) (int, *batch) {
+		if byPair {
+			sport, dport, proto = 0, 0, 0
+		}
 		key, _ := flow.NewKey(src, dst, sport, dport, proto, 0)
 		i := int(key.Hash(e.seed) % uint64(len(workers)))
 		if e.pickWorker != nil {

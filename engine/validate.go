@@ -29,6 +29,9 @@ func (c *Config) Validate() error {
 	if c.Workers < 1 || c.Workers > 1024 {
 		bad("workers", "%d not in [1, 1024]", c.Workers)
 	}
+	if c.Dispatch != DispatchFlow && c.Dispatch != DispatchIPPair {
+		bad("dispatch", "%q: want %s or %s", c.Dispatch, DispatchFlow, DispatchIPPair)
+	}
 	if c.StreamMemcap < 1 {
 		bad("stream-memcap", "%d: must be positive", c.StreamMemcap)
 	}

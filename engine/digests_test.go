@@ -1,15 +1,12 @@
 package engine
 
 import (
-	"bytes"
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/wirescan/wirescan/engine/allowlist"
-	"github.com/wirescan/wirescan/engine/capture"
 	"github.com/wirescan/wirescan/signatures"
 )
 
@@ -56,40 +53,30 @@ func TestDigestsOffButNeeded(t *testing.T) {
 			if tc.store {
 				cfg.FileStore.Dir = t.TempDir()
 			}
-			src, err := capture.NewReader(bytes.NewReader(data), "http-eicar", cfg.Capture)
-			if err != nil {
-				t.Fatal(err)
-			}
-			rec := &recorder{}
-			e, err := New(cfg, tc.rules, rec)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if tc.allow {
-				// A hash no transfer has: the list is consulted, never hit.
-				l, err := allowlist.Parse(strings.NewReader(strings.Repeat("ab", 32)+"  other\n"), "known-good", allowlist.Options{})
-				if err != nil {
-					t.Fatal(err)
+			rec, _ := replayRun(t, data, cfg, tc.rules, func(e *Engine) {
+				if tc.allow {
+					// A hash no transfer has: the list is consulted, never hit.
+					l, err := allowlist.Parse(strings.NewReader(strings.Repeat("ab", 32)+"  other\n"), "known-good", allowlist.Options{})
+					if err != nil {
+						t.Fatal(err)
+					}
+					e.SetAllowlist(l)
 				}
-				e.SetAllowlist(l)
-			}
-			// Every digest computed although turned off gets a note naming it.
-			notes := e.DigestNotes()
-			for _, d := range []struct {
-				key  string
-				want bool
-			}{{"files.md5 ", tc.md5}, {"files.sha1 ", tc.sha1}, {"files.sha256 ", tc.sha256}} {
-				got := false
-				for _, n := range notes {
-					got = got || strings.HasPrefix(n, d.key)
+				// Every digest computed although turned off gets a note naming it.
+				notes := e.DigestNotes()
+				for _, d := range []struct {
+					key  string
+					want bool
+				}{{"files.md5 ", tc.md5}, {"files.sha1 ", tc.sha1}, {"files.sha256 ", tc.sha256}} {
+					got := false
+					for _, n := range notes {
+						got = got || strings.HasPrefix(n, d.key)
+					}
+					if got != d.want {
+						t.Fatalf("notes %q: a note on %s: %v, want %v", notes, d.key, got, d.want)
+					}
 				}
-				if got != d.want {
-					t.Fatalf("notes %q: a note on %s: %v, want %v", notes, d.key, got, d.want)
-				}
-			}
-			if _, err := e.Run(context.Background(), src, nil); err != nil {
-				t.Fatal(err)
-			}
+			})
 			infos := rec.of("fileinfo")
 			if len(infos) == 0 {
 				t.Fatal("no fileinfo")

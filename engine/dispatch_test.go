@@ -1,11 +1,9 @@
 package engine
 
 import (
-	"bytes"
-	"context"
+	"strings"
 	"testing"
 
-	"github.com/wirescan/wirescan/engine/capture"
 	"github.com/wirescan/wirescan/signatures"
 )
 
@@ -18,20 +16,7 @@ func TestDispatchIPPair(t *testing.T) {
 	run := func(workers int, dispatch string) (*recorder, Summary) {
 		cfg := DefaultConfig()
 		cfg.Workers, cfg.Dispatch = workers, dispatch
-		src, err := capture.NewReader(bytes.NewReader(data), "http-eicar", cfg.Capture)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rec := &recorder{}
-		e, err := New(cfg, signatures.Builtin(), rec)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sum, err := e.Run(context.Background(), src, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return rec, sum
+		return replayRun(t, data, cfg, signatures.Builtin(), nil)
 	}
 	one, _ := run(1, DispatchFlow)
 	want := len(one.of("alert")) + len(one.of("fileinfo"))
@@ -59,7 +44,7 @@ func TestDispatchIPPair(t *testing.T) {
 func TestDispatchValidated(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.Dispatch = "round-robin"
-	if err := cfg.Validate(); err == nil || !bytes.Contains([]byte(err.Error()), []byte("dispatch")) {
+	if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), "dispatch") {
 		t.Fatalf("Validate() = %v, want an error naming dispatch", err)
 	}
 }

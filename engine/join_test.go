@@ -47,20 +47,31 @@ func byClientPort(m map[uint16]int) func(flow.Key) int {
 
 func replayWith(t *testing.T, data []byte, cfg Config, pick func(flow.Key) int) *recorder {
 	t.Helper()
-	src, err := capture.NewReader(bytes.NewReader(data), "joined", cfg.Capture)
+	rec, _ := replayRun(t, data, cfg, signatures.Builtin(), func(e *Engine) { e.pickWorker = pick })
+	return rec
+}
+
+// replayRun replays data with cfg and rules; setup, when not nil, sees the
+// engine between New and Run.
+func replayRun(t *testing.T, data []byte, cfg Config, rules *signatures.Set, setup func(*Engine)) (*recorder, Summary) {
+	t.Helper()
+	src, err := capture.NewReader(bytes.NewReader(data), "test", cfg.Capture)
 	if err != nil {
 		t.Fatal(err)
 	}
 	rec := &recorder{}
-	e, err := New(cfg, signatures.Builtin(), rec)
+	e, err := New(cfg, rules, rec)
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.pickWorker = pick
-	if _, err := e.Run(context.Background(), src, nil); err != nil {
+	if setup != nil {
+		setup(e)
+	}
+	sum, err := e.Run(context.Background(), src, nil)
+	if err != nil {
 		t.Fatal(err)
 	}
-	return rec
+	return rec, sum
 }
 
 // joinedOutcome checks a replay against the expected files: each joined
